@@ -1,0 +1,37 @@
+// Entry point of the awing WASM core: every export of the module.
+// @ts-nocheck: AssemblyScript source, compiled by asc
+export { loss_batch, set_loss, weight_map } from "./loss";
+
+/** First free byte after static data: the TypeScript arena starts here (16-byte aligned). */
+export function heap_base(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}
+
+// min and max of n floats at ptr, written to RANGE_OUT (f32 min, f32 max). NaN anywhere makes
+// both NaN (f32x4.min/max propagate NaN), so one pass answers "any NaN or Inf?" and "max?".
+const RANGE_OUT: usize = memory.data(8, 16);
+
+/** Address where {@link range_f32} writes its (min, max) pair. */
+export function range_out(): usize {
+  return RANGE_OUT;
+}
+
+/** Scans n floats at ptr for their minimum and maximum (NaN if any is NaN). */
+export function range_f32(ptr: usize, n: usize): void {
+  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity);
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(ptr + (i << 2));
+    lo = f32x4.min(lo, v);
+    hi = f32x4.max(hi, v);
+  }
+  for (; i < n; i++) {
+    const v = f32x4.splat(load<f32>(ptr + (i << 2)));
+    lo = f32x4.min(lo, v);
+    hi = f32x4.max(hi, v);
+  }
+  let mn = min(min(f32x4.extract_lane(lo, 0), f32x4.extract_lane(lo, 1)), min(f32x4.extract_lane(lo, 2), f32x4.extract_lane(lo, 3)));
+  let mx = max(max(f32x4.extract_lane(hi, 0), f32x4.extract_lane(hi, 1)), max(f32x4.extract_lane(hi, 2), f32x4.extract_lane(hi, 3)));
+  store<f32>(RANGE_OUT, mn);
+  store<f32>(RANGE_OUT + 4, mx);
+}

@@ -1,0 +1,94 @@
+// Input checks shared by every public function. Messages follow denoland/std:
+// `Cannot <action>: "<name>" has <n> elements but "<other>" has <m>`.
+import type { Shape4 } from "./types.ts";
+
+/** Checks that `shape` is four positive integers and returns their product. */
+export function checkShape4(shape: Shape4, action: string, name = "shape"): number {
+  if (!Array.isArray(shape) || shape.length !== 4) {
+    throw new TypeError(
+      `Cannot ${action}: "${name}" must be [N, K, H, W] but it is ${JSON.stringify(shape)}`,
+    );
+  }
+  let size = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new TypeError(
+        `Cannot ${action}: "${name}" must hold non-negative integers but it is ${
+          JSON.stringify(shape)
+        }`,
+      );
+    }
+    size *= d;
+  }
+  if (size === 0) {
+    throw new RangeError(`Cannot ${action}: the input is empty (shape ${JSON.stringify(shape)})`);
+  }
+  return size;
+}
+
+/** Checks that `array` is a Float32Array. */
+export function checkF32(array: unknown, name: string, action: string): Float32Array {
+  if (!(array instanceof Float32Array)) {
+    throw new TypeError(`Cannot ${action}: "${name}" must be a Float32Array`);
+  }
+  return array;
+}
+
+/** Checks that `array` has `expected` elements, naming what the expectation comes from. */
+export function checkLength(
+  array: ArrayLike<number>,
+  name: string,
+  expected: number,
+  from: string,
+  action: string,
+): void {
+  if (array.length !== expected) {
+    throw new TypeError(
+      `Cannot ${action}: "${name}" has ${array.length} elements but ${from} has ${expected}`,
+    );
+  }
+}
+
+/** Throws a RangeError naming the first NaN or infinite element of `array`, if any. */
+export function checkFinite(
+  array: ArrayLike<number>,
+  name: string,
+  action: string,
+  offset = 0,
+): void {
+  for (let i = 0; i < array.length; i++) {
+    const v = array[i];
+    if (!Number.isFinite(v)) {
+      throw new RangeError(
+        `Cannot ${action}: "${name}" has ${
+          Number.isNaN(v) ? "a NaN" : "an infinite value"
+        } at index ${offset + i}`,
+      );
+    }
+  }
+}
+
+/** Checks that `value` is a finite number strictly greater than `min`. */
+export function checkAbove(value: number, name: string, min: number, action: string): void {
+  if (!(Number.isFinite(value) && value > min)) {
+    throw new RangeError(
+      `Cannot ${action} as ${name} must be > ${min}: current value is ${value}`,
+    );
+  }
+}
+
+/** Checks that `value` is a finite number >= `min`. */
+export function checkAtLeast(value: number, name: string, min: number, action: string): void {
+  if (!(Number.isFinite(value) && value >= min)) {
+    throw new RangeError(
+      `Cannot ${action} as ${name} must be >= ${min}: current value is ${value}`,
+    );
+  }
+}
+
+/** Checks that `value` is finite. */
+export function checkFiniteNumber(value: number, name: string, action: string): void {
+  if (!Number.isFinite(value)) {
+    throw new RangeError(`Cannot ${action} as ${name} must be finite: current value is ${value}`);
+  }
+}

@@ -1,0 +1,104 @@
+// Instantiation of the WASM core and the one memory arena the TypeScript side owns.
+// The module is compiled synchronously from the inline bytes on first use, so importing the
+// package needs no permission and costs nothing until a kernel runs.
+import { WASM_BASE64 } from "./_wasm_bytes.ts";
+
+/** The raw exports of the WASM core (pointer ABI; see assembly/). */
+export interface WasmCore {
+  readonly memory: WebAssembly.Memory;
+  heap_base(): number;
+  set_loss(kind: number, p0: number, p1: number, p2: number, p3: number): void;
+  loss_batch(
+    pred: number,
+    target: number,
+    grad: number,
+    lmap: number,
+    channels: number,
+    h: number,
+    w: number,
+    chanW: number,
+    mapW: number,
+    thr: number,
+    gscale: number,
+    scratch: number,
+  ): number;
+  weight_map(
+    dst: number,
+    target: number,
+    rm: number,
+    h: number,
+    w: number,
+    mapW: number,
+    thr: number,
+    cw: number,
+  ): void;
+  range_out(): number;
+  range_f32(ptr: number, n: number): void;
+}
+
+/** Loss kinds understood by `set_loss` (mirrors assembly/loss.ts). */
+export const KIND = { awing: 0, mse: 1, l1: 2, wing: 3, softWing: 4 } as const;
+
+/** Largest arena, in bytes; batches are processed in chunks well below it. */
+export const MAX_ARENA_BYTES = 1 << 30;
+/** Floats per array per chunk: pred, target, grad and loss chunks stay cache-resident. */
+export const CHUNK_FLOATS = 1 << 16;
+
+const PAGE = 65536;
+let core: WasmCore | undefined;
+let base = 0;
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** The WASM core, instantiated on first use. */
+export function wasm(): WasmCore {
+  if (core === undefined) {
+    const module = new WebAssembly.Module(decode(WASM_BASE64));
+    core = new WebAssembly.Instance(module, {}).exports as unknown as WasmCore;
+    base = core.heap_base();
+  }
+  return core;
+}
+
+/**
+ * Lays out regions of the given byte sizes in the arena, each 16-byte aligned, growing the
+ * memory when needed, and returns their addresses. Views into the memory must be derived
+ * after this call (growth detaches old ones): use {@link f32At}.
+ */
+export function reserve(sizes: readonly number[], what: string): number[] {
+  const w = wasm();
+  const ptrs: number[] = [];
+  let end = base;
+  for (const size of sizes) {
+    ptrs.push(end);
+    end += Math.ceil(size / 16) * 16;
+  }
+  if (end - base > MAX_ARENA_BYTES) {
+    throw new RangeError(
+      `Cannot ${what}: needs ${
+        end - base
+      } bytes of WASM memory but the limit is ${MAX_ARENA_BYTES}`,
+    );
+  }
+  const have = w.memory.buffer.byteLength;
+  if (end > have) w.memory.grow(Math.ceil((end - have) / PAGE));
+  return ptrs;
+}
+
+/** A fresh Float32Array view of `length` floats at byte address `ptr` of the WASM memory. */
+export function f32At(ptr: number, length: number): Float32Array {
+  return new Float32Array(wasm().memory.buffer, ptr, length);
+}
+
+/** Minimum and maximum of `n` floats at `ptr` (both NaN when any value is NaN). */
+export function rangeAt(ptr: number, n: number): [min: number, max: number] {
+  const w = wasm();
+  w.range_f32(ptr, n);
+  const out = new Float32Array(w.memory.buffer, w.range_out(), 2);
+  return [out[0], out[1]];
+}

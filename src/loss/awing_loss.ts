@@ -1,0 +1,96 @@
+import { checkAbove, checkFiniteNumber } from "../_validate.ts";
+import { KIND } from "../_wasm.ts";
+import type { LossOptions, LossResult } from "../types.ts";
+import { runLoss } from "./_run_loss.ts";
+
+/** Options of {@link awingLoss}: the loss parameters (paper defaults) and the common options. */
+export interface AWingLossOptions extends LossOptions {
+  /** alpha; the exponent is alpha - y, so alpha must exceed 1 + max(target). Defaults to 2.1. */
+  alpha?: number;
+  /** omega, the loss scale. Defaults to 14. */
+  omega?: number;
+  /** epsilon, the error scale. Defaults to 1. */
+  epsilon?: number;
+  /** theta, where the log branch turns linear. Defaults to 0.5. */
+  theta?: number;
+}
+
+/**
+ * The Adaptive Wing loss (Wang, Bo, Fuxin, ICCV 2019) of predicted heatmaps against target
+ * heatmaps, and its gradient with respect to the prediction, in one fused WASM SIMD pass
+ * with the paper's weighted loss map:
+ *
+ * AWing(y, p) = omega ln(1 + |(y - p)/epsilon|^(alpha - y)) if |y - p| < theta, else
+ * A |y - p| - C (A and C make value and slope continuous at theta), multiplied per pixel by
+ * `mapWeight * M + 1`, M = [3x3 grey dilation of the target > mapThreshold].
+ *
+ * With `mapWeight: 0` this equals mmpose's `AdaptiveWingLoss`. Per-landmark weights multiply
+ * the loss; unlike mmpose the target is never scaled (it sets the exponent alpha - y).
+ * `gradient: false` computes the value alone.
+ *
+ * @example The mmpose unit-test value, AWing(y = 0, p = 1)
+ * ```ts
+ * import { awingLoss } from "@facealign/awing/loss";
+ * import { ok } from "node:assert/strict";
+ * const { loss } = awingLoss(new Float32Array([1]), new Float32Array([0]), {
+ *   shape: [1, 1, 1, 1],
+ *   mapWeight: 0,
+ * });
+ * ok(Math.abs(loss - 8.495946) < 1e-5);
+ * ```
+ *
+ * @example A training step that allocates nothing
+ * ```ts
+ * import { awingLoss } from "@facealign/awing/loss";
+ * import { equal } from "node:assert/strict";
+ * const shape = [2, 68, 64, 64] as const;
+ * const size = 2 * 68 * 64 * 64;
+ * const pred = new Float32Array(size), target = new Float32Array(size);
+ * const grad = new Float32Array(size);
+ * const { loss } = awingLoss(pred, target, { shape, out: { grad } });
+ * equal(loss, 0);
+ * ```
+ *
+ * @param pred Predicted heatmaps, N*K*H*W floats.
+ * @param target Target heatmaps, same length; values must stay below alpha - 1.
+ * @param options Shape (required), loss parameters, loss map, reduction, outputs.
+ * @returns The loss, the gradient (unless `gradient: false`) and, for `"none"`, the per-pixel
+ * losses.
+ * @throws {TypeError} When lengths, shape or buffers do not match.
+ * @throws {RangeError} For omega, epsilon or theta <= 0, alpha <= 1 + max(target), NaN or
+ * infinite inputs, or an empty batch.
+ */
+export function awingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: AWingLossOptions,
+): LossResult {
+  const alpha = options?.alpha ?? 2.1;
+  const omega = options?.omega ?? 14;
+  const epsilon = options?.epsilon ?? 1;
+  const theta = options?.theta ?? 0.5;
+  const action = "compute loss";
+  checkFiniteNumber(alpha, "alpha", action);
+  checkAbove(omega, "omega", 0, action);
+  checkAbove(epsilon, "epsilon", 0, action);
+  checkAbove(theta, "theta", 0, action);
+  return runLoss(
+    {
+      kind: KIND.awing,
+      params: [alpha, omega, epsilon, theta],
+      defaultMapWeight: 10,
+      checkTarget(_min: number, max: number): void {
+        if (!(alpha > 1 + max)) {
+          throw new RangeError(
+            `Cannot ${action} as alpha must be > 1 + max(target) = ${
+              1 + max
+            }, else the gradient at zero error is unbounded: current value is ${alpha}`,
+          );
+        }
+      },
+    },
+    pred,
+    target,
+    options,
+  );
+}

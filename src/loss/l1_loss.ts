@@ -1,0 +1,38 @@
+import { KIND } from "../_wasm.ts";
+import type { LossOptions, LossResult } from "../types.ts";
+import { runLoss } from "./_run_loss.ts";
+
+/**
+ * The L1 loss |pred - target| over heatmaps, with the same options as the other losses
+ * (the loss map is off by default). The gradient at zero error is taken as 0.
+ *
+ * @example
+ * ```ts
+ * import { l1Loss } from "@facealign/awing/loss";
+ * import { ok } from "node:assert/strict";
+ * const { loss } = l1Loss(new Float32Array([1, -3]), new Float32Array([0, 0]), {
+ *   shape: [1, 1, 1, 2],
+ *   reduction: "sum",
+ * });
+ * ok(Math.abs(loss - 4) < 1e-6);
+ * ```
+ *
+ * @param pred Predicted heatmaps, N*K*H*W floats.
+ * @param target Target heatmaps, same length.
+ * @param options Shape (required) and the common loss options.
+ * @returns The loss and its gradient.
+ * @throws {TypeError} When lengths or shape do not match.
+ * @throws {RangeError} For NaN or infinite inputs, or an empty batch.
+ */
+export function l1Loss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: LossOptions,
+): LossResult {
+  return runLoss(
+    { kind: KIND.l1, params: [0, 0, 0, 0], defaultMapWeight: 0 },
+    pred,
+    target,
+    options,
+  );
+}

@@ -1,0 +1,55 @@
+import { checkAbove } from "../_validate.ts";
+import { KIND } from "../_wasm.ts";
+import type { LossOptions, LossResult } from "../types.ts";
+import { runLoss } from "./_run_loss.ts";
+
+/** Options of {@link softWingLoss}. */
+export interface SoftWingLossOptions extends LossOptions {
+  /** w1, the width of the L1 region. Defaults to 2. */
+  w1?: number;
+  /** w2, the scale of the log region. Defaults to 20. */
+  w2?: number;
+  /** epsilon, the curvature of the log region. Defaults to 0.5. */
+  epsilon?: number;
+}
+
+/**
+ * The Soft Wing loss (Lin et al., TIP 2021) over heatmaps: |e| for |e| < w1, else
+ * w2 ln(1 + |e|/epsilon) + B with B = w1 - w2 ln(1 + w1/epsilon), e = pred - target.
+ *
+ * @example
+ * ```ts
+ * import { softWingLoss } from "@facealign/awing/loss";
+ * import { ok } from "node:assert/strict";
+ * const { loss } = softWingLoss(new Float32Array([0.5]), new Float32Array([0]), {
+ *   shape: [1, 1, 1, 1],
+ * });
+ * ok(Math.abs(loss - 0.5) < 1e-6);
+ * ```
+ *
+ * @param pred Predicted heatmaps, N*K*H*W floats.
+ * @param target Target heatmaps, same length.
+ * @param options Shape (required), w1, w2, epsilon and the common loss options.
+ * @returns The loss and its gradient.
+ * @throws {TypeError} When lengths or shape do not match.
+ * @throws {RangeError} For w1, w2 or epsilon <= 0, NaN or infinite inputs, or an empty batch.
+ */
+export function softWingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: SoftWingLossOptions,
+): LossResult {
+  const w1 = options?.w1 ?? 2;
+  const w2 = options?.w2 ?? 20;
+  const epsilon = options?.epsilon ?? 0.5;
+  checkAbove(w1, "w1", 0, "compute loss");
+  checkAbove(w2, "w2", 0, "compute loss");
+  checkAbove(epsilon, "epsilon", 0, "compute loss");
+  const b = w1 - w2 * Math.log1p(w1 / epsilon);
+  return runLoss(
+    { kind: KIND.softWing, params: [w1, w2, epsilon, b], defaultMapWeight: 0 },
+    pred,
+    target,
+    options,
+  );
+}

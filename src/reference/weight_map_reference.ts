@@ -1,0 +1,46 @@
+/**
+ * The paper's weighted loss map in float64, computed the naive way (a full 3x3 window per
+ * pixel): W * M + 1 with M = [3x3 grey dilation of the target > threshold], per channel of a
+ * `[N, K, H, W]` batch; neighbours outside the map are ignored (scipy's default 'reflect' mode
+ * gives the same maximum).
+ *
+ * @example A landmark peak of 1 makes a 3x3 square of weight 11
+ * ```ts
+ * import { weightMapReference } from "@facealign/awing/reference";
+ * import { equal } from "node:assert/strict";
+ * const target = new Float64Array(25);
+ * target[12] = 1;
+ * const map = weightMapReference(target, [1, 1, 5, 5]);
+ * equal(map.filter((v) => v === 11).length, 9);
+ * ```
+ *
+ * @param target The target heatmaps.
+ * @param shape Their shape `[N, K, H, W]`.
+ * @param options `weight` (W, default 10) and `threshold` (default 0.2).
+ * @returns The weights, one per pixel.
+ */
+export function weightMapReference(
+  target: ArrayLike<number>,
+  shape: readonly [number, number, number, number],
+  options: { weight?: number; threshold?: number } = {},
+): Float64Array {
+  const { weight = 10, threshold = 0.2 } = options;
+  const [n, k, h, w] = shape;
+  const out = new Float64Array(n * k * h * w);
+  for (let c = 0; c < n * k; c++) {
+    const off = c * h * w;
+    for (let i = 0; i < h; i++) {
+      for (let j = 0; j < w; j++) {
+        let m = -Infinity;
+        for (let di = -1; di <= 1; di++) {
+          for (let dj = -1; dj <= 1; dj++) {
+            const ii = i + di, jj = j + dj;
+            if (ii >= 0 && ii < h && jj >= 0 && jj < w) m = Math.max(m, target[off + ii * w + jj]);
+          }
+        }
+        out[off + i * w + j] = weight * (m > threshold ? 1 : 0) + 1;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * Shared types of the awing API.
+ *
+ * @module
+ */
+
+/** Shape of a batch of heatmaps, `[N, K, H, W]`: images, landmarks (channels), rows, columns. */
+export type Shape4 = readonly [n: number, k: number, h: number, w: number];
+
+/**
+ * How per-pixel losses are reduced: `"mean"` over all N*K*H*W pixels (as mmpose does),
+ * `"sum"`, or `"none"` (per-pixel values). The gradient always matches the reduction.
+ */
+export type Reduction = "mean" | "sum" | "none";
+
+/** Options shared by every heatmap loss of the package. */
+export interface LossOptions {
+  /** Shape `[N, K, H, W]` of both `pred` and `target`. */
+  shape: Shape4;
+  /** Reduction of the per-pixel losses. Defaults to `"mean"`. */
+  reduction?: Reduction;
+  /**
+   * Weight of the paper's loss map: each pixel's loss and gradient are multiplied by
+   * `mapWeight * M + 1` with `M = [3x3 grey dilation of target > mapThreshold]`.
+   * 0 gives the plain per-pixel loss. Defaults to 10 for the Adaptive Wing loss and to 0
+   * for the baselines.
+   */
+  mapWeight?: number;
+  /** Threshold of the loss map (strict `>`). Defaults to 0.2. */
+  mapThreshold?: number;
+  /**
+   * Per-landmark weights, shape `[N, K]`, multiplying each channel's loss and gradient (0 drops
+   * an invisible landmark; the mean still divides by all N*K*H*W pixels, as mmpose does).
+   */
+  landmarkWeights?: Float32Array;
+  /** Compute the gradient with respect to `pred`. Defaults to `true`. */
+  gradient?: boolean;
+  /**
+   * Caller-provided outputs (N*K*H*W floats each), so that a training loop allocates nothing:
+   * `grad` receives the gradient, `lossMap` the per-pixel (weighted) losses when the reduction
+   * is `"none"`. Their contents are unspecified if the call throws.
+   */
+  out?: { grad?: Float32Array; lossMap?: Float32Array };
+  /**
+   * Scan the inputs for NaN and infinite values (and the target's range) and throw a clear
+   * error. Defaults to `true`; set `false` in hot loops over data known to be clean.
+   */
+  validate?: boolean;
+}
+
+/** What a loss returns. */
+export interface LossResult {
+  /** The reduced loss: mean or sum; with `"none"`, the sum of the per-pixel values. */
+  loss: number;
+  /** Gradient of `loss` with respect to `pred` (with `"none"`, of each pixel's own loss). */
+  grad: Float32Array | undefined;
+  /** Per-pixel weighted losses, only with the reduction `"none"`. */
+  lossMap: Float32Array | undefined;
+}
