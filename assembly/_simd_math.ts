@@ -1,9 +1,11 @@
-// Vector transcendental functions over f32x4 (WASM SIMD has none), with scalar twins that use
-// the same polynomials so that the vector body and the scalar tail agree bit for bit.
+// Vector transcendental functions over f32x4 (WASM SIMD has none).
 //
-// exp and log are the Cephes single-precision approximations (Moshier), accurate to about
-// 2 ulp over their domains. log1p uses the compensated identity
-// log1p(x) = log(1 + x) * x / ((1 + x) - 1), exact to a few ulp for tiny x as well.
+// exp and log are the Cephes single-precision approximations (S. Moshier), accurate to about
+// 2 ulp over the domains stated below. They are written for the hot loops: no NaN or infinity
+// handling beyond what is stated, pseudo-min/max (one instruction each) for the clamps, and
+// the 1.5 * 2^23 rounding trick instead of trunc_sat, so each costs about 20-30 instructions
+// per 4 lanes. log1p uses the compensated identity log1p(x) = log(1 + x) * x / ((1 + x) - 1),
+// accurate to a few ulp for tiny x as well.
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
 
@@ -11,14 +13,23 @@ const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
 const SQRTHF: f32 = 0.707106781186547524;
-const EXP_HI: f32 = 88.3762626647949;
-const EXP_LO: f32 = -87.3365447505531; // below this the result is 0 (no subnormals)
+const ROUNDER: f32 = 12582912.0; // 1.5 * 2^23: adding it rounds to an integer held in the low bits
+const EXP_HI: f32 = 88.0; // keeps round(x * log2(e)) <= 127
+const EXP_LO: f32 = -87.3365447505531; // ln(2^-126): below it the result is 0 (no subnormals)
 
-/** exp(x) for each lane; 0 below EXP_LO (and for -inf), +inf above EXP_HI, NaN stays NaN. */
+/** The smallest normal f32; clamp arguments of {@link __log_f32x4} to at least this. */
+export const MIN_NORMAL: f32 = 1.17549435e-38;
+
+/**
+ * exp(x) per lane, for finite x: exact to about 2 ulp on [-87.33, 88], 0 below -87.33 (no
+ * subnormal results), exp(88) above 88. NaN in gives NaN out.
+ */
 // @ts-ignore: decorator
 @inline export function __exp_f32x4(x: v128): v128 {
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  const fx = f32x4.floor(f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
+  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  // t = round(xc * log2(e)) + 1.5 * 2^23; its low mantissa bits hold the integer k
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUNDER));
+  const fx = f32x4.sub(t, f32x4.splat(ROUNDER));
   let r = f32x4.sub(xc, f32x4.mul(fx, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(LN2_LO)));
   const z = f32x4.mul(r, r);
@@ -29,79 +40,66 @@ const EXP_LO: f32 = -87.3365447505531; // below this the result is 0 (no subnorm
   y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.6666665459e-1));
   y = f32x4.add(f32x4.mul(y, r), f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(y, z), r), f32x4.splat(1.0));
-  // 2^fx built from the exponent bits; fx is in [-126, 128] after the clamp
-  const k = i32x4.trunc_sat_f32x4_s(fx);
-  const pow2 = i32x4.shl(i32x4.add(k, i32x4.splat(127)), 23);
-  // fx = 128 only when x is near EXP_HI: split the scale in two to avoid overflowing the bits
-  const big = i32x4.eq(k, i32x4.splat(128));
-  const scale = v128.bitselect(f32x4.splat(1.7014118346046923e38), pow2, big);
-  y = f32x4.mul(y, scale);
-  y = v128.bitselect(f32x4.mul(y, f32x4.splat(2.0)), y, big);
-  y = v128.bitselect(f32x4.splat(0.0), y, f32x4.lt(x, f32x4.splat(EXP_LO)));
-  y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x, f32x4.splat(EXP_HI)));
-  return v128.bitselect(x, y, f32x4.ne(x, x));
+  // 2^k from the bits of t: bits(t) = 0x4B400000 + k, so (bits(t) - 0x4B400000 + 127) << 23
+  const pow2 = i32x4.shl(i32x4.add(t, i32x4.splat(127 - 0x4B400000)), 23);
+  return v128.and(f32x4.mul(y, pow2), f32x4.ge(x, f32x4.splat(EXP_LO)));
 }
 
-/** Scalar twin of {@link __exp_f32x4}. */
+// log(1 + f) - f + f^2 / 2 for f in [sqrt(1/2) - 1, sqrt(2) - 1], and e * ln 2 added in two
+// parts (Cephes logf).
 // @ts-ignore: decorator
-@inline export function __exp_f32(x: f32): f32 {
-  return f32x4.extract_lane(__exp_f32x4(f32x4.splat(x)), 0);
-}
-
-/** Natural log for each lane; -inf at 0, NaN below 0, +inf at +inf. Subnormals read as 0. */
-// @ts-ignore: decorator
-@inline export function __log_f32x4(x: v128): v128 {
-  const bits = x;
-  // exponent and mantissa in [0.5, 1)
-  let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126));
-  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
-  const small = f32x4.lt(m, f32x4.splat(SQRTHF));
-  e = i32x4.add(e, small); // small is -1 where true
-  m = f32x4.sub(f32x4.add(m, v128.and(m, small)), f32x4.splat(1.0));
-  const ef = f32x4.convert_i32x4_s(e);
-  const z = f32x4.mul(m, m);
+@inline function __log_reduced(f: v128, ef: v128): v128 {
+  const z = f32x4.mul(f, f);
   let y = f32x4.splat(7.0376836292e-2);
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.1514610310e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(1.1676998740e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.2420140846e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(1.4249322787e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.6668057665e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(2.0000714765e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-2.4999993993e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(3.3333331174e-1));
-  y = f32x4.mul(f32x4.mul(y, m), z);
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.1514610310e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.1676998740e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.2420140846e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.4249322787e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.6668057665e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(2.0000714765e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-2.4999993993e-1));
+  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(3.3333331174e-1));
+  y = f32x4.mul(f32x4.mul(y, f), z);
   y = f32x4.add(y, f32x4.mul(ef, f32x4.splat(LN2_LO)));
   y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
-  let r = f32x4.add(m, y);
-  r = f32x4.add(r, f32x4.mul(ef, f32x4.splat(LN2_HI)));
-  // special cases: x <= min normal (0 and subnormals) -> -inf, x < 0 -> NaN, +inf -> +inf, NaN -> NaN
-  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.lt(x, f32x4.splat(1.17549435e-38)));
-  r = v128.bitselect(f32x4.splat(NaN), r, f32x4.lt(x, f32x4.splat(0.0)));
-  r = v128.bitselect(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
-  return v128.bitselect(x, r, f32x4.ne(x, x));
+  return f32x4.add(f32x4.add(f, y), f32x4.mul(ef, f32x4.splat(LN2_HI)));
 }
 
-/** Scalar twin of {@link __log_f32x4}. */
+// The exponent e of x = m * 2^e with m in [sqrt(1/2), sqrt(2)), as i32 lanes.
 // @ts-ignore: decorator
-@inline export function __log_f32(x: f32): f32 {
-  return f32x4.extract_lane(__log_f32x4(f32x4.splat(x)), 0);
+@inline function __exponent(x: v128): v128 {
+  const e = i32x4.sub(i32x4.shr_u(x, 23), i32x4.splat(126));
+  // the mantissa of x as a float in [0.5, 1) is below sqrt(1/2) exactly when its bits are
+  return i32x4.add(e, i32x4.lt_s(v128.and(x, i32x4.splat(0x007fffff)), i32x4.splat(0x003504f3)));
 }
 
-/** log(1 + x) for x >= 0 (and x > -1), accurate for tiny x. */
+// m - 1 for the m of {@link __exponent}: x with its exponent replaced, minus 1.
+// @ts-ignore: decorator
+@inline function __mantissa_m1(x: v128, e: v128): v128 {
+  const m = i32x4.sub(x, i32x4.shl(e, 23));
+  return f32x4.sub(m, f32x4.splat(1.0));
+}
+
+/**
+ * Natural log per lane, for positive normal x (>= MIN_NORMAL, finite): about 2 ulp.
+ * Zero, subnormal, negative, infinite or NaN arguments give unspecified results; callers
+ * clamp first.
+ */
+// @ts-ignore: decorator
+@inline export function __log_f32x4(x: v128): v128 {
+  const e = __exponent(x);
+  return __log_reduced(__mantissa_m1(x, e), f32x4.convert_i32x4_s(e));
+}
+
+/**
+ * log(1 + x) per lane for finite x >= 0, accurate for tiny x as well: when 1 + x < sqrt(2)
+ * the reduced argument is x itself (exact), otherwise the rounding of 1 + x is negligible
+ * against a result above 0.34.
+ */
 // @ts-ignore: decorator
 @inline export function __log1p_f32x4(x: v128): v128 {
   const u = f32x4.add(x, f32x4.splat(1.0));
-  const um1 = f32x4.sub(u, f32x4.splat(1.0));
-  const lu = __log_f32x4(u);
-  // u == 1 means x is below half an ulp of 1: log1p(x) = x to within f32 rounding
-  const r = f32x4.div(f32x4.mul(lu, x), um1);
-  const exact = f32x4.eq(um1, f32x4.splat(0.0));
-  const inf = f32x4.eq(u, f32x4.splat(Infinity));
-  return v128.bitselect(lu, v128.bitselect(x, r, exact), inf);
-}
-
-/** Scalar twin of {@link __log1p_f32x4}. */
-// @ts-ignore: decorator
-@inline export function __log1p_f32(x: f32): f32 {
-  return f32x4.extract_lane(__log1p_f32x4(f32x4.splat(x)), 0);
+  const e = __exponent(u);
+  const f = v128.bitselect(x, __mantissa_m1(u, e), i32x4.eq(e, i32x4.splat(0)));
+  return __log_reduced(f, f32x4.convert_i32x4_s(e));
 }

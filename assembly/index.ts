@@ -7,8 +7,9 @@ export function heap_base(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
 
-// min and max of n floats at ptr, written to RANGE_OUT (f32 min, f32 max). NaN anywhere makes
-// both NaN (f32x4.min/max propagate NaN), so one pass answers "any NaN or Inf?" and "max?".
+// min and max of n floats at ptr, written to RANGE_OUT (f32 min, f32 max); both are NaN when
+// any value is NaN. Pseudo-min/max are single instructions; NaNs are tracked by a separate
+// x != x mask, so one cheap pass answers "any NaN or Inf?" and "max?".
 const RANGE_OUT: usize = memory.data(8, 16);
 
 /** Address where {@link range_f32} writes its (min, max) pair. */
@@ -18,20 +19,26 @@ export function range_out(): usize {
 
 /** Scans n floats at ptr for their minimum and maximum (NaN if any is NaN). */
 export function range_f32(ptr: usize, n: usize): void {
-  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity);
+  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity), nan = i32x4.splat(0);
   let i: usize = 0;
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(ptr + (i << 2));
-    lo = f32x4.min(lo, v);
-    hi = f32x4.max(hi, v);
+    lo = f32x4.pmin(lo, v);
+    hi = f32x4.pmax(hi, v);
+    nan = v128.or(nan, f32x4.ne(v, v));
   }
   for (; i < n; i++) {
     const v = f32x4.splat(load<f32>(ptr + (i << 2)));
-    lo = f32x4.min(lo, v);
-    hi = f32x4.max(hi, v);
+    lo = f32x4.pmin(lo, v);
+    hi = f32x4.pmax(hi, v);
+    nan = v128.or(nan, f32x4.ne(v, v));
   }
   let mn = min(min(f32x4.extract_lane(lo, 0), f32x4.extract_lane(lo, 1)), min(f32x4.extract_lane(lo, 2), f32x4.extract_lane(lo, 3)));
   let mx = max(max(f32x4.extract_lane(hi, 0), f32x4.extract_lane(hi, 1)), max(f32x4.extract_lane(hi, 2), f32x4.extract_lane(hi, 3)));
+  if (v128.any_true(nan)) {
+    mn = NaN;
+    mx = NaN;
+  }
   store<f32>(RANGE_OUT, mn);
   store<f32>(RANGE_OUT + 4, mx);
 }

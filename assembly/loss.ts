@@ -8,7 +8,7 @@
 // the tail uses exactly the same formula.
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
-import { __exp_f32x4, __log_f32x4, __log1p_f32x4 } from "./_simd_math";
+import { __exp_f32x4, __log_f32x4, __log1p_f32x4, MIN_NORMAL } from "./_simd_math";
 
 /** Loss kinds, mirrored by src/_wasm.ts. */
 export const KIND_AWING: i32 = 0;
@@ -23,6 +23,8 @@ let P0: f32 = 2.1;
 let P1: f32 = 14.0;
 let P2: f32 = 1.0;
 let P3: f32 = 0.5;
+let INV_EPS: f32 = 1.0; // AWing: 1 / epsilon
+let OMEGA_EPS: f32 = 14.0; // AWing: omega / epsilon
 
 /** Selects the loss and its parameters for the following {@link loss_batch} calls. */
 export function set_loss(k: i32, p0: f32, p1: f32, p2: f32, p3: f32): void {
@@ -31,18 +33,18 @@ export function set_loss(k: i32, p0: f32, p1: f32, p2: f32, p3: f32): void {
   P1 = p1;
   P2 = p2;
   P3 = p3;
+  INV_EPS = 1.0 / p2;
+  OMEGA_EPS = p1 / p2;
 }
 
 // zero-padded staging for the last n % 4 pixels: pred, target, weight, grad, loss
 const TAIL: usize = memory.data(80, 16);
 
-// sign(e) as -1, 0, +1
+// sign(e) * m for m >= 0, and 0 where e == 0 (the derivative at zero error is taken as 0)
 // @ts-ignore: decorator
-@inline function sign_f32x4(e: v128): v128 {
-  const one = f32x4.splat(1.0);
-  const pos = v128.and(f32x4.gt(e, f32x4.splat(0.0)), one);
-  const neg = v128.and(f32x4.lt(e, f32x4.splat(0.0)), one);
-  return f32x4.sub(pos, neg);
+@inline function sign_f32x4(e: v128, m: v128): v128 {
+  const signed = v128.or(m, v128.and(e, f32x4.splat(-0.0)));
+  return v128.andnot(signed, f32x4.eq(e, f32x4.splat(0.0)));
 }
 
 // AWing on 4 pixels. With d = |y - p|, q = alpha - y, u = min(d, theta) / eps:
@@ -50,115 +52,136 @@ const TAIL: usize = memory.data(80, 16);
 //   |grad| = S = omega * q * u^(q-1) / (eps * (1 + u^q))
 // S at u = theta / eps is the paper's A(y), so the linear branch A*d - C is the second term.
 // u^(q-1) = exp((q-1) log u) is 0 at u = 0 (q > 1 is checked by the caller): one log, one exp
-// and one log1p per pixel. Returns the loss; writes sign(p - y) * |grad| to GRAD_OUT.
-let GRAD_OUT: v128 = f32x4.splat(0.0);
+// and one log1p per pixel.
+//
+// Every pixel function below takes 4 predictions p, 4 targets y, their weights w and the
+// gradient scale gs; it returns the weighted loss w * L and, when g != 0, stores the weighted
+// gradient w * gs * dL/dp at address g.
 
 // @ts-ignore: decorator
-@inline function awing_f32x4(p: v128, y: v128): v128 {
-  const alpha = f32x4.splat(P0), omega = f32x4.splat(P1);
-  const eps = f32x4.splat(P2), theta = f32x4.splat(P3);
+@inline function finish(l: v128, grad: v128, w: v128, gs: v128, g: usize): v128 {
+  if (g) v128.store(g, f32x4.mul(grad, f32x4.mul(w, gs)));
+  return f32x4.mul(l, w);
+}
+
+// @ts-ignore: decorator
+@inline function awing_f32x4(k0: v128, k1: v128, k2: v128, k3: v128, k4: v128, k5: v128, p: v128, y: v128, w: v128, gs: v128, g: usize): v128 {
+  const alpha = k0, omega = k1, theta = k3;
   const e = f32x4.sub(p, y);
   const d = f32x4.abs(e);
   const q = f32x4.sub(alpha, y);
-  const u = f32x4.div(f32x4.min(d, theta), eps);
+  // u >= MIN_NORMAL keeps log exact-domain; at d = 0 that leaves u^q ~ 1e-38 * u^(q-1), a loss
+  // below 1e-36, and the gradient is zeroed through the sign below
+  const u = f32x4.pmax(f32x4.mul(f32x4.pmin(d, theta), k4), f32x4.splat(MIN_NORMAL));
   const uq1 = __exp_f32x4(f32x4.mul(f32x4.sub(q, f32x4.splat(1.0)), __log_f32x4(u)));
   const uq = f32x4.mul(uq1, u);
-  const s = f32x4.div(f32x4.mul(f32x4.mul(omega, q), uq1), f32x4.mul(eps, f32x4.add(uq, f32x4.splat(1.0))));
-  const over = f32x4.max(f32x4.sub(d, theta), f32x4.splat(0.0));
-  GRAD_OUT = f32x4.mul(sign_f32x4(e), s);
-  return f32x4.add(f32x4.mul(omega, __log1p_f32x4(uq)), f32x4.mul(s, over));
+  const s = f32x4.div(f32x4.mul(f32x4.mul(k5, q), uq1), f32x4.add(uq, f32x4.splat(1.0)));
+  const over = f32x4.pmax(f32x4.sub(d, theta), f32x4.splat(0.0));
+  const l = f32x4.add(f32x4.mul(omega, __log1p_f32x4(uq)), f32x4.mul(s, over));
+  return finish(l, sign_f32x4(e, s), w, gs, g);
 }
 
 // @ts-ignore: decorator
-@inline function mse_f32x4(p: v128, y: v128): v128 {
+@inline function mse_f32x4(k0: v128, k1: v128, k2: v128, k3: v128, k4: v128, k5: v128, p: v128, y: v128, w: v128, gs: v128, g: usize): v128 {
   const e = f32x4.sub(p, y);
-  GRAD_OUT = f32x4.add(e, e);
-  return f32x4.mul(e, e);
+  return finish(f32x4.mul(e, e), f32x4.add(e, e), w, gs, g);
 }
 
 // @ts-ignore: decorator
-@inline function l1_f32x4(p: v128, y: v128): v128 {
+@inline function l1_f32x4(k0: v128, k1: v128, k2: v128, k3: v128, k4: v128, k5: v128, p: v128, y: v128, w: v128, gs: v128, g: usize): v128 {
   const e = f32x4.sub(p, y);
-  GRAD_OUT = sign_f32x4(e);
-  return f32x4.abs(e);
+  return finish(f32x4.abs(e), sign_f32x4(e, f32x4.splat(1.0)), w, gs, g);
 }
 
 // Wing (Feng et al. 2018): w * log1p(d / eps) for d < w, else d - C.
 // @ts-ignore: decorator
-@inline function wing_f32x4(p: v128, y: v128): v128 {
-  const w = f32x4.splat(P0), eps = f32x4.splat(P1), c = f32x4.splat(P2);
+@inline function wing_f32x4(k0: v128, k1: v128, k2: v128, k3: v128, k4: v128, k5: v128, p: v128, y: v128, w8: v128, gs: v128, g: usize): v128 {
+  const w = k0, eps = k1, c = k2;
   const e = f32x4.sub(p, y);
   const d = f32x4.abs(e);
   const inner = f32x4.lt(d, w);
-  const sg = sign_f32x4(e);
-  GRAD_OUT = v128.bitselect(f32x4.div(f32x4.mul(sg, w), f32x4.add(eps, d)), sg, inner);
-  return v128.bitselect(f32x4.mul(w, __log1p_f32x4(f32x4.div(d, eps))), f32x4.sub(d, c), inner);
+  const one = f32x4.splat(1.0);
+  const grad = sign_f32x4(e, v128.bitselect(f32x4.div(w, f32x4.add(eps, d)), one, inner));
+  const l = v128.bitselect(f32x4.mul(w, __log1p_f32x4(f32x4.div(d, eps))), f32x4.sub(d, c), inner);
+  return finish(l, grad, w8, gs, g);
 }
 
 // Soft Wing (Lin et al. 2021): d for d < w1, else w2 * log1p(d / eps) + B.
 // @ts-ignore: decorator
-@inline function soft_wing_f32x4(p: v128, y: v128): v128 {
-  const w1 = f32x4.splat(P0), w2 = f32x4.splat(P1), eps = f32x4.splat(P2), b = f32x4.splat(P3);
+@inline function soft_wing_f32x4(k0: v128, k1: v128, k2: v128, k3: v128, k4: v128, k5: v128, p: v128, y: v128, w: v128, gs: v128, g: usize): v128 {
+  const w1 = k0, w2 = k1, eps = k2, b = k3;
   const e = f32x4.sub(p, y);
   const d = f32x4.abs(e);
   const inner = f32x4.lt(d, w1);
-  const sg = sign_f32x4(e);
-  GRAD_OUT = v128.bitselect(sg, f32x4.div(f32x4.mul(sg, w2), f32x4.add(eps, d)), inner);
-  return v128.bitselect(d, f32x4.add(f32x4.mul(w2, __log1p_f32x4(f32x4.div(d, eps))), b), inner);
+  const one = f32x4.splat(1.0);
+  const grad = sign_f32x4(e, v128.bitselect(one, f32x4.div(w2, f32x4.add(eps, d)), inner));
+  const l = v128.bitselect(d, f32x4.add(f32x4.mul(w2, __log1p_f32x4(f32x4.div(d, eps))), b), inner);
+  return finish(l, grad, w, gs, g);
 }
 
+// One loop per kind, so that no kind test remains inside a loop.
 // @ts-ignore: decorator
-@inline function pixel_f32x4(p: v128, y: v128): v128 {
-  if (kind == KIND_AWING) return awing_f32x4(p, y);
-  if (kind == KIND_MSE) return mse_f32x4(p, y);
-  if (kind == KIND_L1) return l1_f32x4(p, y);
-  if (kind == KIND_WING) return wing_f32x4(p, y);
-  return soft_wing_f32x4(p, y);
+@inline function loop_kind(k: i32, pred: usize, target: usize, wt: usize, grad: usize, lmap: usize, n4: usize, gs: v128): v128 {
+  let acc = f32x4.splat(0.0);
+  // parameters splatted once, outside the loop
+  const k0 = f32x4.splat(P0), k1 = f32x4.splat(P1), k2 = f32x4.splat(P2), k3 = f32x4.splat(P3);
+  const k4 = f32x4.splat(INV_EPS), k5 = f32x4.splat(OMEGA_EPS);
+  for (let i: usize = 0; i < n4; i += 4) {
+    const o = i << 2;
+    const p = v128.load(pred + o), y = v128.load(target + o), w = v128.load(wt + o);
+    const g = grad ? grad + o : 0;
+    let l: v128;
+    if (k == KIND_AWING) l = awing_f32x4(k0, k1, k2, k3, k4, k5, p, y, w, gs, g);
+    else if (k == KIND_MSE) l = mse_f32x4(k0, k1, k2, k3, k4, k5, p, y, w, gs, g);
+    else if (k == KIND_L1) l = l1_f32x4(k0, k1, k2, k3, k4, k5, p, y, w, gs, g);
+    else if (k == KIND_WING) l = wing_f32x4(k0, k1, k2, k3, k4, k5, p, y, w, gs, g);
+    else l = soft_wing_f32x4(k0, k1, k2, k3, k4, k5, p, y, w, gs, g);
+    acc = f32x4.add(acc, l);
+    if (lmap) v128.store(lmap + o, l);
+  }
+  return acc;
+}
+
+function loop_awing(pred: usize, target: usize, wt: usize, grad: usize, lmap: usize, n4: usize, gs: v128): v128 {
+  return loop_kind(KIND_AWING, pred, target, wt, grad, lmap, n4, gs);
+}
+function loop_mse(pred: usize, target: usize, wt: usize, grad: usize, lmap: usize, n4: usize, gs: v128): v128 {
+  return loop_kind(KIND_MSE, pred, target, wt, grad, lmap, n4, gs);
+}
+function loop_l1(pred: usize, target: usize, wt: usize, grad: usize, lmap: usize, n4: usize, gs: v128): v128 {
+  return loop_kind(KIND_L1, pred, target, wt, grad, lmap, n4, gs);
+}
+function loop_wing(pred: usize, target: usize, wt: usize, grad: usize, lmap: usize, n4: usize, gs: v128): v128 {
+  return loop_kind(KIND_WING, pred, target, wt, grad, lmap, n4, gs);
+}
+function loop_soft_wing(pred: usize, target: usize, wt: usize, grad: usize, lmap: usize, n4: usize, gs: v128): v128 {
+  return loop_kind(KIND_SOFT_WING, pred, target, wt, grad, lmap, n4, gs);
+}
+
+function loop_any(pred: usize, target: usize, wt: usize, grad: usize, lmap: usize, n4: usize, gs: v128): v128 {
+  if (kind == KIND_AWING) return loop_awing(pred, target, wt, grad, lmap, n4, gs);
+  if (kind == KIND_MSE) return loop_mse(pred, target, wt, grad, lmap, n4, gs);
+  if (kind == KIND_L1) return loop_l1(pred, target, wt, grad, lmap, n4, gs);
+  if (kind == KIND_WING) return loop_wing(pred, target, wt, grad, lmap, n4, gs);
+  return loop_soft_wing(pred, target, wt, grad, lmap, n4, gs);
 }
 
 // One contiguous run of n pixels with per-pixel weights wt. Writes grad * wt * gscale when
 // grad != 0 and loss * wt when lmap != 0; returns the sum of loss * wt.
 function run_pixels(pred: usize, target: usize, wt: usize, grad: usize, lmap: usize, n: usize, gscale: f32): f64 {
   const gs = f32x4.splat(gscale);
-  let acc = f32x4.splat(0.0);
-  let i: usize = 0;
   const n4 = n & ~(<usize>3);
-  if (kind == KIND_AWING) {
-    // the hot path, specialised so that no kind test remains in the loop
-    for (; i < n4; i += 4) {
-      const o = i << 2;
-      const w = v128.load(wt + o);
-      const l = f32x4.mul(awing_f32x4(v128.load(pred + o), v128.load(target + o)), w);
-      acc = f32x4.add(acc, l);
-      if (grad) v128.store(grad + o, f32x4.mul(GRAD_OUT, f32x4.mul(w, gs)));
-      if (lmap) v128.store(lmap + o, l);
-    }
-  } else {
-    for (; i < n4; i += 4) {
-      const o = i << 2;
-      const w = v128.load(wt + o);
-      const l = f32x4.mul(pixel_f32x4(v128.load(pred + o), v128.load(target + o)), w);
-      acc = f32x4.add(acc, l);
-      if (grad) v128.store(grad + o, f32x4.mul(GRAD_OUT, f32x4.mul(w, gs)));
-      if (lmap) v128.store(lmap + o, l);
-    }
-  }
-  if (i < n) {
-    // tail: zero-padded copy through the same body (padding lanes have weight 0)
-    v128.store(TAIL, f32x4.splat(0.0));
-    v128.store(TAIL + 16, f32x4.splat(0.0));
-    v128.store(TAIL + 32, f32x4.splat(0.0));
-    const rest = n - i;
-    memory.copy(TAIL, pred + (i << 2), rest << 2);
-    memory.copy(TAIL + 16, target + (i << 2), rest << 2);
-    memory.copy(TAIL + 32, wt + (i << 2), rest << 2);
-    const w = v128.load(TAIL + 32);
-    const l = f32x4.mul(pixel_f32x4(v128.load(TAIL), v128.load(TAIL + 16)), w);
-    acc = f32x4.add(acc, l);
-    v128.store(TAIL + 48, f32x4.mul(GRAD_OUT, f32x4.mul(w, gs)));
-    v128.store(TAIL + 64, l);
-    if (grad) memory.copy(grad + (i << 2), TAIL + 48, rest << 2);
-    if (lmap) memory.copy(lmap + (i << 2), TAIL + 64, rest << 2);
+  let acc = loop_any(pred, target, wt, grad, lmap, n4, gs);
+  if (n4 < n) {
+    // tail: a zero-padded copy through the same body (padding lanes have weight 0)
+    memory.fill(TAIL, 0, 80);
+    const rest = (n - n4) << 2, o = n4 << 2;
+    memory.copy(TAIL, pred + o, rest);
+    memory.copy(TAIL + 16, target + o, rest);
+    memory.copy(TAIL + 32, wt + o, rest);
+    acc = f32x4.add(acc, loop_any(TAIL, TAIL + 16, TAIL + 32, TAIL + 48, TAIL + 64, 4, gs));
+    if (grad) memory.copy(grad + o, TAIL + 48, rest);
+    if (lmap) memory.copy(lmap + o, TAIL + 64, rest);
   }
   return <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) +
     (<f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3));

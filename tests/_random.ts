@@ -1,0 +1,36 @@
+// Deterministic pseudo-random data for tests and benchmarks.
+
+/** murmur3's 32-bit finaliser, as the peers in ../shared/peers use it. */
+export function fmix32(z: number): number {
+  z ^= z >>> 16;
+  z = Math.imul(z, 0x85ebca6b);
+  z ^= z >>> 13;
+  z = Math.imul(z, 0xc2b2ae35);
+  z ^= z >>> 16;
+  return z >>> 0;
+}
+
+/** Uniform floats in [0, 1) from a seed: element i is fmix32(seed * 2^20 + i) / 2^32. */
+export function uniform(n: number, seed: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = fmix32((seed * 1048576 + i) >>> 0) / 4294967296;
+  return out;
+}
+
+/**
+ * Heatmap-like data: targets u^6 in [0, 1) (mostly background, some foreground) and
+ * predictions target + spread * (v - 0.5), so that both AWing branches occur.
+ */
+export function heatmapPair(
+  n: number,
+  seed: number,
+  spread = 1.5,
+): { pred: Float32Array; target: Float32Array } {
+  const u = uniform(n, seed), v = uniform(n, seed + 1);
+  const target = new Float32Array(n), pred = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    target[i] = u[i] ** 6;
+    pred[i] = target[i] + spread * (v[i] - 0.5);
+  }
+  return { pred, target };
+}

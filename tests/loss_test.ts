@@ -1,0 +1,306 @@
+import { equal, ok, throws } from "node:assert/strict";
+import {
+  awingLoss,
+  l1Loss,
+  type LossOptions,
+  type LossResult,
+  mseLoss,
+  softWingLoss,
+  weightMap,
+  wingLoss,
+} from "../src/loss/mod.ts";
+import {
+  awingConstants,
+  awingPixel,
+  lossReference,
+  type LossReferenceOptions,
+  weightMapReference,
+} from "../src/reference/mod.ts";
+import type { Shape4 } from "../src/types.ts";
+import { heatmapPair } from "./_random.ts";
+
+type Kind = NonNullable<LossReferenceOptions["loss"]>;
+const KINDS: {
+  name: string;
+  ref: Kind;
+  run: (p: Float32Array, t: Float32Array, o: LossOptions) => LossResult;
+}[] = [
+  { name: "awing", ref: { kind: "awing" }, run: awingLoss },
+  { name: "wing", ref: { kind: "wing" }, run: wingLoss },
+  { name: "soft-wing", ref: { kind: "soft-wing" }, run: softWingLoss },
+  { name: "mse", ref: { kind: "mse" }, run: mseLoss },
+  { name: "l1", ref: { kind: "l1" }, run: l1Loss },
+];
+
+/** |a - b| <= rel * |b| + abs, with a message naming the index. */
+function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rel: number,
+  abs: number,
+  what: string,
+): void {
+  equal(actual.length, expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]);
+    if (!(err <= rel * Math.abs(expected[i]) + abs)) {
+      throw new Error(`${what}: index ${i} is ${actual[i]} but the reference is ${expected[i]}`);
+    }
+  }
+}
+
+function compare(
+  kind: (typeof KINDS)[number],
+  shape: Shape4,
+  options: Partial<LossOptions>,
+  seed: number,
+): void {
+  const size = shape[0] * shape[1] * shape[2] * shape[3];
+  const { pred, target } = heatmapPair(size, seed);
+  for (const reduction of ["mean", "sum", "none"] as const) {
+    const got = kind.run(pred, target, { ...options, shape, reduction });
+    const ref = lossReference(pred, target, { ...options, shape, reduction, loss: kind.ref });
+    const what = `${kind.name} ${JSON.stringify(shape)} ${reduction}`;
+    const relLoss = Math.abs(got.loss - ref.loss) / Math.max(Math.abs(ref.loss), 1e-30);
+    ok(relLoss <= 1e-5, `${what}: loss ${got.loss} vs reference ${ref.loss}`);
+    const gscale = reduction === "mean" ? 1 / size : 1;
+    // absolute floor: 1e-4 of the largest gradient in the batch ("absolute where tiny")
+    assertClose(got.grad!, ref.grad, 1e-4, 1e-6 * gscale, `${what} grad`);
+    if (reduction === "none") assertClose(got.lossMap!, ref.lossMap, 1e-4, 1e-6, `${what} loss`);
+    else equal(got.lossMap, undefined);
+  }
+}
+
+Deno.test("losses match the f64 reference for every length n = 1..33 and a large odd n", () => {
+  for (const kind of KINDS) {
+    for (let n = 1; n <= 33; n++) compare(kind, [1, 1, 1, n], {}, n);
+    compare(kind, [1, 1, 1, 100_003], {}, 99);
+  }
+});
+
+Deno.test("losses with the weight map match the reference when H*W is not a multiple of 4", () => {
+  const shapes: Shape4[] = [
+    [1, 1, 1, 1],
+    [1, 1, 2, 3],
+    [2, 3, 5, 7],
+    [1, 2, 9, 11],
+    [1, 1, 13, 1],
+    [
+      2,
+      2,
+      64,
+      64,
+    ],
+  ];
+  for (const kind of KINDS) {
+    for (const [i, shape] of shapes.entries()) {
+      compare(kind, shape, { mapWeight: 10 }, 100 + i);
+      compare(kind, shape, { mapWeight: 3, mapThreshold: 0.05 }, 200 + i);
+    }
+  }
+});
+
+Deno.test("losses match the reference across chunks: many channels and one huge channel", () => {
+  compare(KINDS[0], [3, 29, 64, 64], {}, 7);
+  compare(KINDS[0], [1, 2, 301, 257], {}, 8);
+});
+
+Deno.test("per-landmark weights multiply each channel's loss and gradient", () => {
+  const shape: Shape4 = [2, 3, 8, 9];
+  const landmarkWeights = new Float32Array([1, 0, 2.5, 0.5, 1, 0]);
+  for (const kind of KINDS) compare(kind, shape, { landmarkWeights, mapWeight: 10 }, 300);
+  // a weight of 0 drops the channel entirely
+  const { pred, target } = heatmapPair(2 * 3 * 72, 301);
+  const { grad } = awingLoss(pred, target, { shape, landmarkWeights });
+  ok(grad!.subarray(72, 144).every((g) => g === 0));
+  ok(grad!.subarray(0, 72).some((g) => g !== 0));
+});
+
+Deno.test("fixtures: mmpose's AWing(0, 1) = 8.495946 and the paper's A(y), C(y)", () => {
+  const one = (y: number, p: number): number =>
+    awingLoss(new Float32Array([p]), new Float32Array([y]), { shape: [1, 1, 1, 1], mapWeight: 0 })
+      .loss;
+  ok(Math.abs(one(0, 1) - 8.495946) < 5e-6);
+  const fixtures: [number, number, number][] = [
+    [0, 0.01, 0.000883],
+    [0, 0.1, 0.110767],
+    [0, 0.25, 0.741731],
+    [0, 0.5, 2.935235],
+    [1, 1.01, 0.088057],
+    [1, 1.1, 1.0701],
+    [1, 1.25, 2.756777],
+    [1, 1.5, 5.360458],
+    [1, 2, 10.259383],
+  ];
+  for (const [y, p, want] of fixtures) {
+    ok(Math.abs(one(y, p) - want) <= 1e-6 + 2e-6 * want, `AWing(${y}, ${p}) = ${one(y, p)}`);
+  }
+  const constants: [number, number, number][] = [
+    [0, 11.121422, 2.625476],
+    [0.5, 11.112673, 1.565127],
+    [1, 9.79785, -0.461533],
+  ];
+  for (const [y, a, c] of constants) {
+    const { A, C } = awingConstants(y);
+    ok(Math.abs(A - a) < 1e-6 && Math.abs(C - c) < 1e-6, `A(${y}) = ${A}, C(${y}) = ${C}`);
+    // the fused kernel's linear-branch slope is A(y): gradient beyond theta
+    const { grad } = awingLoss(new Float32Array([y + 0.75]), new Float32Array([y]), {
+      shape: [1, 1, 1, 1],
+      mapWeight: 0,
+      reduction: "sum",
+    });
+    ok(Math.abs(grad![0] - a) < 2e-5, `slope ${grad![0]} vs A(${y}) = ${a}`);
+  }
+});
+
+Deno.test("the gradient agrees with central finite differences of the loss", () => {
+  const h = 1e-6;
+  for (let i = 0; i < 400; i++) {
+    const y = (i % 20) / 19;
+    const p = y + ((i * 0.618034) % 1) * 1.6 - 0.8;
+    if (Math.abs(Math.abs(p - y) - 0.5) < 1e-3 || Math.abs(p - y) < 1e-3) continue;
+    const fd = (awingPixel(y, p + h).loss - awingPixel(y, p - h).loss) / (2 * h);
+    const analytic = awingPixel(y, p).grad;
+    ok(Math.abs(fd - analytic) <= 1e-6 * Math.max(1, Math.abs(analytic)), `y=${y} p=${p}`);
+    const wasm = awingLoss(new Float32Array([p]), new Float32Array([y]), {
+      shape: [1, 1, 1, 1],
+      mapWeight: 0,
+      reduction: "sum",
+    }).grad![0];
+    ok(Math.abs(wasm - fd) <= 1e-4 * Math.abs(fd) + 1e-6, `WASM y=${y} p=${p}: ${wasm} vs ${fd}`);
+  }
+});
+
+Deno.test("value and slope are continuous at |y - p| = theta", () => {
+  for (const y of [0, 0.25, 0.5, 0.75, 1]) {
+    const lo = awingPixel(y, y + 0.5 - 1e-9), hi = awingPixel(y, y + 0.5);
+    ok(Math.abs(lo.loss - hi.loss) < 1e-7, `value at y=${y}`);
+    ok(Math.abs(lo.grad - hi.grad) < 1e-6, `slope at y=${y}`);
+    const run = (p: number): LossResult =>
+      awingLoss(new Float32Array([p]), new Float32Array([y]), {
+        shape: [1, 1, 1, 1],
+        mapWeight: 0,
+        reduction: "sum",
+      });
+    const a = run(Math.fround(y + 0.5) - 1e-6), b = run(Math.fround(y + 0.5) + 1e-6);
+    ok(Math.abs(a.loss - b.loss) < 1e-4 && Math.abs(a.grad![0] - b.grad![0]) < 1e-3);
+  }
+});
+
+Deno.test("the gradient vanishes as the prediction reaches the target, with sign symmetry", () => {
+  for (let k = 0; k <= 10; k++) {
+    const y = k / 10;
+    const errors = [1e-1, 1e-2, 1e-3, 1e-4];
+    const target = new Float32Array(2 * errors.length + 1).fill(y);
+    const pred = new Float32Array(target.length);
+    errors.forEach((d, i) => {
+      pred[2 * i] = y + d;
+      pred[2 * i + 1] = y - d;
+    });
+    pred[target.length - 1] = y;
+    const { grad, lossMap } = awingLoss(pred, target, {
+      shape: [1, 1, 1, target.length],
+      mapWeight: 0,
+      reduction: "none",
+    });
+    equal(grad![target.length - 1], 0);
+    ok(lossMap![target.length - 1] < 1e-30);
+    for (let i = 0; i < errors.length; i++) {
+      const up = grad![2 * i], down = grad![2 * i + 1];
+      ok(up > 0 && down < 0, `sign at y=${y}, d=${errors[i]}`);
+      ok(Math.abs(up + down) <= 1e-3 * Math.abs(up), `symmetry at y=${y}, d=${errors[i]}`);
+      ok(Math.abs(lossMap![2 * i] - lossMap![2 * i + 1]) <= 1e-3 * lossMap![2 * i] + 1e-12);
+      const ref = awingPixel(y, y + errors[i]).grad;
+      ok(Math.abs(up - ref) <= 1e-3 * ref + 1e-6, `y=${y} d=${errors[i]}: ${up} vs ${ref}`);
+    }
+    // below y = 0.7167 |grad| decreases monotonically towards 0 as the error shrinks
+    if (y < 0.7) {
+      for (let i = 1; i < errors.length; i++) ok(grad![2 * i] < grad![2 * i - 2]);
+    }
+  }
+});
+
+Deno.test("weightMap matches the naive 3x3 reference", () => {
+  for (
+    const shape of [[1, 1, 1, 1], [1, 1, 1, 7], [1, 1, 6, 1], [2, 3, 7, 9], [
+      1,
+      2,
+      64,
+      64,
+    ]] as Shape4[]
+  ) {
+    const size = shape[0] * shape[1] * shape[2] * shape[3];
+    const { target } = heatmapPair(size, 5);
+    for (const [weight, threshold] of [[10, 0.2], [0, 0.2], [3, 0.01]]) {
+      const got = weightMap(target, { shape, weight, threshold });
+      const ref = weightMapReference(target, shape, { weight, threshold });
+      assertClose(got, ref, 0, 0, `weightMap ${JSON.stringify(shape)}`);
+    }
+  }
+});
+
+Deno.test("caller-provided outputs are used, and gradient: false computes the value alone", () => {
+  const shape: Shape4 = [1, 2, 4, 5];
+  const { pred, target } = heatmapPair(40, 9);
+  const grad = new Float32Array(40), lossMap = new Float32Array(40);
+  const r = awingLoss(pred, target, { shape, reduction: "none", out: { grad, lossMap } });
+  ok(r.grad === grad && r.lossMap === lossMap);
+  const v = awingLoss(pred, target, { shape, gradient: false });
+  equal(v.grad, undefined);
+  const m = awingLoss(pred, target, { shape });
+  equal(v.loss, m.loss);
+});
+
+Deno.test("bad input throws clear errors", () => {
+  const shape: Shape4 = [1, 1, 2, 2];
+  const a = new Float32Array(4), b = new Float32Array(4);
+  throws(
+    () => awingLoss(a, new Float32Array(3), { shape }),
+    { name: "TypeError", message: 'Cannot compute loss: "pred" has 4 elements but "target" has 3' },
+  );
+  throws(
+    () => awingLoss(new Float32Array(5), new Float32Array(5), { shape }),
+    {
+      name: "TypeError",
+      message: 'Cannot compute loss: "pred" has 5 elements but shape [1,1,2,2] has 4',
+    },
+  );
+  throws(() => awingLoss(a, b, { shape: [1, 2, 2] as unknown as Shape4 }), TypeError);
+  throws(() => awingLoss(a, b, { shape: [1, 1, 2.5, 2] }), TypeError);
+  throws(() => awingLoss(a, b, {} as LossOptions), TypeError);
+  throws(() => awingLoss(new Float32Array(0), new Float32Array(0), { shape: [1, 1, 0, 4] }), {
+    name: "RangeError",
+    message: /empty/,
+  });
+  throws(() => awingLoss(a, b, { shape, omega: 0 }), {
+    name: "RangeError",
+    message: "Cannot compute loss as omega must be > 0: current value is 0",
+  });
+  throws(() => awingLoss(a, b, { shape, epsilon: -1 }), RangeError);
+  throws(() => awingLoss(a, b, { shape, theta: NaN }), RangeError);
+  throws(() => awingLoss(a, b, { shape, mapWeight: -1 }), RangeError);
+  throws(() => awingLoss(a, new Float32Array([0, 0, 1.2, 0]), { shape }), {
+    name: "RangeError",
+    message: /alpha must be > 1 \+ max\(target\) = 2\.2.*unbounded/,
+  });
+  throws(() => awingLoss(a, b, { shape, alpha: 0.9 }), RangeError);
+  throws(() => awingLoss(new Float32Array([0, 0, NaN, 0]), b, { shape }), {
+    name: "RangeError",
+    message: 'Cannot compute loss: "pred" has a NaN at index 2',
+  });
+  throws(() => awingLoss(a, new Float32Array([0, -Infinity, 0, 0]), { shape }), {
+    name: "RangeError",
+    message: 'Cannot compute loss: "target" has an infinite value at index 1',
+  });
+  // validate: false skips the scan (for hot loops over clean data)
+  const r = awingLoss(new Float32Array([0, 0, NaN, 0]), b, { shape, validate: false });
+  ok(Number.isNaN(r.loss));
+  throws(() => awingLoss(a, b, { shape, reduction: "avg" as "mean" }), TypeError);
+  throws(() => awingLoss(a, b, { shape, landmarkWeights: new Float32Array(2) }), TypeError);
+  throws(() => awingLoss(a, b, { shape, landmarkWeights: new Float32Array([-1]) }), RangeError);
+  throws(() => awingLoss(a, b, { shape, out: { grad: new Float32Array(3) } }), TypeError);
+  throws(() => awingLoss([0, 0, 0, 0] as unknown as Float32Array, b, { shape }), TypeError);
+  throws(() => wingLoss(a, b, { shape, w: 0 }), RangeError);
+  throws(() => softWingLoss(a, b, { shape, epsilon: 0 }), RangeError);
+  throws(() => weightMap(new Float32Array(3), { shape }), TypeError);
+});
