@@ -1,0 +1,181 @@
+// Line charts of the loss curves: a vega-lite spec per figure, rendered to SVG by vega
+// without a canvas (renderer "none"; vega estimates text widths).
+import * as vega from "vega";
+import * as vl from "vega-lite";
+
+/** One sample of one curve, the long-format row of the CSV. */
+export interface CurveRow {
+  /** Curve name, also the legend label. */
+  curve: string;
+  /** Target value y of an AWing curve; null for the baselines, which depend on x alone. */
+  y: number | null;
+  /** The error x = y - y_hat. */
+  x: number;
+  /** The loss at x. */
+  loss: number;
+  /** The derivative of the loss with respect to x, i.e. -dL/dy_hat. */
+  grad: number;
+}
+
+/** A curve's look: its legend label, colour and dash pattern ([] for solid). */
+export interface CurveStyle {
+  /** Curve name (legend label). */
+  name: string;
+  /** CSS colour. */
+  color: string;
+  /** SVG dash pattern; [] draws a solid line. */
+  dash: number[];
+}
+
+/** What one figure shows. */
+export interface ChartOptions {
+  /** Title and subtitle lines. */
+  title: string;
+  subtitle: string[];
+  /** Which value goes on the y axis. */
+  field: "loss" | "grad";
+  /** Y axis title. */
+  yTitle: string;
+  /** Y axis domain; lines are clipped to it. */
+  yDomain: [number, number];
+  /** X positions of the vertical rules and their labels (theta). */
+  rules: { x: number; label: string }[];
+  /** Curves in legend order. */
+  styles: CurveStyle[];
+}
+
+/** Builds the vega-lite spec of one figure over `rows`. */
+export function chartSpec(rows: readonly CurveRow[], options: ChartOptions): vl.TopLevelSpec {
+  const { field, styles } = options;
+  const values = rows.map((r) => ({ curve: r.curve, x: r.x, v: r[field] }));
+  const names = styles.map((s) => s.name);
+  const legend = { title: null, orient: "right" as const, symbolStrokeWidth: 2.5, labelLimit: 220 };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 560,
+    height: 380,
+    background: "white",
+    padding: 8,
+    title: { text: options.title, subtitle: options.subtitle, anchor: "start", fontSize: 15 },
+    config: {
+      font: "DejaVu Sans, Helvetica, Arial, sans-serif",
+      axis: { labelFontSize: 12, titleFontSize: 13, gridColor: "#e6e6e6" },
+      legend: { labelFontSize: 12 },
+    },
+    layer: [
+      {
+        data: { values: options.rules },
+        mark: { type: "rule", color: "#999999", strokeDash: [3, 3], strokeWidth: 1 },
+        encoding: { x: { field: "x", type: "quantitative" } },
+      },
+      {
+        data: { values: options.rules },
+        mark: {
+          type: "text",
+          color: "#666666",
+          align: "left",
+          dx: 4,
+          baseline: "top",
+          fontSize: 12,
+        },
+        encoding: {
+          x: { field: "x", type: "quantitative" },
+          y: { value: 4 },
+          text: { field: "label", type: "nominal" },
+        },
+      },
+      {
+        data: { values },
+        mark: { type: "line", clip: true, strokeWidth: 1.8, interpolate: "linear" },
+        encoding: {
+          x: {
+            field: "x",
+            type: "quantitative",
+            title: "error x = y − ŷ (target minus prediction)",
+            scale: { domain: [-1, 1], nice: false, zero: false },
+            axis: { labelFlush: false, tickCount: 10 },
+          },
+          y: {
+            field: "v",
+            type: "quantitative",
+            title: options.yTitle,
+            scale: { domain: options.yDomain, nice: false, zero: false },
+          },
+          color: {
+            field: "curve",
+            type: "nominal",
+            scale: { domain: names, range: styles.map((s) => s.color) },
+            legend,
+          },
+          strokeDash: {
+            field: "curve",
+            type: "nominal",
+            scale: { domain: names, range: styles.map((s) => s.dash) },
+            legend,
+          },
+          order: { field: "x", type: "quantitative" },
+        },
+      },
+    ],
+  };
+}
+
+/** Advance widths, in em, of DejaVu Sans (the font the figures ask for), by character class. */
+const WIDTH_CLASSES: [RegExp, number][] = [
+  [/[il.,:;|!'Ij]/, 0.3],
+  [/ /, 0.318],
+  [/[ft()[\]]/, 0.38],
+  [/r/, 0.41],
+  [/[0-9]/, 0.636],
+  [/[mW]/, 0.98],
+  [/[wM]/, 0.85],
+  [/[=+−<>~×]/, 0.84],
+  [/[A-Z]/, 0.72],
+];
+
+/**
+ * Text width in pixels, from the widths of DejaVu Sans. With no canvas vega estimates
+ * 0.8 em per character, which leaves wide empty margins; this is close to what a viewer draws.
+ */
+function textWidth(
+  item: { fontSize?: number; fontWeight?: string | number },
+  text: unknown,
+): number {
+  const s = String(text ?? "");
+  let em = 0;
+  for (const ch of s) em += WIDTH_CLASSES.find(([re]) => re.test(ch))?.[1] ?? 0.6;
+  const bold = item.fontWeight === "bold" || Number(item.fontWeight) >= 600;
+  // 5% margin: viewers hint and kern differently.
+  return 1.05 * em * (item.fontSize ?? 11) * (bold ? 1.12 : 1);
+}
+
+/** vega's text measurer (exported at runtime by vega-scenegraph, absent from the typings). */
+const metrics = (vega as unknown as {
+  textMetrics: { width: (item: object, text: unknown) => number };
+}).textMetrics;
+
+/** Renders a vega-lite spec to an SVG document, headless. */
+export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
+  const previous = metrics.width;
+  metrics.width = textWidth;
+  try {
+    return await render(spec);
+  } finally {
+    metrics.width = previous;
+  }
+}
+
+async function render(spec: vl.TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** `n` colours along the plasma scheme, dark to orange (its pale yellow end is left out). */
+export function plasmaColors(n: number): string[] {
+  const interpolate = vega.scheme("plasma") as (t: number) => string;
+  return Array.from({ length: n }, (_, i) => interpolate(n === 1 ? 0 : (0.85 * i) / (n - 1)));
+}

@@ -1,0 +1,338 @@
+/**
+ * Reproduces the paper's loss and gradient curves (Wang et al., ICCV 2019): the Adaptive Wing
+ * loss for targets y = 0, 0.2, ..., 1 against the error x = y - y_hat in [-1, 1], beside MSE,
+ * L1 and Wing (w = 10, epsilon = 2), which depend on x alone. Every value comes from the WASM
+ * losses (`reduction: "none"`, `mapWeight: 0`, one batched call per curve). Writes
+ * `loss.svg`, `gradient.svg` (vega-lite, rendered headless) and `curves.csv` (long format:
+ * curve,y,x,loss,grad, where grad is dL/dx = -dL/dy_hat) to the output folder.
+ *
+ * Usage: `deno task curves [--out out/] [--points 2001] [--targets 0,0.2,0.4,0.6,0.8,1]
+ * [--alpha 2.1] [--omega 14] [--epsilon 1] [--theta 0.5] [--wing-w 10] [--wing-epsilon 2]
+ * [--loss-max N] [--grad-max N]`
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+import { awingLoss, l1Loss, mseLoss, wingLoss } from "../src/loss/mod.ts";
+import type { LossResult } from "../src/loss/mod.ts";
+import { chartSpec, plasmaColors, renderSvg } from "./_plot.ts";
+import type { CurveRow, CurveStyle } from "./_plot.ts";
+
+export type { CurveRow } from "./_plot.ts";
+
+/** Options of {@link computeCurves} and {@link renderCurves}; the defaults are the paper's. */
+export interface CurvesOptions {
+  /** Output folder, created when missing. Defaults to `"out"`. */
+  out?: string;
+  /** Grid size over x in [-1, 1]; odd, so that x = 0 is a grid point. Defaults to 2001. */
+  points?: number;
+  /** Targets y of the AWing curves. Defaults to 0, 0.2, 0.4, 0.6, 0.8, 1. */
+  targets?: readonly number[];
+  /** AWing alpha. Defaults to 2.1. */
+  alpha?: number;
+  /** AWing omega. Defaults to 14. */
+  omega?: number;
+  /** AWing epsilon. Defaults to 1. */
+  epsilon?: number;
+  /** AWing theta, also where the vertical rules go. Defaults to 0.5. */
+  theta?: number;
+  /** Wing w. Defaults to 10. */
+  wingW?: number;
+  /** Wing epsilon. Defaults to 2. */
+  wingEpsilon?: number;
+  /** Top of the loss axis; curves are clipped. Defaults to the curves' maximum, rounded up. */
+  lossMax?: number;
+  /** Half-height of the gradient axis; curves are clipped. Defaults to the largest |dL/dx|. */
+  gradMax?: number;
+}
+
+/** What {@link renderCurves} wrote. */
+export interface CurvesResult {
+  /** Absolute paths of the files written: loss.svg, gradient.svg and curves.csv. */
+  files: string[];
+}
+
+const ACTION = "draw curves";
+const DEFAULT_TARGETS: readonly number[] = [0, 0.2, 0.4, 0.6, 0.8, 1];
+
+function checkPositive(value: number | undefined, name: string): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new RangeError(`Cannot ${ACTION} as ${name} must be > 0: current value is ${value}`);
+  }
+}
+
+function checkPoints(points: number): void {
+  if (!Number.isInteger(points) || points < 3 || points % 2 === 0 || points > 1_000_001) {
+    throw new RangeError(
+      `Cannot ${ACTION} as points must be an odd integer in [3, 1000001] (x = 0 on the grid): ` +
+        `current value is ${points}`,
+    );
+  }
+}
+
+/** Grid over [-1, 1] with x = 0 exactly at its centre (points is odd). */
+function grid(points: number): Float64Array {
+  const half = (points - 1) / 2;
+  return Float64Array.from({ length: points }, (_, i) => (i - half) / half);
+}
+
+/** Curve name of the AWing curve for target y. */
+function awingName(y: number): string {
+  return `AWing (y = ${y})`;
+}
+
+function wingName(w: number, epsilon: number): string {
+  return `Wing (w = ${w}, ε = ${epsilon})`;
+}
+
+/**
+ * Computes every curve through the WASM losses: for each AWing target y, and for MSE, L1 and
+ * Wing (at y = 0, since they depend on the error alone), the loss and its derivative with
+ * respect to x = y - y_hat (that is, -dL/dy_hat) on the grid. Rows come curve by curve, x
+ * ascending; a baseline's `y` is null.
+ *
+ * @example The AWing gradient vanishes at zero error, Wing's does not next to it
+ * ```ts
+ * import { computeCurves } from "./curves.ts";
+ * import { equal, ok } from "node:assert/strict";
+ * const rows = computeCurves({ points: 201 });
+ * equal(rows.length, 9 * 201);
+ * ok(rows.filter((r) => r.x === 0 && r.curve.startsWith("AWing")).every((r) => r.grad === 0));
+ * const wing = rows.filter((r) => r.curve.startsWith("Wing"));
+ * ok(Math.abs(wing[101].grad - 10 / 2.01) < 1e-4);
+ * ```
+ *
+ * @param options Grid size, targets and loss parameters.
+ * @returns The samples of every curve, in long format.
+ * @throws {RangeError} For an even or too small grid, a target outside [0, 1], parameters out
+ * of range, or alpha <= 1 + max(target).
+ */
+export function computeCurves(options: CurvesOptions = {}): CurveRow[] {
+  const points = options.points ?? 2001;
+  checkPoints(points);
+  const targets = options.targets ?? DEFAULT_TARGETS;
+  if (targets.length === 0) throw new RangeError(`Cannot ${ACTION}: "targets" is empty`);
+  for (const y of targets) {
+    if (!(y >= 0 && y <= 1)) {
+      throw new RangeError(`Cannot ${ACTION} as targets must lie in [0, 1]: ${y} does not`);
+    }
+  }
+  const { alpha, omega, epsilon, theta } = options;
+  const wingW = options.wingW ?? 10;
+  const wingEpsilon = options.wingEpsilon ?? 2;
+  const xs = grid(points);
+  const shape = [1, 1, 1, points] as const;
+  const common = { shape, reduction: "none", mapWeight: 0 } as const;
+  const rows: CurveRow[] = [];
+  const add = (curve: string, y: number | null, r: LossResult): void => {
+    const map = r.lossMap!, grad = r.grad!;
+    for (let i = 0; i < points; i++) {
+      // dL/dx = -dL/dy_hat; `+ 0` turns -0 into 0.
+      rows.push({ curve, y, x: xs[i], loss: map[i], grad: -grad[i] + 0 });
+    }
+  };
+  for (const y of targets) {
+    const target = new Float32Array(points).fill(y);
+    const pred = Float32Array.from(xs, (x) => y - x);
+    add(awingName(y), y, awingLoss(pred, target, { ...common, alpha, omega, epsilon, theta }));
+  }
+  const zero = new Float32Array(points);
+  const pred = Float32Array.from(xs, (x) => -x);
+  add("MSE", null, mseLoss(pred, zero, common));
+  add("L1", null, l1Loss(pred, zero, common));
+  add(
+    wingName(wingW, wingEpsilon),
+    null,
+    wingLoss(pred, zero, { ...common, w: wingW, epsilon: wingEpsilon }),
+  );
+  return rows;
+}
+
+/** The rows as CSV, long format, header curve,y,x,loss,grad (a baseline's y is empty). */
+function toCsv(rows: readonly CurveRow[]): string {
+  const quote = (s: string): string => /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  const num = (v: number): string => String(Number(v.toPrecision(8)));
+  const lines = ["curve,y,x,loss,grad"];
+  for (const r of rows) {
+    lines.push(
+      `${quote(r.curve)},${r.y === null ? "" : r.y},${r.x},${num(r.loss)},${num(r.grad)}`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Rounds up to a readable axis end: whole units from 10 up, else 1, 2, 2.5, 4, 5, 6, 8 x 10^k. */
+function niceCeil(v: number): number {
+  if (!(v > 0)) return 1;
+  if (v >= 10) return Math.ceil(v);
+  const unit = 10 ** Math.floor(Math.log10(v));
+  return [1, 2, 2.5, 4, 5, 6, 8, 10].map((m) => m * unit).find((m) => m >= v)!;
+}
+
+/**
+ * Computes the curves ({@link computeCurves}) and writes `loss.svg`, `gradient.svg` and
+ * `curves.csv` into `options.out` (created when missing).
+ *
+ * @example
+ * ```ts ignore
+ * import { renderCurves } from "./curves.ts";
+ * const { files } = await renderCurves({ out: "out" });
+ * console.log(files);
+ * ```
+ *
+ * @param options Output folder, grid size, targets, loss parameters and axis limits.
+ * @returns The absolute paths of the files written.
+ * @throws {RangeError} As {@link computeCurves}, or for a non-positive axis limit.
+ */
+export async function renderCurves(options: CurvesOptions = {}): Promise<CurvesResult> {
+  checkPositive(options.lossMax, "lossMax");
+  checkPositive(options.gradMax, "gradMax");
+  const rows = computeCurves(options);
+  const targets = options.targets ?? DEFAULT_TARGETS;
+  const { alpha = 2.1, omega = 14, epsilon = 1, theta = 0.5 } = options;
+  const wingW = options.wingW ?? 10;
+  const wingEpsilon = options.wingEpsilon ?? 2;
+
+  const colors = plasmaColors(targets.length);
+  const styles: CurveStyle[] = [
+    ...targets.map((y, i) => ({ name: awingName(y), color: colors[i], dash: [] })),
+    { name: "MSE", color: "#000000", dash: [6, 3] },
+    { name: "L1", color: "#8c8c8c", dash: [2, 2] },
+    { name: wingName(wingW, wingEpsilon), color: "#1a9e77", dash: [9, 3, 2, 3] },
+  ];
+  let maxLoss = 0, maxGrad = 0;
+  for (const r of rows) {
+    if (Number.isFinite(r.loss)) maxLoss = Math.max(maxLoss, r.loss);
+    if (Number.isFinite(r.grad)) maxGrad = Math.max(maxGrad, Math.abs(r.grad));
+  }
+  // 8% headroom keeps the theta labels off the curves.
+  const lossMax = options.lossMax ?? niceCeil(1.08 * maxLoss);
+  const gradMax = options.gradMax ?? niceCeil(1.08 * maxGrad);
+  // The figures need no more than about one sample per pixel: every `step`-th grid point (a
+  // divisor of half the grid, so x = 0 and the ends stay), plus every point near x = 0, where
+  // the y = 1 and Wing gradients jump. The CSV keeps the whole grid.
+  const points = options.points ?? 2001;
+  const half = (points - 1) / 2;
+  let step = 1;
+  for (let d = 1; half / d >= 280; d++) if (half % d === 0) step = d;
+  const plotted = rows.filter((r, k) => (k % points) % step === 0 || Math.abs(r.x) <= 0.02);
+  const rules = [{ x: -theta, label: "−θ" }, { x: theta, label: `θ = ${theta}` }];
+  const params = `AWing: α = ${alpha}, ω = ${omega}, ε = ${epsilon}, θ = ${theta}; ` +
+    `Wing: w = ${wingW}, ε = ${wingEpsilon}; MSE x²; L1 |x|`;
+  const lossSvg = await renderSvg(chartSpec(plotted, {
+    title: "Adaptive Wing loss against the error, by target y",
+    subtitle: [params, "Baselines depend on x alone; values from the WASM core"],
+    field: "loss",
+    yTitle: "loss L(x)",
+    yDomain: [0, lossMax],
+    rules,
+    styles,
+  }));
+  const gradSvg = await renderSvg(chartSpec(plotted, {
+    title: "Gradient of the Adaptive Wing loss against the error, by target y",
+    subtitle: [
+      params,
+      "Derivative with respect to x = y − ŷ, i.e. −∂L/∂ŷ; beyond ±θ AWing's is ±A(y)",
+    ],
+    field: "grad",
+    yTitle: "gradient ∂L/∂x = −∂L/∂ŷ",
+    yDomain: [-gradMax, gradMax],
+    rules,
+    styles,
+  }));
+
+  const out = resolve(options.out ?? "out");
+  await Deno.mkdir(out, { recursive: true });
+  const files = [join(out, "loss.svg"), join(out, "gradient.svg"), join(out, "curves.csv")];
+  await Deno.writeTextFile(files[0], lossSvg);
+  await Deno.writeTextFile(files[1], gradSvg);
+  await Deno.writeTextFile(files[2], toCsv(rows));
+  return { files };
+}
+
+const HELP = `Usage: deno task curves [options]
+
+Reproduces the Adaptive Wing paper's loss and gradient curves (AWing for y = 0, 0.2, ..., 1
+beside MSE, L1 and Wing) over the error x = y - y_hat in [-1, 1], computed by the WASM losses.
+Writes loss.svg, gradient.svg and curves.csv (curve,y,x,loss,grad; grad = dL/dx = -dL/dy_hat).
+
+Options:
+  --out DIR            output folder, created when missing (default: out)
+  --points N           odd grid size over [-1, 1] (default: 2001)
+  --targets LIST       AWing targets y, comma-separated (default: 0,0.2,0.4,0.6,0.8,1)
+  --alpha A            AWing alpha (default: 2.1)
+  --omega W            AWing omega (default: 14)
+  --epsilon E          AWing epsilon (default: 1)
+  --theta T            AWing theta, also the vertical rules (default: 0.5)
+  --wing-w W           Wing w (default: 10)
+  --wing-epsilon E     Wing epsilon (default: 2)
+  --loss-max L         top of the loss axis, curves clipped (default: curves' maximum)
+  --grad-max G         gradient axis is [-G, G], curves clipped (default: largest |dL/dx|)
+  -h, --help           print this help
+`;
+
+function parseNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) {
+    throw new TypeError(`Cannot ${ACTION}: --${flag} must be a number but it is "${value}"`);
+  }
+  return n;
+}
+
+async function main(args: string[]): Promise<number> {
+  const str = { type: "string" } as const;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        help: { type: "boolean", short: "h" },
+        out: str,
+        points: str,
+        targets: str,
+        alpha: str,
+        omega: str,
+        epsilon: str,
+        theta: str,
+        "wing-w": str,
+        "wing-epsilon": str,
+        "loss-max": str,
+        "grad-max": str,
+      },
+    }));
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  try {
+    const { files } = await renderCurves({
+      out: values.out,
+      points: parseNumber("points", values.points),
+      targets: values.targets?.split(",").map((s) => parseNumber("targets", s)!),
+      alpha: parseNumber("alpha", values.alpha),
+      omega: parseNumber("omega", values.omega),
+      epsilon: parseNumber("epsilon", values.epsilon),
+      theta: parseNumber("theta", values.theta),
+      wingW: parseNumber("wing-w", values["wing-w"]),
+      wingEpsilon: parseNumber("wing-epsilon", values["wing-epsilon"]),
+      lossMax: parseNumber("loss-max", values["loss-max"]),
+      gradMax: parseNumber("grad-max", values["grad-max"]),
+    });
+    for (const f of files) console.log(`wrote ${f}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,161 @@
+import { equal, ok, rejects, throws } from "node:assert/strict";
+import { join } from "node:path";
+import { computeCurves, renderCurves } from "../scripts/curves.ts";
+import type { CurveRow } from "../scripts/curves.ts";
+import { awingPixel, baselinePixel } from "../src/reference/mod.ts";
+import type { Baseline } from "../src/reference/mod.ts";
+
+const TARGETS = [0, 0.2, 0.4, 0.6, 0.8, 1];
+const WING = "Wing (w = 10, ε = 2)";
+const LABELS = [...TARGETS.map((y) => `AWing (y = ${y})`), "MSE", "L1", WING];
+const BASELINES: Record<string, Baseline> = {
+  MSE: { kind: "mse" },
+  L1: { kind: "l1" },
+  [WING]: { kind: "wing", w: 10, epsilon: 2 },
+};
+/** Errors checked one by one (x = 0 is checked on its own: its loss is 0). */
+const XS = [-1, -0.75, -0.5, -0.3, -0.05, 0.02, 0.1, 0.25, 0.5, 0.9, 1];
+
+/** The f64 reference at nominal (y, y_hat = y - x): the loss and dL/dx = -dL/dy_hat. */
+function reference(curve: string, y: number | null, x: number): { loss: number; grad: number } {
+  const r = y === null ? baselinePixel(0, -x, BASELINES[curve]) : awingPixel(y, y - x);
+  return { loss: r.loss, grad: -r.grad };
+}
+
+function close(actual: number, expected: number, rel: number, abs = 0): boolean {
+  return Math.abs(actual - expected) <= rel * Math.abs(expected) + abs;
+}
+
+/** Parses the CSV written by the script (quoted fields hold commas). */
+function parseCsv(text: string): string[][] {
+  return text.trimEnd().split("\n").map((line) =>
+    [...line.matchAll(/"((?:[^"]|"")*)"|([^,]*)/g)]
+      .filter((m) => m.index === 0 || line[m.index - 1] === ",")
+      .map((m) => m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2])
+  );
+}
+
+function checkRows(rows: readonly CurveRow[], points: number): void {
+  equal(rows.length, LABELS.length * points);
+  equal(new Set(rows.map((r) => r.curve)).size, LABELS.length);
+  for (const [c, curve] of LABELS.entries()) {
+    const block = rows.slice(c * points, (c + 1) * points);
+    ok(block.every((r) => r.curve === curve), `rows of ${curve} are contiguous`);
+    equal(block[0].x, -1);
+    equal(block[(points - 1) / 2].x, 0);
+    equal(block[points - 1].x, 1);
+    for (const x of XS) {
+      const row = block.find((r) => r.x === x);
+      ok(row, `${curve}: x = ${x} is on the grid`);
+      const ref = reference(curve, row.y, x);
+      ok(close(row.loss, ref.loss, 1e-4), `${curve} loss at x = ${x}: ${row.loss} vs ${ref.loss}`);
+      ok(close(row.grad, ref.grad, 1e-4), `${curve} grad at x = ${x}: ${row.grad} vs ${ref.grad}`);
+    }
+    // Every grid point, with a tiny absolute floor for the values that vanish at x -> 0.
+    for (const r of block) {
+      const ref = reference(curve, r.y, r.x);
+      ok(close(r.loss, ref.loss, 1e-4, 1e-6), `${curve} loss at x = ${r.x}`);
+      ok(close(r.grad, ref.grad, 1e-4, 1e-6), `${curve} grad at x = ${r.x}`);
+    }
+  }
+  for (const y of TARGETS) {
+    const zero = rows.find((r) => r.curve === `AWing (y = ${y})` && r.x === 0)!;
+    equal(zero.y, y);
+    equal(zero.grad, 0, `AWing (y = ${y}) has a zero gradient at x = 0`);
+    ok(Math.abs(zero.loss) < 1e-30, `AWing (y = ${y}) loss at x = 0 is ${zero.loss}`);
+  }
+  for (const b of ["MSE", "L1", WING]) {
+    ok(rows.filter((r) => r.curve === b).every((r) => r.y === null), `${b} has no y`);
+  }
+}
+
+Deno.test("computeCurves() matches the f64 reference on the paper's grid", () => {
+  checkRows(computeCurves(), 2001);
+});
+
+Deno.test("computeCurves() shows the paper's gradient shapes", () => {
+  const rows = computeCurves({ points: 2001 });
+  const at = (curve: string, x: number): CurveRow =>
+    rows.find((r) => r.curve === curve && r.x === x)!;
+  // Wing jumps to +-w/epsilon = +-5 next to zero error; AWing (y = 0) is MSE-like, flat,
+  ok(close(at(WING, 0.001).grad, 10 / 2.001, 1e-5));
+  ok(close(at(WING, -0.001).grad, -10 / 2.001, 1e-5));
+  // next to zero error (x = 0.001) while AWing (y = 1) is already L1-like there.
+  ok(Math.abs(at("AWing (y = 0)", 0.001).grad) < 0.02);
+  ok(at("AWing (y = 1)", 0.001).grad > 7);
+  // Plateau at A(y) beyond theta, and the bump above it for y = 1 (peak near x = 0.123).
+  ok(close(at("AWing (y = 1)", 0.8).grad, 9.797850, 1e-5));
+  ok(close(at("AWing (y = 0)", -0.8).grad, -11.121422, 1e-5));
+  ok(close(at("AWing (y = 1)", 0.123).grad, 11.356, 1e-4));
+  const y1 = rows.filter((r) => r.curve === "AWing (y = 1)");
+  const peak = y1.reduce((a, b) => (b.grad > a.grad ? b : a));
+  ok(Math.abs(peak.x - 0.123) < 0.002, `the y = 1 gradient peaks at x = ${peak.x}`);
+  // For y = 0.6 < 0.717 the gradient rises monotonically to A(y) on (0, theta).
+  const y06 = rows.filter((r) => r.curve === "AWing (y = 0.6)" && r.x >= 0 && r.x <= 0.5);
+  ok(y06.every((r, i) => i === 0 || r.grad >= y06[i - 1].grad));
+});
+
+Deno.test("computeCurves() rejects bad options", () => {
+  throws(() => computeCurves({ points: 2000 }), RangeError);
+  throws(() => computeCurves({ points: 1 }), RangeError);
+  throws(() => computeCurves({ points: 10.5 }), RangeError);
+  throws(() => computeCurves({ targets: [] }), RangeError);
+  throws(() => computeCurves({ targets: [0, 1.5] }), RangeError);
+  throws(() => computeCurves({ targets: [NaN] }), RangeError);
+  throws(() => computeCurves({ alpha: 1.9 }), RangeError);
+  throws(() => computeCurves({ theta: 0 }), RangeError);
+  throws(() => computeCurves({ omega: -1 }), RangeError);
+  throws(() => computeCurves({ wingW: 0 }), RangeError);
+});
+
+const canWrite = Deno.permissions.querySync({ name: "write" }).state === "granted";
+
+Deno.test({
+  name: canWrite
+    ? "renderCurves() writes the two figures and the CSV"
+    : "renderCurves() writes the two figures and the CSV (skipped: needs --allow-write)",
+  ignore: !canWrite,
+  async fn(): Promise<void> {
+    const dir = await Deno.makeTempDir({ prefix: "awing_curves_" });
+    try {
+      const out = join(dir, "nested", "out");
+      const { files } = await renderCurves({ out });
+      const names = ["loss.svg", "gradient.svg", "curves.csv"];
+      equal(files.length, 3);
+      for (const [i, name] of names.entries()) {
+        equal(files[i], join(out, name));
+        ok(Deno.statSync(files[i]).isFile);
+      }
+      for (const svg of files.slice(0, 2).map((f) => Deno.readTextFileSync(f))) {
+        ok(svg.startsWith("<svg") && svg.trimEnd().endsWith("</svg>"));
+        equal(svg.match(/<svg\b/g)?.length, 1);
+        equal(svg.match(/<g\b/g)?.length, svg.match(/<\/g>/g)?.length, "balanced groups");
+        for (const label of [...LABELS, "θ = 0.5", "−θ"]) {
+          ok(svg.includes(`>${label}</text>`), `legend or rule label ${label}`);
+        }
+        ok(svg.includes("error x = y − ŷ"));
+      }
+      ok(Deno.readTextFileSync(files[1]).includes("−∂L/∂ŷ"), "gradient axis names its sign");
+
+      const table = parseCsv(Deno.readTextFileSync(files[2]));
+      equal(table[0].join(","), "curve,y,x,loss,grad");
+      ok(table.every((r) => r.length === 5));
+      const rows: CurveRow[] = table.slice(1).map(([curve, y, x, loss, grad]) => ({
+        curve,
+        y: y === "" ? null : Number(y),
+        x: Number(x),
+        loss: Number(loss),
+        grad: Number(grad),
+      }));
+      checkRows(rows, 2001);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("renderCurves() rejects bad axis limits before writing", async () => {
+  await rejects(renderCurves({ out: "/nonexistent/never", lossMax: 0 }), RangeError);
+  await rejects(renderCurves({ out: "/nonexistent/never", gradMax: NaN }), RangeError);
+  await rejects(renderCurves({ out: "/nonexistent/never", points: 4 }), RangeError);
+});
