@@ -1,0 +1,187 @@
+/**
+ * Benchmark: pixels per second for the Adaptive Wing loss + gradient + weighted loss map
+ * (paper defaults, mean reduction) on 8x68x64x64 and 8x98x64x64, for the WASM SIMD core, a
+ * plain scalar TypeScript loop and the float64 reference, side by side with the peers in
+ * `../shared/peers/` (a native C loop and PyTorch on one CPU thread) measured in the same run.
+ * Every implementation runs on the peers' data (see their README) and prints its loss and
+ * first gradient element, so the numbers check each other.
+ *
+ * Usage: `deno task bench [--reps 15] [--sizes 8x68x64,8x98x64] [--no-peers] [--json]`
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { awingLoss } from "../src/loss/awing_loss.ts";
+import { lossReference } from "../src/reference/loss_reference.ts";
+import { fmix32 } from "../tests/_random.ts";
+import { scalarAwing } from "./_scalar_awing.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** One measured implementation. */
+export interface BenchRow {
+  impl: string;
+  shape: number[];
+  ms: number;
+  mpixPerS: number;
+  loss: number;
+  grad0: number;
+}
+
+/** The peers' data: target = u^8, pred = target + 0.1 (v - 0.5), in float32. */
+export function peerData(size: number): { pred: Float32Array; target: Float32Array } {
+  const pred = new Float32Array(size), target = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const u = Math.fround((fmix32((2 * i) >>> 0) >>> 8) / 16777216);
+    const v = Math.fround((fmix32((2 * i + 1) >>> 0) >>> 8) / 16777216);
+    target[i] = Math.fround(u ** 8);
+    pred[i] = Math.fround(target[i] + Math.fround(0.1 * Math.fround(v - 0.5)));
+  }
+  return { pred, target };
+}
+
+function best(reps: number, run: () => void): number {
+  run(); // warm-up (and JIT tier-up)
+  let ms = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    run();
+    ms = Math.min(ms, performance.now() - t0);
+  }
+  return ms;
+}
+
+async function runPeer(cmd: string, args: string[]): Promise<Record<string, unknown> | string> {
+  try {
+    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    if (!out.success) {
+      return `exit ${out.code}: ${new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)}`;
+    }
+    return JSON.parse(text.split("\n").at(-1)!);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Runs every implementation on one shape. */
+export async function benchShape(
+  [n, k, h]: [number, number, number],
+  reps: number,
+  peers: string | undefined,
+): Promise<{ rows: BenchRow[]; notes: string[] }> {
+  const shape = [n, k, h, h] as const;
+  const size = n * k * h * h;
+  const { pred, target } = peerData(size);
+  const grad = new Float32Array(size);
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  const add = (impl: string, ms: number, loss: number, grad0: number): void => {
+    rows.push({ impl, shape: [...shape], ms, mpixPerS: size / ms / 1e3, loss, grad0 });
+  };
+  let loss = 0;
+  let ms = best(reps, () => {
+    loss = awingLoss(pred, target, { shape, out: { grad } }).loss;
+  });
+  add("wasm-simd", ms, loss, grad[0]);
+  ms = best(reps, () => {
+    loss = awingLoss(pred, target, { shape, out: { grad }, validate: false }).loss;
+  });
+  add("wasm-simd (validate: false)", ms, loss, grad[0]);
+  ms = best(Math.min(reps, 5), () => {
+    loss = scalarAwing(pred, target, shape, grad);
+  });
+  add("typescript-scalar", ms, loss, grad[0]);
+  let ref: { loss: number; grad: Float64Array } | undefined;
+  ms = best(1, () => {
+    ref = lossReference(pred, target, { shape });
+  });
+  add("f64-reference", ms, ref!.loss, ref!.grad[0]);
+
+  if (peers !== undefined) {
+    const exe = join(await Deno.makeTempDir(), "native_awing");
+    const cc = await runPeer("gcc", [
+      "-O3",
+      "-march=native",
+      "-ffast-math",
+      "-o",
+      exe,
+      join(peers, "native_awing.c"),
+      "-lm",
+    ]);
+    if (typeof cc === "string" && !cc.startsWith("Unexpected end")) {
+      notes.push(`native-c peer not built: ${cc}`);
+    } else {
+      const r = await runPeer(exe, [String(n), String(k), String(h)]);
+      if (typeof r === "string") notes.push(`native-c peer failed: ${r}`);
+      else add("native-c peer", r.ms as number, r.loss as number, r.grad0 as number);
+    }
+    const py = await runPeer("python3", [
+      join(peers, "torch_awing.py"),
+      `${n}`,
+      `${k}`,
+      `${h}`,
+      "1",
+    ]);
+    if (typeof py === "string") notes.push(`torch peer unavailable: ${py}`);
+    else add("torch-cpu peer (1 thread)", py.ms as number, py.loss as number, py.grad0 as number);
+  }
+  return { rows, notes };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      reps: { type: "string", default: "15" },
+      sizes: { type: "string", default: "8x68x64,8x98x64" },
+      peers: { type: "string", default: join(ROOT, "..", "shared", "peers") },
+      "no-peers": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "Usage: deno task bench [--reps N] [--sizes NxKxH,...] [--peers DIR] [--no-peers] [--json]\n\n" +
+        "Pixels per second for AWing loss + gradient + weight map (paper defaults, mean), WASM\n" +
+        "SIMD vs a scalar TypeScript loop vs the f64 reference vs the peers in --peers\n" +
+        "(default ../shared/peers: native C with gcc -O3 -march=native -ffast-math, PyTorch CPU\n" +
+        "on one thread via python3). One thread everywhere; ratios are from this same run.",
+    );
+    Deno.exit(0);
+  }
+  const reps = Number(values.reps);
+  let peers: string | undefined = values["no-peers"] ? undefined : values.peers;
+  if (peers !== undefined) {
+    try {
+      await Deno.stat(join(peers, "native_awing.c"));
+    } catch {
+      console.error(`Peers not found in ${peers}; measuring awing alone`);
+      peers = undefined;
+    }
+  }
+  const all: BenchRow[] = [];
+  for (const spec of values.sizes.split(",")) {
+    const [n, k, h] = spec.split("x").map(Number) as [number, number, number];
+    const { rows, notes } = await benchShape([n, k, h], reps, peers);
+    all.push(...rows);
+    if (values.json) continue;
+    const wasm = rows[0].mpixPerS;
+    console.log(`\nAWing loss + gradient + weight map, ${n}x${k}x${h}x${h} (${n * k * h * h} px)`);
+    console.log(
+      "| implementation | ms | Mpix/s | WASM speed-up | loss | grad[0] |\n|---|---:|---:|---:|---:|---:|",
+    );
+    for (const r of rows) {
+      console.log(
+        `| ${r.impl} | ${r.ms.toFixed(2)} | ${r.mpixPerS.toFixed(1)} | ${
+          (wasm / r.mpixPerS).toFixed(2)
+        }x | ${r.loss.toFixed(6)} | ${r.grad0.toExponential(6)} |`,
+      );
+    }
+    for (const note of notes) console.log(`note: ${note}`);
+  }
+  if (values.json) console.log(JSON.stringify(all));
+}
