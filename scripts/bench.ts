@@ -53,14 +53,19 @@ function best(reps: number, run: () => void): number {
   return ms;
 }
 
-async function runPeer(cmd: string, args: string[]): Promise<Record<string, unknown> | string> {
+/** Runs a peer command; its last stdout line parsed as JSON, or why it failed. */
+async function runPeer(
+  cmd: string,
+  args: string[],
+  json = true,
+): Promise<Record<string, unknown> | string> {
   try {
     const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-    const text = new TextDecoder().decode(out.stdout).trim();
     if (!out.success) {
       return `exit ${out.code}: ${new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)}`;
     }
-    return JSON.parse(text.split("\n").at(-1)!);
+    if (!json) return {};
+    return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
@@ -110,21 +115,20 @@ export async function benchShape(
       exe,
       join(peers, "native_awing.c"),
       "-lm",
-    ]);
-    if (typeof cc === "string" && !cc.startsWith("Unexpected end")) {
+    ], false);
+    if (typeof cc === "string") {
       notes.push(`native-c peer not built: ${cc}`);
     } else {
       const r = await runPeer(exe, [String(n), String(k), String(h)]);
       if (typeof r === "string") notes.push(`native-c peer failed: ${r}`);
       else add("native-c peer", r.ms as number, r.loss as number, r.grad0 as number);
     }
-    const py = await runPeer("python3", [
-      join(peers, "torch_awing.py"),
-      `${n}`,
-      `${k}`,
-      `${h}`,
-      "1",
-    ]);
+    // the first Python that has torch: python3 on PATH, else Debian's (python3-torch)
+    let py: Record<string, unknown> | string = "no python3";
+    for (const python of ["python3", "/usr/bin/python3"]) {
+      py = await runPeer(python, [join(peers, "torch_awing.py"), `${n}`, `${k}`, `${h}`, "1"]);
+      if (typeof py !== "string") break;
+    }
     if (typeof py === "string") notes.push(`torch peer unavailable: ${py}`);
     else add("torch-cpu peer (1 thread)", py.ms as number, py.loss as number, py.grad0 as number);
   }
