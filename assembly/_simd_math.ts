@@ -1,18 +1,18 @@
 // Vector transcendental functions over f32x4 (WASM SIMD has none).
 //
-// exp and log are the Cephes single-precision approximations (S. Moshier), accurate to about
-// 2 ulp over the domains stated below. They are written for the hot loops: no NaN or infinity
-// handling beyond what is stated, pseudo-min/max (one instruction each) for the clamps, and
-// the 1.5 * 2^23 rounding trick instead of trunc_sat, so each costs about 20-30 instructions
-// per 4 lanes. log1p uses the compensated identity log1p(x) = log(1 + x) * x / ((1 + x) - 1),
-// accurate to a few ulp for tiny x as well.
+// exp is the Cephes single-precision approximation (S. Moshier) and log follows musl's logf
+// (atanh reduction, minimax polynomial); both are accurate to a few ulp over the domains
+// stated below (tests/simd_math_test.ts measures it). They are written for the hot loops: no
+// NaN or infinity handling beyond what is stated, pseudo-min/max (one instruction each) for
+// the clamps, and the 1.5 * 2^23 rounding trick instead of trunc_sat. log1p reuses the log
+// reduction with the argument itself as the reduced value whenever 1 + x < sqrt(2), so it is
+// exact-domain for tiny x without a compensating division.
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
 
 const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
-const SQRTHF: f32 = 0.707106781186547524;
 const ROUNDER: f32 = 12582912.0; // 1.5 * 2^23: adding it rounds to an integer held in the low bits
 const EXP_HI: f32 = 88.0; // keeps round(x * log2(e)) <= 127
 const EXP_LO: f32 = -87.3365447505531; // ln(2^-126): below it the result is 0 (no subnormals)
@@ -45,24 +45,21 @@ export const MIN_NORMAL: f32 = 1.17549435e-38;
   return v128.and(f32x4.mul(y, pow2), f32x4.ge(x, f32x4.splat(EXP_LO)));
 }
 
-// log(1 + f) - f + f^2 / 2 for f in [sqrt(1/2) - 1, sqrt(2) - 1], and e * ln 2 added in two
-// parts (Cephes logf).
+// ln(1 + f) + e ln 2 for f in [sqrt(1/2) - 1, sqrt(2) - 1] (musl's logf reduction):
+// with s = f / (2 + f), ln(1 + f) = 2 atanh(s) = f - f^2/2 + s (f^2/2 + R(s^2)), R a minimax
+// polynomial (Lg1..Lg4); e ln 2 is added in two parts. Error below 1 ulp before rounding.
 // @ts-ignore: decorator
 @inline function __log_reduced(f: v128, ef: v128): v128 {
-  const z = f32x4.mul(f, f);
-  let y = f32x4.splat(7.0376836292e-2);
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.1514610310e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.1676998740e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.2420140846e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.4249322787e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.6668057665e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(2.0000714765e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-2.4999993993e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(3.3333331174e-1));
-  y = f32x4.mul(f32x4.mul(y, f), z);
-  y = f32x4.add(y, f32x4.mul(ef, f32x4.splat(LN2_LO)));
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
-  return f32x4.add(f32x4.add(f, y), f32x4.mul(ef, f32x4.splat(LN2_HI)));
+  const s = f32x4.div(f, f32x4.add(f, f32x4.splat(2.0)));
+  const z = f32x4.mul(s, s);
+  let r = f32x4.splat(0.24279078841);
+  r = f32x4.add(f32x4.mul(r, z), f32x4.splat(0.28498786688));
+  r = f32x4.add(f32x4.mul(r, z), f32x4.splat(0.40000972152));
+  r = f32x4.add(f32x4.mul(r, z), f32x4.splat(0.66666662693));
+  r = f32x4.mul(r, z);
+  const hfsq = f32x4.mul(f32x4.mul(f32x4.splat(0.5), f), f);
+  const lo = f32x4.add(f32x4.mul(s, f32x4.add(hfsq, r)), f32x4.mul(ef, f32x4.splat(LN2_LO)));
+  return f32x4.add(f32x4.add(f32x4.sub(lo, hfsq), f), f32x4.mul(ef, f32x4.splat(LN2_HI)));
 }
 
 // The exponent e of x = m * 2^e with m in [sqrt(1/2), sqrt(2)), as i32 lanes.

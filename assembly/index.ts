@@ -1,5 +1,6 @@
 // Entry point of the awing WASM core: every export of the module.
 // @ts-nocheck: AssemblyScript source, compiled by asc
+import { __exp_f32x4, __log_f32x4, __log1p_f32x4 } from "./_simd_math";
 export { loss_batch, set_loss, weight_map } from "./loss";
 
 /** First free byte after static data: the TypeScript arena starts here (16-byte aligned). */
@@ -41,4 +42,18 @@ export function range_f32(ptr: usize, n: usize): void {
   }
   store<f32>(RANGE_OUT, mn);
   store<f32>(RANGE_OUT + 4, mx);
+}
+
+/** exp, log and log1p of the vector core over n floats (for accuracy tests): kind 0, 1, 2. */
+export function math_f32(kind: i32, src: usize, dst: usize, n: usize): void {
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const x = v128.load(src + (i << 2));
+    v128.store(dst + (i << 2), kind == 0 ? __exp_f32x4(x) : kind == 1 ? __log_f32x4(x) : __log1p_f32x4(x));
+  }
+  for (; i < n; i++) {
+    const x = f32x4.splat(load<f32>(src + (i << 2)));
+    const y = kind == 0 ? __exp_f32x4(x) : kind == 1 ? __log_f32x4(x) : __log1p_f32x4(x);
+    store<f32>(dst + (i << 2), f32x4.extract_lane(y, 0));
+  }
 }

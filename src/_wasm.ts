@@ -34,6 +34,7 @@ export interface WasmCore {
   ): void;
   range_out(): number;
   range_f32(ptr: number, n: number): void;
+  math_f32(kind: number, src: number, dst: number, n: number): void;
 }
 
 /** Loss kinds understood by `set_loss` (mirrors assembly/loss.ts). */
