@@ -18,3 +18,5 @@
  * @module
  */
 export * from "./src/loss/mod.ts";
+export * from "./src/layouts/mod.ts";
+export * from "./src/metrics/mod.ts";

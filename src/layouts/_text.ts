@@ -1,0 +1,62 @@
+// Internal helpers of the annotation readers: line splitting, strict numbers, errors.
+
+/** Context of one parse: what is read (`"WFLW list"`) and the optional file name. */
+export interface _ParseContext {
+  readonly kind: string;
+  readonly name?: string;
+}
+
+/** Throws a SyntaxError `Cannot parse <kind> "<name>": line <n> <message>`. */
+export function _fail(ctx: _ParseContext, line: number | undefined, message: string): never {
+  const where = ctx.name === undefined ? "" : ` ${JSON.stringify(ctx.name)}`;
+  const at = line === undefined ? "" : `line ${line} `;
+  throw new SyntaxError(`Cannot parse ${ctx.kind}${where}: ${at}${message}`);
+}
+
+/** Checks that `text` is a string; returns it without a leading byte-order mark. */
+export function _checkText(ctx: _ParseContext, text: unknown): string {
+  if (typeof text !== "string") {
+    const where = ctx.name === undefined ? "" : ` ${JSON.stringify(ctx.name)}`;
+    throw new TypeError(
+      `Cannot parse ${ctx.kind}${where}: "text" must be a string, got ${
+        text === null ? "null" : typeof text
+      }`,
+    );
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Splits text into lines (LF or CRLF). Element i is line i + 1. */
+export function _lines(text: string): string[] {
+  return text.split(/\r?\n/);
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Parses a plain decimal number (no hex, no Infinity, no NaN, no empty string). */
+export function _number(ctx: _ParseContext, line: number, what: string, token: string): number {
+  if (!DECIMAL.test(token)) {
+    _fail(ctx, line, `has ${what} ${JSON.stringify(token)}, which is not a number`);
+  }
+  const value = Number(token);
+  if (!Number.isFinite(value)) {
+    _fail(ctx, line, `has ${what} ${JSON.stringify(token)}, which is not a finite number`);
+  }
+  return value;
+}
+
+/** Parses a 0/1 flag. */
+export function _flag(ctx: _ParseContext, line: number, what: string, token: string): 0 | 1 {
+  if (token === "0") return 0;
+  if (token === "1") return 1;
+  return _fail(ctx, line, `has ${what} ${JSON.stringify(token)}, but a flag must be 0 or 1`);
+}
+
+/** Checks the `origin` option and returns the amount to subtract from coordinates. */
+export function _originShift(ctx: _ParseContext, origin: unknown): number {
+  if (origin === undefined || origin === 0) return 0;
+  if (origin === 1) return 1;
+  throw new RangeError(
+    `Cannot parse ${ctx.kind} as origin must be 0 or 1: current value is ${String(origin)}`,
+  );
+}

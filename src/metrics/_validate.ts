@@ -1,0 +1,65 @@
+// Internal checks shared by the metrics.
+
+/** Checks a per-image NME array: non-empty, finite, >= 0. Returns it as f64 numbers. */
+export function _checkNmes(what: string, nmes: unknown): Float64Array {
+  if (
+    !(nmes instanceof Float64Array || nmes instanceof Float32Array || Array.isArray(nmes))
+  ) {
+    throw new TypeError(
+      `Cannot compute ${what}: "nmes" must be a Float64Array, a Float32Array or an array of numbers`,
+    );
+  }
+  if (nmes.length === 0) {
+    throw new TypeError(`Cannot compute ${what}: "nmes" is empty`);
+  }
+  const out = new Float64Array(nmes.length);
+  for (let i = 0; i < nmes.length; i++) {
+    const v = nmes[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new RangeError(`Cannot compute ${what}: "nmes" has ${_describe(v)} at index ${i}`);
+    }
+    if (v < 0) {
+      throw new RangeError(
+        `Cannot compute ${what}: "nmes" has a negative value (${v}) at index ${i}`,
+      );
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Checks a threshold option (finite, > 0); returns the default when undefined. */
+export function _checkThreshold(what: string, threshold: unknown, fallback: number): number {
+  if (threshold === undefined) return fallback;
+  if (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold <= 0) {
+    throw new RangeError(
+      `Cannot compute ${what} as threshold must be a finite number > 0: current value is ${
+        String(threshold)
+      }`,
+    );
+  }
+  return threshold;
+}
+
+/** Checks that `array` is a Float32Array or Float64Array with finite values. */
+export function _checkCoords(what: string, name: string, array: unknown): void {
+  if (!(array instanceof Float32Array || array instanceof Float64Array)) {
+    throw new TypeError(
+      `Cannot compute ${what}: "${name}" must be a Float32Array or Float64Array`,
+    );
+  }
+  for (let i = 0; i < array.length; i++) {
+    if (!Number.isFinite(array[i])) {
+      throw new RangeError(
+        `Cannot compute ${what}: "${name}" has ${_describe(array[i])} at index ${i}`,
+      );
+    }
+  }
+}
+
+/** "a NaN", "Infinity", "-Infinity" or the value, for error messages. */
+export function _describe(value: unknown): string {
+  if (typeof value === "number" && Number.isNaN(value)) return "a NaN";
+  if (typeof value === "number") return String(value);
+  return `a non-number (${typeof value})`;
+}
