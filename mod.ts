@@ -18,5 +18,7 @@
  * @module
  */
 export * from "./src/loss/mod.ts";
+export * from "./src/heatmap/mod.ts";
+export * from "./src/decode/mod.ts";
 export * from "./src/layouts/mod.ts";
 export * from "./src/metrics/mod.ts";

@@ -2,6 +2,8 @@
 // @ts-nocheck: AssemblyScript source, compiled by asc
 import { __exp_f32x4, __log_f32x4, __log1p_f32x4 } from "./_simd_math";
 export { loss_batch, set_loss, weight_map } from "./loss";
+export { gauss_channels } from "./heatmap";
+export { argmax_channels, blur_block5, blur_channel, softargmax_channels } from "./decode";
 
 /** First free byte after static data: the TypeScript arena starts here (16-byte aligned). */
 export function heap_base(): usize {

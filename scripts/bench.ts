@@ -17,6 +17,7 @@ import { awingLoss } from "../src/loss/awing_loss.ts";
 import { lossReference } from "../src/reference/loss_reference.ts";
 import { fmix32 } from "../tests/_random.ts";
 import { scalarAwing } from "./_scalar_awing.ts";
+import { benchHeatmaps } from "./bench_heatmaps.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -143,17 +144,20 @@ if (import.meta.main) {
       sizes: { type: "string", default: "8x68x64,8x98x64" },
       peers: { type: "string", default: join(ROOT, "..", "shared", "peers") },
       "no-peers": { type: "boolean", default: false },
+      "no-heatmaps": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
     console.log(
-      "Usage: deno task bench [--reps N] [--sizes NxKxH,...] [--peers DIR] [--no-peers] [--json]\n\n" +
+      "Usage: deno task bench [--reps N] [--sizes NxKxH,...] [--peers DIR] [--no-peers]\n" +
+        "                       [--no-heatmaps] [--json]\n\n" +
         "Pixels per second for AWing loss + gradient + weight map (paper defaults, mean), WASM\n" +
         "SIMD vs a scalar TypeScript loop vs the f64 reference vs the peers in --peers\n" +
         "(default ../shared/peers: native C with gcc -O3 -march=native -ffast-math, PyTorch CPU\n" +
-        "on one thread via python3). One thread everywhere; ratios are from this same run.",
+        "on one thread via python3). One thread everywhere; ratios are from this same run.\n" +
+        "Then target generation and decoding (scripts/bench_heatmaps.ts).",
     );
     Deno.exit(0);
   }
@@ -187,5 +191,12 @@ if (import.meta.main) {
     }
     for (const note of notes) console.log(`note: ${note}`);
   }
-  if (values.json) console.log(JSON.stringify(all));
+  const heatmapRows = values["no-heatmaps"] ? [] : await benchHeatmaps({ reps });
+  if (values.json) console.log(JSON.stringify({ loss: all, heatmaps: heatmapRows }));
+  else if (heatmapRows.length > 0) {
+    console.log("\nTargets and decoding, 8x98x64x64\n| what | ms | Mpix/s |\n|---|---:|---:|");
+    for (const r of heatmapRows) {
+      console.log(`| ${r.name} | ${r.ms.toFixed(2)} | ${r.mpixPerS.toFixed(0)} |`);
+    }
+  }
 }

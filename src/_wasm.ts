@@ -35,6 +35,56 @@ export interface WasmCore {
   range_out(): number;
   range_f32(ptr: number, n: number): void;
   math_f32(kind: number, src: number, dst: number, n: number): void;
+  /** Separable Gaussian targets, 8 f32 parameters per channel (assembly/heatmap.ts). */
+  gauss_channels(
+    out: number,
+    params: number,
+    nch: number,
+    h: number,
+    w: number,
+    scratch: number,
+    packed: number,
+  ): void;
+  /**
+   * First maximum per channel: (i32 index, f32 value) pairs (assembly/decode.ts); returns the
+   * first channel with a NaN or infinite value, or -1.
+   */
+  argmax_channels(src: number, nch: number, n: number, out: number): number;
+  /** Zero-padded separable blur of one channel; returns the blurred maximum. */
+  blur_channel(
+    dst: number,
+    src: number,
+    h: number,
+    w: number,
+    kern: number,
+    r: number,
+    scratch: number,
+  ): number;
+  /** The blur of blur_channel at the 5 x 5 pixels around (x, y), 25 f32 to out. */
+  blur_block5(
+    src: number,
+    h: number,
+    w: number,
+    kern: number,
+    r: number,
+    x: number,
+    y: number,
+    scratch: number,
+    out: number,
+  ): void;
+  /**
+   * Soft-argmax moments per channel: 4 f64 (sum p, sum p x, sum p y, max); returns the first
+   * channel with a NaN or infinite value, or -1.
+   */
+  softargmax_channels(
+    src: number,
+    nch: number,
+    h: number,
+    w: number,
+    beta: number,
+    linear: number,
+    out: number,
+  ): number;
 }
 
 /** Loss kinds understood by `set_loss` (mirrors assembly/loss.ts). */
@@ -43,7 +93,7 @@ export const KIND = { awing: 0, mse: 1, l1: 2, wing: 3, softWing: 4 } as const;
 /** Largest arena, in bytes; batches are processed in chunks well below it. */
 export const MAX_ARENA_BYTES = 1 << 30;
 /** Floats per array per chunk: pred, target, grad and loss chunks stay cache-resident. */
-export const CHUNK_FLOATS = 1 << 16;
+export const CHUNK_FLOATS = 1 << 14;
 
 const PAGE = 65536;
 let core: WasmCore | undefined;

@@ -38,11 +38,11 @@ function worst(kind: number, xs: Float32Array, exact: (x: number) => number): nu
   return max;
 }
 
-Deno.test(`vector exp is within ${ULP_LIMIT} ulp on [-87.3, 88]; 0 below, no subnormals`, () => {
-  const err = worst(0, sweep(-87.3, 88, 200_003), Math.exp);
+Deno.test(`vector exp is within ${ULP_LIMIT} ulp on [-87, 88]; 0 below, no subnormals`, () => {
+  const err = worst(0, sweep(-87, 88, 200_003), Math.exp);
   ok(err <= ULP_LIMIT, `exp: ${err} ulp`);
   console.log(`exp: worst ${err.toFixed(2)} ulp`);
-  const tail = run(0, new Float32Array([-88, -100, -1e30]));
+  const tail = run(0, new Float32Array([-87.01, -88, -100, -1e30]));
   ok(tail.every((v) => v === 0));
 });
 

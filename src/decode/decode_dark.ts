@@ -1,0 +1,131 @@
+import { checkAbove } from "../_validate.ts";
+import { f32At, wasm } from "../_wasm.ts";
+import { ACTION, runDecode } from "./_run_decode.ts";
+import { cvGaussianKernel, matchedKernelSize } from "./_cv_kernel.ts";
+import type { DecodeOptions, DecodeResult } from "./types.ts";
+
+// the block indices (row-major 5 x 5, centre 12) read by the Taylor step
+const STENCIL: readonly number[] = [12, 11, 13, 10, 14, 7, 17, 2, 22, 6, 8, 16, 18];
+
+/** Options of {@link decodeDark}. */
+export interface DarkOptions extends DecodeOptions {
+  /**
+   * The sigma of the training targets, which picks the blur: kernel size
+   * 2 round((sigma - 0.8) / 0.3 + 1) + 1 (5 for sigma 1, 11 for 2, 17 for 3). Defaults to 1.
+   */
+  sigma?: number;
+  /** The blur kernel size (odd, >= 3), overriding the one matched to `sigma`. */
+  kernelSize?: number;
+}
+
+/**
+ * Decodes heatmaps with DARK (Zhang et al., CVPR 2020), as DarkPose
+ * (`lib/core/inference.py`) does it:
+ * 1. m = the first maximum of each channel (the confidence is that maximum);
+ * 2. h' = the channel blurred with `cv2.getGaussianKernel(k, 0)` in both directions (zero
+ *    padding outside the map), rescaled to the original maximum, D = ln(max(h', 1e-10));
+ * 3. when 1 < x < W - 2 and 1 < y < H - 2, one Newton step mu = m - H^-1 grad D with central
+ *    differences: Dx = (D[x+1] - D[x-1]) / 2, Dxx = (D[x+2] - 2 D[x] + D[x-2]) / 4,
+ *    Dxy = (D[x+1,y+1] - D[x-1,y+1] - D[x+1,y-1] + D[x-1,y-1]) / 4 (same for y); skipped
+ *    when det H = 0 or when the blurred maximum is <= 0 (DarkPose would return NaN there).
+ *
+ * The blur runs in the WASM core (separable, f32), only for channels that get the Newton
+ * step, and only on the 5 x 5 block the step reads unless the 1e-10 clamp can bite: the
+ * rescaling adds a constant to D, invisible to its derivatives, so the whole-map blur (SIMD)
+ * that finds max(h') is run only when a stencil value is below 2e-10. Argmax runs in SIMD. OpenCV's kernel is used as is, including its fixed tables for
+ * sizes up to 7 (size 5 is the binomial 1 4 6 4 1 / 16, std 1), so with `kernelSize` this
+ * reproduces DarkPose and mmpose's `refine_keypoints_dark` for any size. DarkPose zeroes the
+ * coordinates of a channel whose maximum is <= 0; here they stay at the argmax.
+ *
+ * On unbiased targets 8 px or more from the border (64 x 64) the measured mean error is
+ * 0.006 px for sigma 1 (max 0.0095 per axis) and 0.0004 px for sigma 2: the blur of a
+ * sampled, truncated Gaussian is not exactly Gaussian, which is DARK's own bias.
+ *
+ * @example A sub-pixel Gaussian decodes to its centre
+ * ```ts
+ * import { decodeDark } from "@facealign/awing/decode";
+ * import { gaussianHeatmaps } from "@facealign/awing/heatmap";
+ * import { ok } from "node:assert/strict";
+ * const { heatmaps } = gaussianHeatmaps(new Float32Array([20.3, 31.8]), {
+ *   shape: [1, 1, 64, 64],
+ * });
+ * const { landmarks } = decodeDark(heatmaps, { shape: [1, 1, 64, 64] });
+ * ok(Math.abs(landmarks[0] - 20.3) < 0.02 && Math.abs(landmarks[1] - 31.8) < 0.02);
+ * ```
+ *
+ * @param heatmaps Heatmaps `[N, K, H, W]`.
+ * @param options Shape (required), sigma or kernel size, output buffers.
+ * @returns Landmarks `[N, K, 2]` (pixel-centre frame) and confidence `[N, K]`.
+ * @throws {TypeError} When the length does not match the shape.
+ * @throws {RangeError} For sigma <= 0, a kernel size that is not odd and >= 3, a NaN or
+ * infinite value (naming its index), or an empty batch.
+ */
+export function decodeDark(heatmaps: Float32Array, options: DarkOptions): DecodeResult {
+  const sigma = options?.sigma ?? 1;
+  checkAbove(sigma, "sigma", 0, ACTION);
+  const size = options?.kernelSize ?? matchedKernelSize(sigma);
+  if (!(Number.isInteger(size) && size >= 3 && size % 2 === 1)) {
+    throw new RangeError(
+      `Cannot ${ACTION} as kernelSize must be an odd whole number >= 3: current value is ${size}`,
+    );
+  }
+  const r = (size - 1) / 2;
+  const kernel = cvGaussianKernel(size);
+  const h = options?.shape?.[2], w = options?.shape?.[3];
+  return runDecode(heatmaps, options, {
+    argmax: true,
+    extra: (h, w) => [
+      size * 4,
+      h * w * 4,
+      (w + 2 * r + 4 + h * ((w + 3) & ~3)) * 4,
+      25 * 4,
+      5 * (2 * r + 5) * 4,
+    ],
+    run({ c0, cc, ptr, argIndex, argValue, extra }, { landmarks, confidence }): void {
+      const [pKern, pBlur, pScratch, pBlock, pBlockScratch] = extra;
+      const core = wasm();
+      f32At(pKern, size).set(kernel);
+      const block = f32At(pBlock, 25);
+      for (let c = 0; c < cc; c++) {
+        const idx = argIndex[c];
+        const x = idx % w, y = (idx - x) / w;
+        let mx = x, my = y;
+        if (x > 1 && x < w - 2 && y > 1 && y < h - 2) {
+          const src = ptr + c * h * w * 4;
+          // the blurred 5 x 5 block around the maximum: all the Taylor step reads
+          core.blur_block5(src, h, w, pKern, r, x, y, pBlockScratch, pBlock);
+          let low = Infinity;
+          for (const q of STENCIL) low = Math.min(low, block[q]);
+          // D = ln(max(h' * scale, 1e-10)), scale = max / max(h'): the scale only shifts D by a
+          // constant, which no derivative sees, unless the clamp bites. Blurring cannot raise
+          // the maximum (scale >= 1 up to rounding), so above 2e-10 the full blur is not needed.
+          let scale = 1;
+          let refine = true;
+          if (!(low >= 2e-10)) {
+            const peak = core.blur_channel(pBlur, src, h, w, pKern, r, pScratch);
+            scale = argValue[c] / peak;
+            refine = peak > 0;
+          }
+          if (refine) {
+            const D = (i: number, j: number): number =>
+              Math.log(Math.max(block[(i + 2) * 5 + j + 2] * scale, 1e-10));
+            const d0 = D(0, 0);
+            const dx = 0.5 * (D(0, 1) - D(0, -1));
+            const dy = 0.5 * (D(1, 0) - D(-1, 0));
+            const dxx = 0.25 * (D(0, 2) - 2 * d0 + D(0, -2));
+            const dyy = 0.25 * (D(2, 0) - 2 * d0 + D(-2, 0));
+            const dxy = 0.25 * (D(1, 1) - D(-1, 1) - D(1, -1) + D(-1, -1));
+            const det = dxx * dyy - dxy * dxy;
+            if (det !== 0) {
+              mx = x - (dyy * dx - dxy * dy) / det;
+              my = y - (dxx * dy - dxy * dx) / det;
+            }
+          }
+        }
+        landmarks[2 * (c0 + c)] = mx;
+        landmarks[2 * (c0 + c) + 1] = my;
+        confidence[c0 + c] = argValue[c];
+      }
+    },
+  });
+}

@@ -1,0 +1,227 @@
+import { checkAbove, checkF32, checkLength, checkShape4 } from "../_validate.ts";
+import type { Shape4 } from "../types.ts";
+import { curvePieces, flatten } from "./_spline.ts";
+
+/**
+ * One boundary: ordered 0-based landmark indices, as a plain array or as a layout's
+ * `{ name, indices }` record (so `getLayout("300w").boundaries` can be passed as is).
+ */
+export type BoundaryGroup = readonly number[] | { readonly indices: readonly number[] };
+
+/** Options of {@link boundaryHeatmaps}. */
+export interface BoundaryHeatmapsOptions {
+  /**
+   * Shape `[N, C, H, W]` of the output. C is 1 for `channels: "single"` and the number of
+   * groups for `"per-group"`.
+   */
+  shape: Shape4;
+  /** The boundaries (e.g. a layout's `boundaries`, 13 for 68 or 98 points). */
+  groups: readonly BoundaryGroup[];
+  /** Standard deviation of the boundary profile, in heatmap pixels. Defaults to 1. */
+  sigma?: number;
+  /**
+   * `"single"` (default, the paper's choice): all boundaries in one channel, combined by
+   * max. `"per-group"`: one channel per boundary (as LAB).
+   */
+  channels?: "single" | "per-group";
+  /**
+   * Bound on the error of the distance to the curve, in pixels; the curve is flattened
+   * until the polyline is provably within it. Defaults to 1e-3.
+   */
+  tolerance?: number;
+  /** Output buffer of N*C*H*W floats, fully overwritten. */
+  out?: Float32Array;
+}
+
+const ACTION = "draw boundaries";
+
+// Lowers d2 (squared distances) with the squared distance of every pixel centre within
+// `reach` of the segment (ax, ay)-(bx, by) to that segment.
+function segmentToMap(
+  d2: Float64Array,
+  h: number,
+  w: number,
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  reach: number,
+): void {
+  const x0 = Math.max(0, Math.ceil(Math.min(ax, bx) - reach));
+  const x1 = Math.min(w - 1, Math.floor(Math.max(ax, bx) + reach));
+  const y0 = Math.max(0, Math.ceil(Math.min(ay, by) - reach));
+  const y1 = Math.min(h - 1, Math.floor(Math.max(ay, by) + reach));
+  const dx = bx - ax, dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const inv = len2 > 0 ? 1 / len2 : 0;
+  for (let i = y0; i <= y1; i++) {
+    const py = i - ay;
+    const row = i * w;
+    for (let j = x0; j <= x1; j++) {
+      const px = j - ax;
+      let t = (px * dx + py * dy) * inv;
+      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      const ex = px - t * dx, ey = py - t * dy;
+      const e = ex * ex + ey * ey;
+      if (e < d2[row + j]) d2[row + j] = e;
+    }
+  }
+}
+
+/** The indices of a group, checked against K. */
+function groupIndices(group: BoundaryGroup, g: number, k: number): readonly number[] {
+  const indices = Array.isArray(group) ? group : (group as { indices?: unknown })?.indices;
+  if (!Array.isArray(indices) || indices.length === 0) {
+    throw new TypeError(
+      `Cannot ${ACTION}: "groups[${g}]" must be a non-empty array of landmark indices or { indices }`,
+    );
+  }
+  for (const i of indices) {
+    if (!Number.isInteger(i) || i < 0 || i >= k) {
+      throw new RangeError(
+        `Cannot ${ACTION}: "groups[${g}]" has index ${i} but landmarks have K = ${k} points`,
+      );
+    }
+  }
+  return indices;
+}
+
+/**
+ * The paper's boundary heatmaps: for each boundary (a group of landmarks, e.g. the cheek or
+ * an upper eyelid), a smooth curve through its landmarks and, at every pixel centre, B =
+ * exp(-d^2 / (2 sigma^2)) for d < 3 sigma, else 0, d being the distance to the curve. All
+ * boundaries go into one channel, combined by max (`channels: "single"`, the official AWing
+ * target, appended as channel K), or one channel each (`"per-group"`).
+ *
+ * The curve is the one the official code fits, `splprep(k = min(3, n - 1), s = 0)`: an
+ * interpolating cubic spline with not-a-knot ends in the chord-length parameter for 4 or more
+ * points, the parabola through 3, the segment through 2, the point itself for 1; consecutive
+ * duplicates are dropped first. Unlike the official code (100 samples rendered to integer
+ * pixels by matplotlib, then a distance transform to those pixels, on floor(landmarks / 4))
+ * the distance here is to the exact curve through the sub-pixel landmarks: each cubic piece is
+ * flattened into segments whose distance to the curve is provably below `tolerance` (the
+ * chord error dt^2/8 max|P''|, P'' being linear on a cubic piece), then exact point-to-segment
+ * distances are taken for the pixels within 3 sigma of each segment only. The value error is
+ * at most 0.61 tolerance / sigma (the largest slope of the profile), except on the cut-off:
+ * a pixel within `tolerance` of d = 3 sigma may read 0 instead of exp(-4.5) = 0.011 or the
+ * reverse. The result is symmetric under reversing a group and mirrors with the face.
+ *
+ * Plain TypeScript (float64): about 0.5 ms per 68-point face at 64 x 64 (0.8 ms with
+ * tolerance 1e-4).
+ *
+ * @example A three-point arc: 1 on the landmarks, 0 beyond 3 sigma
+ * ```ts
+ * import { boundaryHeatmaps } from "@facealign/awing/heatmap";
+ * import { equal } from "node:assert/strict";
+ * const landmarks = new Float32Array([10, 30, 20, 20, 30, 30]);
+ * const map = boundaryHeatmaps(landmarks, { shape: [1, 1, 64, 64], groups: [[0, 1, 2]] });
+ * equal(map[20 * 64 + 20], 1);
+ * equal(map[30 * 64 + 10], 1);
+ * equal(map[5 * 64 + 20], 0);
+ * ```
+ *
+ * @example One channel per boundary of a layout
+ * ```ts
+ * import { boundaryHeatmaps } from "@facealign/awing/heatmap";
+ * import { equal } from "node:assert/strict";
+ * const groups = [{ name: "a", indices: [0, 1] }, { name: "b", indices: [2] }];
+ * const lm = new Float32Array([5, 5, 15, 5, 30, 30]);
+ * const map = boundaryHeatmaps(lm, { shape: [1, 2, 32, 32], groups, channels: "per-group" });
+ * equal(map[5 * 32 + 10], 1); // on segment a
+ * equal(map[1024 + 30 * 32 + 30], 1); // on point b
+ * ```
+ *
+ * @param landmarks Landmarks `[N, K, 2]` (x, y) in heatmap pixels; K is length / (2 N).
+ * @param options Shape (required), groups (required), sigma, channel mode, tolerance, output.
+ * @returns The boundary heatmaps `[N, C, H, W]`.
+ * @throws {TypeError} When lengths, shape or groups do not fit.
+ * @throws {RangeError} For sigma or tolerance <= 0, an index outside [0, K), or a NaN or
+ * infinite landmark used by a group.
+ */
+export function boundaryHeatmaps(
+  landmarks: Float32Array,
+  options: BoundaryHeatmapsOptions,
+): Float32Array {
+  checkF32(landmarks, "landmarks", ACTION);
+  if (options === undefined || options.shape === undefined) {
+    throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, C, H, W] is required`);
+  }
+  const size = checkShape4(options.shape, ACTION);
+  const [n, c, h, w] = options.shape;
+  if (landmarks.length === 0 || landmarks.length % (2 * n) !== 0) {
+    throw new TypeError(
+      `Cannot ${ACTION}: "landmarks" has ${landmarks.length} elements, not a positive multiple of 2 N = ${
+        2 * n
+      }`,
+    );
+  }
+  const k = landmarks.length / (2 * n);
+  const groups = options.groups;
+  if (!Array.isArray(groups) || groups.length === 0) {
+    throw new TypeError(`Cannot ${ACTION}: "groups" must be a non-empty array of boundaries`);
+  }
+  const indices = groups.map((g, i) => groupIndices(g, i, k));
+  const sigma = options.sigma ?? 1;
+  checkAbove(sigma, "sigma", 0, ACTION);
+  const tolerance = options.tolerance ?? 1e-3;
+  checkAbove(tolerance, "tolerance", 0, ACTION);
+  const mode = options.channels ?? "single";
+  if (mode !== "single" && mode !== "per-group") {
+    throw new TypeError(
+      `Cannot ${ACTION}: "channels" must be "single" or "per-group" but it is ${
+        JSON.stringify(mode)
+      }`,
+    );
+  }
+  const want = mode === "single" ? 1 : groups.length;
+  if (c !== want) {
+    throw new TypeError(
+      `Cannot ${ACTION}: "shape" has C = ${c} channels but channels "${mode}" with ${groups.length} groups needs ${want}`,
+    );
+  }
+  const out = options.out ?? new Float32Array(size);
+  checkF32(out, "out", ACTION);
+  checkLength(out, "out", size, `shape ${JSON.stringify(options.shape)}`, ACTION);
+
+  const hw = h * w;
+  const reach = 3 * sigma;
+  const cut = reach * reach;
+  const inv2s2 = 1 / (2 * sigma * sigma);
+  const d2 = new Float64Array(hw);
+  for (let img = 0; img < n; img++) {
+    const base = img * k * 2;
+    for (let ch = 0; ch < c; ch++) {
+      d2.fill(Infinity);
+      const members = mode === "single" ? indices : [indices[ch]];
+      for (const group of members) {
+        const xs: number[] = [], ys: number[] = [];
+        for (const i of group) {
+          const x = landmarks[base + 2 * i], y = landmarks[base + 2 * i + 1];
+          if (!Number.isFinite(x) || !Number.isFinite(y)) {
+            const at = base + 2 * i + (Number.isFinite(x) ? 1 : 0);
+            throw new RangeError(
+              `Cannot ${ACTION}: "landmarks" has ${
+                Number.isNaN(landmarks[at]) ? "a NaN" : "an infinite value"
+              } at index ${at}, used by a boundary`,
+            );
+          }
+          xs.push(x);
+          ys.push(y);
+        }
+        for (const piece of curvePieces(xs, ys)) {
+          // a lone point is a piece of one zero-length segment
+          const v = flatten(piece, tolerance);
+          for (let s = 0; s + 3 < v.length; s += 2) {
+            segmentToMap(d2, h, w, v[s], v[s + 1], v[s + 2], v[s + 3], reach);
+          }
+        }
+      }
+      const o = (img * c + ch) * hw;
+      for (let p = 0; p < hw; p++) {
+        const e = d2[p];
+        out[o + p] = e < cut ? Math.exp(-e * inv2s2) : 0;
+      }
+    }
+  }
+  return out;
+}

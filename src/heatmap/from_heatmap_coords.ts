@@ -1,0 +1,32 @@
+import { coordAffine } from "./_coords.ts";
+import type { HeatmapCoordsOptions } from "./to_heatmap_coords.ts";
+
+/**
+ * Heatmap coordinates back to image coordinates, the inverse of {@link toHeatmapCoords}:
+ * x_img = (x_hm + 0.5) stride - 0.5 (`"aligned"`, default) or x_hm stride (`"msra"`).
+ * Decoders return heatmap coordinates in the pixel-centre frame, so aligned targets decoded
+ * and mapped back with the same convention round-trip to the image landmarks.
+ *
+ * @example
+ * ```ts
+ * import { fromHeatmapCoords, toHeatmapCoords } from "@facealign/awing/heatmap";
+ * import { ok } from "node:assert/strict";
+ * const image = new Float32Array([100.3, 57.9]);
+ * const back = fromHeatmapCoords(toHeatmapCoords(image, { stride: 4 }), { stride: 4 });
+ * ok(Math.abs(back[0] - 100.3) < 1e-4 && Math.abs(back[1] - 57.9) < 1e-4);
+ * ```
+ *
+ * @param landmarks (x, y) pairs in heatmap pixels.
+ * @param options Stride (required), convention, output buffer.
+ * @returns The (x, y) pairs in image pixels.
+ * @throws {TypeError} When `landmarks` is not a Float32Array of pairs or `out` does not fit.
+ * @throws {RangeError} When the stride is not > 0.
+ */
+export function fromHeatmapCoords(
+  landmarks: Float32Array,
+  options: HeatmapCoordsOptions,
+): Float32Array {
+  const { stride, shift, out } = coordAffine(landmarks, options, "convert coordinates");
+  for (let i = 0; i < landmarks.length; i++) out[i] = (landmarks[i] + shift) * stride - shift;
+  return out;
+}
