@@ -13,6 +13,7 @@ import { boundaryHeatmaps } from "../src/heatmap/boundary_heatmaps.ts";
 import { decodeArgmax } from "../src/decode/decode_argmax.ts";
 import { decodeDark } from "../src/decode/decode_dark.ts";
 import { decodeSoftArgmax } from "../src/decode/decode_soft_argmax.ts";
+import { rng } from "../tests/_random.ts";
 
 /** One measured implementation. */
 export interface HeatmapBenchRow {
@@ -26,17 +27,6 @@ export interface HeatmapBenchRow {
 
 const N = 8, K = 98, H = 64, W = 64;
 const SIZE = N * K * H * W;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Median time of `fn` in ms over at least `reps` runs and 300 ms, after two warm-up runs. */
 function time(fn: () => unknown, reps: number): number {

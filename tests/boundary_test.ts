@@ -7,18 +7,11 @@ import { curvePieces, dedupe, flatten } from "../src/heatmap/_spline.ts";
 import type { CubicPiece } from "../src/heatmap/_spline.ts";
 import { getLayout } from "../src/layouts/mod.ts";
 import { boundaryHeatmapsReference } from "../src/reference/mod.ts";
+import { DATA, HAS_DATA, SKIP } from "./_data.ts";
 
 type Shape = [number, number, number, number];
 
-const DATA = new URL("../../shared/data/landmarks/", import.meta.url);
 const CSV = new URL("300w_public_common_68pt.csv", DATA);
-let haveData = false;
-try {
-  haveData = Deno.statSync(CSV).isFile;
-} catch {
-  haveData = false;
-}
-const SKIP = haveData ? "" : " (skipped: ../shared/data/landmarks not found)";
 
 /** The first `count` faces of the 300W common set, 0-based, fitted into a 64 x 64 frame. */
 function faces64(count: number): Float32Array {
@@ -229,7 +222,7 @@ Deno.test("boundaryHeatmaps: 1 on the landmarks, exp(-d^2/2) nearby, 0 beyond 3 
 
 Deno.test({
   name: `boundaryHeatmaps on real 300W faces: reference, landmarks, mirror symmetry${SKIP}`,
-  ignore: !haveData,
+  ignore: !HAS_DATA,
   fn(): void {
     const layout = getLayout(68);
     const groups = layout.boundaries;

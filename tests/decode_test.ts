@@ -10,19 +10,9 @@ import {
 import { gaussianHeatmaps, toHeatmapCoords } from "../src/heatmap/mod.ts";
 import { decodeReference } from "../src/reference/mod.ts";
 import { wasm } from "../src/_wasm.ts";
+import { rng } from "./_random.ts";
 
 type Shape = [number, number, number, number];
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Gaussian blobs plus noise, with plateaus (ties) and negative values in some channels. */
 function randomHeatmaps(shape: Shape, seed: number): Float32Array {

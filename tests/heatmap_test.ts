@@ -10,18 +10,7 @@ import {
 import { awingLoss, weightMap } from "../src/loss/mod.ts";
 import { gaussianHeatmapsReference, lossReference } from "../src/reference/mod.ts";
 import { wasm } from "../src/_wasm.ts";
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./_random.ts";
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   equal(a.length, b.length);

@@ -2,7 +2,6 @@
 // Real-data checks use ../shared/data/landmarks (see its README.md) and are skipped, visibly,
 // when that folder is absent.
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import {
   flipLandmarks,
   getLayout,
@@ -13,17 +12,7 @@ import {
   parse300wCsv,
   parseWflwList,
 } from "../src/layouts/mod.ts";
-
-const DATA = new URL("../../shared/data/landmarks/", import.meta.url);
-const HAS_DATA = (() => {
-  try {
-    return Deno.statSync(new URL("README.md", DATA)).isFile;
-  } catch {
-    return false;
-  }
-})();
-const SKIP = HAS_DATA ? "" : " (skipped: ../shared/data/landmarks not found)";
-const read = (name: string): string => Deno.readTextFileSync(fileURLToPath(new URL(name, DATA)));
+import { HAS_DATA, read, SKIP } from "./_data.ts";
 
 const LAYOUTS: readonly LandmarkLayout[] = [LAYOUT_300W, LAYOUT_WFLW, LAYOUT_COFW];
 

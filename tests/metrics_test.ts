@@ -2,7 +2,6 @@
 // comments; Simpson fixtures were computed with SciPy 1.17 `scipy.integrate.simpson` in
 // float64. Real-data tests use ../shared/data/landmarks and are skipped, visibly, when absent.
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import {
   type LayoutName,
   parse300wCsv,
@@ -22,17 +21,7 @@ import {
   subsetMetrics,
 } from "../src/metrics/mod.ts";
 import { _simpson } from "../src/metrics/_simpson.ts";
-
-const DATA = new URL("../../shared/data/landmarks/", import.meta.url);
-const HAS_DATA = (() => {
-  try {
-    return Deno.statSync(new URL("README.md", DATA)).isFile;
-  } catch {
-    return false;
-  }
-})();
-const SKIP = HAS_DATA ? "" : " (skipped: ../shared/data/landmarks not found)";
-const read = (name: string): string => Deno.readTextFileSync(fileURLToPath(new URL(name, DATA)));
+import { HAS_DATA, read, SKIP } from "./_data.ts";
 
 function close(actual: number, expected: number, tol: number, what = ""): void {
   ok(

@@ -2,7 +2,6 @@
 // ../shared/data/landmarks (see its README.md); those tests are skipped, visibly, when the
 // folder is absent. .pts files and full-format WFLW lines are synthesised from real rows.
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import {
   parse300wCsv,
   parseCofw68,
@@ -11,17 +10,8 @@ import {
   WFLW_ATTRIBUTES,
   type WflwRecord,
 } from "../src/layouts/mod.ts";
+import { HAS_DATA, read, SKIP } from "./_data.ts";
 
-const DATA = new URL("../../shared/data/landmarks/", import.meta.url);
-const HAS_DATA = (() => {
-  try {
-    return Deno.statSync(new URL("README.md", DATA)).isFile;
-  } catch {
-    return false;
-  }
-})();
-const SKIP = HAS_DATA ? "" : " (skipped: ../shared/data/landmarks not found)";
-const read = (name: string): string => Deno.readTextFileSync(fileURLToPath(new URL(name, DATA)));
 const SUBSETS = ["largepose", "expression", "illumination", "makeup", "occlusion", "blur"];
 
 function toPts(landmarks: Float64Array, eol = "\n"): string {

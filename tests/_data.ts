@@ -1,0 +1,23 @@
+// The real annotations in ../shared/data/landmarks (see its README.md): tests that need them
+// are skipped, visibly, when the folder is absent. They are read in place, never copied.
+import { fileURLToPath } from "node:url";
+
+/** The folder of real annotation files, beside the repository. */
+export const DATA: URL = new URL("../../shared/data/landmarks/", import.meta.url);
+
+/** Whether the folder is there. */
+export const HAS_DATA: boolean = (() => {
+  try {
+    return Deno.statSync(new URL("README.md", DATA)).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** Suffix for the names of tests that need the data: says why they are skipped. */
+export const SKIP: string = HAS_DATA ? "" : " (skipped: ../shared/data/landmarks not found)";
+
+/** The text of one file of the folder. */
+export function read(name: string): string {
+  return Deno.readTextFileSync(fileURLToPath(new URL(name, DATA)));
+}
