@@ -18,6 +18,7 @@ import {
 } from "../src/reference/mod.ts";
 import type { Shape4 } from "../src/types.ts";
 import { heatmapPair } from "./_random.ts";
+import { assertClose } from "./_assert.ts";
 
 type Kind = NonNullable<LossReferenceOptions["loss"]>;
 const KINDS: {
@@ -31,23 +32,6 @@ const KINDS: {
   { name: "mse", ref: { kind: "mse" }, run: mseLoss },
   { name: "l1", ref: { kind: "l1" }, run: l1Loss },
 ];
-
-/** |a - b| <= rel * |b| + abs, with a message naming the index. */
-function assertClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  rel: number,
-  abs: number,
-  what: string,
-): void {
-  equal(actual.length, expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= rel * Math.abs(expected[i]) + abs)) {
-      throw new Error(`${what}: index ${i} is ${actual[i]} but the reference is ${expected[i]}`);
-    }
-  }
-}
 
 function compare(
   kind: (typeof KINDS)[number],

@@ -1,6 +1,7 @@
 // The one driver behind every heatmap loss: validates, stages chunks of whole channels
 // through the WASM arena, runs the fused kernel and copies results out.
-import { checkAtLeast, checkF32, checkFinite, checkLength, checkShape4 } from "../_validate.ts";
+import { checkF32, checkFinite, checkLength, checkShape4 } from "../_validate.ts";
+import { resolveLossOptions } from "./_options.ts";
 import { CHUNK_FLOATS, f32At, rangeAt, reserve, wasm } from "../_wasm.ts";
 import type { KIND } from "../_wasm.ts";
 import type { LossOptions, LossResult } from "../types.ts";
@@ -41,39 +42,10 @@ export function runLoss(
     );
   }
   checkLength(pred, "pred", size, `shape ${JSON.stringify(options.shape)}`, ACTION);
-  const reduction = options.reduction ?? "mean";
-  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
-    throw new TypeError(
-      `Cannot ${ACTION}: "reduction" must be "mean", "sum" or "none" but it is ${
-        JSON.stringify(reduction)
-      }`,
-    );
-  }
-  const mapWeight = options.mapWeight ?? spec.defaultMapWeight;
-  const mapThreshold = options.mapThreshold ?? 0.2;
-  checkAtLeast(mapWeight, "mapWeight", 0, ACTION);
-  if (!Number.isFinite(mapThreshold)) {
-    throw new RangeError(
-      `Cannot ${ACTION} as mapThreshold must be finite: current value is ${mapThreshold}`,
-    );
-  }
-  const validate = options.validate ?? true;
-  const lw = options.landmarkWeights;
-  if (lw !== undefined) {
-    checkF32(lw, "landmarkWeights", ACTION);
-    checkLength(lw, "landmarkWeights", n * k, `[N, K] = [${n}, ${k}]`, ACTION);
-    checkFinite(lw, "landmarkWeights", ACTION);
-    for (let i = 0; i < lw.length; i++) {
-      if (lw[i] < 0) {
-        throw new RangeError(
-          `Cannot ${ACTION} as landmarkWeights must be >= 0: index ${i} is ${lw[i]}`,
-        );
-      }
-    }
-  }
-  const wantGrad = options.gradient ?? true;
+  const { reduction, mapWeight, mapThreshold, landmarkWeights: lw, validate, gradient } =
+    resolveLossOptions(options, n, k, spec.defaultMapWeight);
   let grad: Float32Array | undefined;
-  if (wantGrad) {
+  if (gradient) {
     grad = options.out?.grad ?? new Float32Array(size);
     checkF32(grad, "out.grad", ACTION);
     checkLength(grad, "out.grad", size, `"pred"`, ACTION);

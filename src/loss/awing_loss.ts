@@ -1,6 +1,6 @@
-import { checkAbove, checkFiniteNumber } from "../_validate.ts";
 import { KIND } from "../_wasm.ts";
 import type { LossOptions, LossResult } from "../types.ts";
+import { checkAlpha, resolveAwingParams } from "./_options.ts";
 import { runLoss } from "./_run_loss.ts";
 
 /** Options of {@link awingLoss}: the loss parameters (paper defaults) and the common options. */
@@ -65,28 +65,14 @@ export function awingLoss(
   target: Float32Array,
   options: AWingLossOptions,
 ): LossResult {
-  const alpha = options?.alpha ?? 2.1;
-  const omega = options?.omega ?? 14;
-  const epsilon = options?.epsilon ?? 1;
-  const theta = options?.theta ?? 0.5;
-  const action = "compute loss";
-  checkFiniteNumber(alpha, "alpha", action);
-  checkAbove(omega, "omega", 0, action);
-  checkAbove(epsilon, "epsilon", 0, action);
-  checkAbove(theta, "theta", 0, action);
+  const { alpha, omega, epsilon, theta } = resolveAwingParams(options);
   return runLoss(
     {
       kind: KIND.awing,
       params: [alpha, omega, epsilon, theta],
       defaultMapWeight: 10,
       checkTarget(_min: number, max: number): void {
-        if (!(alpha > 1 + max)) {
-          throw new RangeError(
-            `Cannot ${action} as alpha must be > 1 + max(target) = ${
-              1 + max
-            }, else the gradient at zero error is unbounded: current value is ${alpha}`,
-          );
-        }
+        checkAlpha(alpha, max);
       },
     },
     pred,

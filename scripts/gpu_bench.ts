@@ -1,0 +1,167 @@
+/**
+ * Benchmark of the fused AWing kernel (loss + gradient + weighted loss map) on a CUDA device,
+ * on the peers' data (`../shared/peers/README.md`: fmix32-derived target = u^8 and
+ * pred = target + 0.1 (v - 0.5), shape N x K x H x H, mean reduction, W = 10, threshold 0.2),
+ * so that its loss and first gradient element can be checked against the PyTorch peer.
+ *
+ * Per shape it prints one JSON line:
+ * - `kernel_ms`: GPU time per call from CUDA events around a batch of back-to-back launches
+ *   through FFI (both kernels: the fused pass and the fixed-order reduction), best batch of 5;
+ * - `mpix_per_s`, `gb_per_s` (12 bytes per pixel: read pred and target, write grad) and
+ *   `frac_peak` of `--peak-tbps` (H200: about 4.8 TB/s);
+ * - `call_ms`: wall-clock time of one whole `awingLossCuda` call (checks, launch, copying the
+ *   24-byte result back, which synchronises), best of `--reps`;
+ * - `wasm_ms`: one call of the WASM `awingLoss` on the same data, for scale (`--no-wasm` skips);
+ * - `loss` and `grad0`, comparable with the peers' output.
+ *
+ * Usage: `deno run --allow-read --allow-ffi --allow-env scripts/gpu_bench.ts
+ * [--reps 50] [--peak-tbps 4.8] [--no-wasm] [8x68x64x64 ...]`
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { awingLoss } from "../src/loss/awing_loss.ts";
+import type { Shape4 } from "../src/types.ts";
+import { ownedBuffer, scratchBuffer } from "../src/gpu/_buffers.ts";
+import { ffi, unwrap } from "../src/gpu/_ffi.ts";
+import { awingLossCuda, closeCuda, cudaDevices, DeviceTensor } from "../src/gpu/mod.ts";
+
+const DEFAULT_SHAPES = ["8x68x64x64", "8x98x64x64", "64x98x64x64"];
+
+function fmix32(z: number): number {
+  z ^= z >>> 16;
+  z = Math.imul(z, 0x85ebca6b);
+  z ^= z >>> 13;
+  z = Math.imul(z, 0xc2b2ae35);
+  z ^= z >>> 16;
+  return z >>> 0;
+}
+
+/** The peers' data (README.md of ../shared/peers), in float32. */
+function peerData(size: number): { pred: Float32Array; target: Float32Array } {
+  const pred = new Float32Array(size), target = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const u = Math.fround((fmix32((2 * i) >>> 0) >>> 8) / 16777216);
+    const v = Math.fround((fmix32((2 * i + 1) >>> 0) >>> 8) / 16777216);
+    const y = Math.fround(u ** 8);
+    target[i] = y;
+    pred[i] = Math.fround(y + Math.fround(0.1 * Math.fround(v - 0.5)));
+  }
+  return { pred, target };
+}
+
+function parseShape(text: string): Shape4 {
+  const dims = text.split("x").map(Number);
+  if (dims.length !== 4 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new TypeError(`Cannot parse shape "${text}": expected N x K x H x W, e.g. 8x68x64x64`);
+  }
+  return dims as unknown as Shape4;
+}
+
+function main(): void {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    allowPositionals: true,
+    options: {
+      reps: { type: "string", default: "50" },
+      "peak-tbps": { type: "string", default: "4.8" },
+      "no-wasm": { type: "boolean", default: false },
+    },
+  });
+  const reps = Number(values.reps);
+  const peak = Number(values["peak-tbps"]) * 1e12;
+  const device = 0;
+  const [info] = cudaDevices();
+  console.error(`gpu_bench: ${info.name}, ${(info.totalMemory / 2 ** 30).toFixed(1)} GiB`);
+  const symbols = ffi();
+  const timer = new BigUint64Array(1);
+  unwrap(symbols.awl_timer_create(timer, device), "create a timer");
+  const timerHandle = Deno.UnsafePointer.create(timer[0]);
+  const ms = new Float32Array(1);
+  try {
+    for (const text of positionals.length ? positionals : DEFAULT_SHAPES) {
+      const shape = parseShape(text);
+      const [n, k, h, w] = shape;
+      const size = n * k * h * w;
+      const { pred, target } = peerData(size);
+      using p = DeviceTensor.from(pred, shape);
+      using t = DeviceTensor.from(target, shape);
+      using grad = new DeviceTensor(shape);
+      // warm-up and the result to compare with the peers
+      const first = awingLossCuda(p, t, { out: { grad } });
+      const grad0 = grad.download()[0];
+      let callMs = Infinity;
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        awingLossCuda(p, t, { out: { grad } });
+        callMs = Math.min(callMs, performance.now() - t0);
+      }
+      // kernel time: back-to-back launches between two events
+      const wsBytes = new BigUint64Array(1);
+      unwrap(symbols.awl_awing_workspace_bytes(n, k, h, w, wsBytes), "size the workspace");
+      const ws = scratchBuffer(device, "awing-workspace", Number(wsBytes[0]), "bench");
+      const args = [
+        ownedBuffer(p, "pred", "bench").handle,
+        ownedBuffer(t, "target", "bench").handle,
+        null,
+        ownedBuffer(grad, "grad", "bench").handle,
+        null,
+        ws.handle,
+      ] as const;
+      let kernelMs = Infinity;
+      for (let batch = 0; batch < 5; batch++) {
+        unwrap(symbols.awl_timer_start(timerHandle, null), "start the timer");
+        for (let r = 0; r < reps; r++) {
+          unwrap(
+            symbols.awl_awing(
+              ...args,
+              n,
+              k,
+              h,
+              w,
+              2.1,
+              14,
+              1,
+              0.5,
+              10,
+              0.2,
+              1 / size,
+              device,
+              null,
+            ),
+            "launch",
+          );
+        }
+        unwrap(symbols.awl_timer_stop(timerHandle, null, ms), "stop the timer");
+        kernelMs = Math.min(kernelMs, ms[0] / reps);
+      }
+      let wasmMs: number | undefined;
+      if (!values["no-wasm"]) {
+        awingLoss(pred, target, { shape });
+        const t0 = performance.now();
+        awingLoss(pred, target, { shape });
+        wasmMs = performance.now() - t0;
+      }
+      const seconds = kernelMs / 1000;
+      console.log(JSON.stringify({
+        impl: "awing-cuda",
+        device: info.name,
+        shape,
+        pixels: size,
+        kernel_ms: Number(kernelMs.toFixed(4)),
+        mpix_per_s: Number((size / seconds / 1e6).toFixed(1)),
+        gb_per_s: Number((12 * size / seconds / 1e9).toFixed(1)),
+        frac_peak: Number((12 * size / seconds / peak).toFixed(3)),
+        call_ms: Number(callMs.toFixed(4)),
+        wasm_ms: wasmMs === undefined ? undefined : Number(wasmMs.toFixed(2)),
+        loss: Number(first.loss.toFixed(6)),
+        grad0,
+      }));
+    }
+  } finally {
+    symbols.awl_timer_destroy(timerHandle);
+    closeCuda();
+  }
+}
+
+if (import.meta.main) main();

@@ -1,0 +1,110 @@
+/*************************************************************************
+ * awing: the per-pixel math shared by the CUDA kernels (kernels.cu) and the host entry points
+ * (host.cpp). Every function is __host__ __device__ inline, so the CPU path that the tests
+ * check against the float64 reference runs exactly the code that the GPU runs.
+ *
+ * Compiles as CUDA (nvcc) and as plain C++ (no CUDA header needed).
+ ************************************************************************/
+#ifndef AWING_MATH_H_
+#define AWING_MATH_H_
+
+#include <math.h>
+#include <stdint.h>
+
+#if defined(__CUDACC__)
+#define AWL_HD __host__ __device__ __forceinline__
+#else
+#define AWL_HD inline
+#endif
+
+namespace awl {
+
+/** Parameters of one fused AWing pass (all float32, as the kernels use them). */
+struct AwingParams {
+  float alpha;
+  float omega;
+  float epsilon;
+  float theta;
+  float map_weight;    // W of the loss map; 0 disables the map
+  float map_threshold; // strict > on the dilated target
+  float grad_scale;    // 1 / (N*K*H*W) for the mean, 1 for sum and none
+};
+
+/** u^e for u >= 0 as exp2(e * log2(u)), with the limits at u = 0: 0 for e > 0, 1 for e = 0,
+ *  +inf for e < 0. NaN propagates. */
+AWL_HD float pow_nonneg(float u, float e) {
+  if (u > 0.0f) return exp2f(e * log2f(u));
+  if (u == 0.0f) return e > 0.0f ? 0.0f : (e == 0.0f ? 1.0f : INFINITY);
+  return u + e; // NaN (u is NaN or negative, which the caller never passes)
+}
+
+/** sign(e) as -1, 0 or +1 (0 for NaN). */
+AWL_HD float sign3(float e) { return e > 0.0f ? 1.0f : (e < 0.0f ? -1.0f : 0.0f); }
+
+/**
+ * The Adaptive Wing loss of one pixel (unweighted) and, in *grad, its derivative with respect
+ * to the prediction p. With d = |y - p|, q = alpha - y, u = min(d, theta) / epsilon:
+ *   loss = omega * log1p(u^q) + S * max(d - theta, 0),
+ *   S = omega * q * u^(q-1) / (epsilon * (1 + u^q)),   grad = sign(p - y) * S.
+ * At d >= theta, S is the paper's A(y) and the loss is A d - C. NaN inputs give NaN.
+ */
+AWL_HD float awing_pixel(float p, float y, const AwingParams& P, float* grad) {
+  const float e = p - y;
+  const float d = fabsf(e);
+  const float q = P.alpha - y;
+  const float u = (d > P.theta ? P.theta : d) / P.epsilon; // NaN d stays NaN
+  const float uq1 = pow_nonneg(u, q - 1.0f);
+  const float uq = uq1 * u;
+  const float s = (P.omega * q * uq1) / (P.epsilon * (1.0f + uq));
+  const float over = d > P.theta ? d - P.theta : 0.0f;
+  *grad = sign3(e) * s;
+  return P.omega * log1pf(uq) + s * over;
+}
+
+/** Weight of one pixel: (W * [dilated > thr] + 1) * cw, or cw when W is 0. */
+AWL_HD float pixel_weight(float dilated, float map_weight, float map_threshold, float cw) {
+  return (map_weight != 0.0f && dilated > map_threshold) ? (map_weight + 1.0f) * cw : cw;
+}
+
+/** 3x3 grey dilation at (i, j) of one h x w channel; neighbours outside the map are ignored
+ *  (NaN neighbours too: fmaxf). */
+AWL_HD float dilate3x3(const float* t, int h, int w, int i, int j) {
+  float m = -INFINITY;
+  for (int di = -1; di <= 1; ++di) {
+    const int ii = i + di;
+    if (ii < 0 || ii >= h) continue;
+    for (int dj = -1; dj <= 1; ++dj) {
+      const int jj = j + dj;
+      if (jj < 0 || jj >= w) continue;
+      m = fmaxf(m, t[(size_t)ii * (size_t)w + (size_t)jj]);
+    }
+  }
+  return m;
+}
+
+/** Whether a landmark draws a Gaussian: not NaN, visibility > 0 (0, negative and NaN mean
+ *  invisible), and on the map (-0.5 <= x < w - 0.5 and -0.5 <= y < h - 0.5). */
+AWL_HD bool landmark_drawn(float x, float y, float visibility, int h, int w) {
+  return visibility > 0.0f && x >= -0.5f && x < (float)w - 0.5f && y >= -0.5f &&
+         y < (float)h - 0.5f;
+}
+
+/** One factor of the separable Gaussian: exp(-(c - centre)^2 / (2 sigma^2)) at the integer
+ *  coordinate c; 0 outside |c - centre| <= three_sigma when window3. The window is tested in
+ *  double against 3 sigma of the caller's double sigma, so that its edge does not depend on
+ *  float rounding (as the WASM core, which computes its windows in float64). */
+AWL_HD float gauss_1d(int c, float centre, float sigma, double three_sigma, bool window3) {
+  if (window3 && !(fabs((double)c - (double)centre) <= three_sigma)) return 0.0f;
+  const float d = (float)c - centre;
+  return expf(-(d * d) / (2.0f * sigma * sigma));
+}
+
+/** Whether candidate (v, i) beats the best so far (bv, bi) for "first maximum in row-major
+ *  order": larger value, or equal value at a smaller index. bi < 0 means no best yet. */
+AWL_HD bool argmax_better(float v, int64_t i, float bv, int64_t bi) {
+  return i >= 0 && (bi < 0 || v > bv || (v == bv && i < bi));
+}
+
+} // namespace awl
+
+#endif // AWING_MATH_H_

@@ -1,0 +1,131 @@
+import { checkFinite, checkShape4 } from "../_validate.ts";
+import type { Shape4 } from "../types.ts";
+import { ownedBuffer } from "./_buffers.ts";
+import { ffi, unwrap } from "./_ffi.ts";
+import { DeviceTensor } from "./device_tensor.ts";
+
+/** Options of {@link decodeArgmaxCuda}. */
+export interface DecodeArgmaxCudaOptions {
+  /** Shape `[N, K, H, W]`; defaults to the shape of `heatmaps`, which must then be 4-D. */
+  shape?: Shape4;
+  /**
+   * Check for NaN and infinite values and throw a clear error. Defaults to `true`; it copies
+   * the N*K confidences back to the host (the heatmaps too, only when a check fails). With
+   * `false`, such a channel gets NaN coordinates and confidence.
+   */
+  validate?: boolean;
+  /** Output tensors on the same device: `landmarks` (N*K*2 floats), `confidence` (N*K). */
+  out?: { landmarks?: DeviceTensor; confidence?: DeviceTensor };
+}
+
+/** What {@link decodeArgmaxCuda} returns, on the device. */
+export interface DecodeArgmaxCudaResult {
+  /** Landmarks `[N, K, 2]`: (x = column, y = row) of each channel's maximum. */
+  landmarks: DeviceTensor;
+  /** Confidence `[N, K]`: the maximum value. */
+  confidence: DeviceTensor;
+}
+
+const ACTION = "decode heatmaps";
+const I32_MAX = 0x7fffffff;
+
+function output(
+  given: DeviceTensor | undefined,
+  name: string,
+  shape: readonly number[],
+  device: number,
+  created: DeviceTensor[],
+): DeviceTensor {
+  if (given === undefined) {
+    const t = new DeviceTensor(shape, { device });
+    created.push(t);
+    return t;
+  }
+  ownedBuffer(given, name, ACTION);
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (given.size !== size) {
+    throw new TypeError(
+      `Cannot ${ACTION}: "${name}" has ${given.size} elements but ${
+        JSON.stringify(shape)
+      } has ${size}`,
+    );
+  }
+  if (given.device !== device) {
+    throw new TypeError(
+      `Cannot ${ACTION}: "${name}" is on device ${given.device} but "heatmaps" is on device ${device}`,
+    );
+  }
+  return given;
+}
+
+/**
+ * Argmax decoding of device heatmaps on the GPU, as `decodeArgmax`
+ * (`@facealign/awing/decode`): per channel, the first maximum in row-major order gives the
+ * landmark (x = column, y = row: the pixel-centre convention of the encoders, so that an
+ * encoded integer landmark decodes exactly) and the confidence (the maximum).
+ *
+ * @example
+ * ```ts ignore
+ * import { closeCuda, decodeArgmaxCuda, DeviceTensor } from "@facealign/awing/gpu";
+ * import { deepEqual } from "node:assert/strict";
+ * const hm = new Float32Array(4 * 4);
+ * hm[2 * 4 + 1] = 1;
+ * using heatmaps = DeviceTensor.from(hm, [1, 1, 4, 4]);
+ * const { landmarks, confidence } = decodeArgmaxCuda(heatmaps);
+ * deepEqual(Array.from(landmarks.download()), [1, 2]);
+ * landmarks.dispose();
+ * confidence.dispose();
+ * closeCuda();
+ * ```
+ *
+ * @param heatmaps Heatmaps `[N, K, H, W]` on a device.
+ * @param options Shape, validation, output tensors.
+ * @returns Landmarks and confidences as device tensors (new unless given in `out`).
+ * @throws {TypeError} When sizes or devices do not match.
+ * @throws {RangeError} For NaN or infinite heatmap values (with `validate`) or an empty batch.
+ * @throws {CudaError} When the library fails.
+ */
+export function decodeArgmaxCuda(
+  heatmaps: DeviceTensor,
+  options: DecodeArgmaxCudaOptions = {},
+): DecodeArgmaxCudaResult {
+  const hb = ownedBuffer(heatmaps, "heatmaps", ACTION);
+  const shape = options.shape ?? (heatmaps.shape as unknown as Shape4);
+  const size = checkShape4(shape, ACTION, options.shape ? "shape" : "heatmaps.shape");
+  const [n, k, h, w] = shape;
+  if (n > I32_MAX || k > I32_MAX || h > I32_MAX || w > I32_MAX) {
+    throw new RangeError(`Cannot ${ACTION}: shape ${JSON.stringify(shape)} is too large`);
+  }
+  if (heatmaps.size !== size) {
+    throw new TypeError(
+      `Cannot ${ACTION}: "heatmaps" has ${heatmaps.size} elements but shape ${
+        JSON.stringify(shape)
+      } has ${size}`,
+    );
+  }
+  const device = heatmaps.device;
+  const created: DeviceTensor[] = [];
+  try {
+    const landmarks = output(options.out?.landmarks, "out.landmarks", [n, k, 2], device, created);
+    const confidence = output(options.out?.confidence, "out.confidence", [n, k], device, created);
+    const lb = ownedBuffer(landmarks, "out.landmarks", ACTION);
+    const cb = ownedBuffer(confidence, "out.confidence", ACTION);
+    if (lb === hb || cb === hb || lb === cb) {
+      throw new TypeError(
+        `Cannot ${ACTION}: the outputs must differ from each other and the input`,
+      );
+    }
+    unwrap(ffi().awl_argmax(hb.handle, lb.handle, cb.handle, n, k, h, w, device, null), ACTION);
+    if (options.validate ?? true) {
+      const conf = confidence.download();
+      if (conf.some(Number.isNaN)) {
+        checkFinite(heatmaps.download(), "heatmaps", ACTION);
+        throw new RangeError(`Cannot ${ACTION}: "heatmaps" has NaN or infinite values`);
+      }
+    }
+    return { landmarks, confidence };
+  } catch (error) {
+    for (const t of created) t.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,143 @@
+import { checkAbove, checkShape4 } from "../_validate.ts";
+import type { Shape4 } from "../types.ts";
+import { type NativeBuffer, ownedBuffer } from "./_buffers.ts";
+import { ffi, unwrap, WINDOW } from "./_ffi.ts";
+import { DeviceTensor } from "./device_tensor.ts";
+
+/** Options of {@link gaussianHeatmapsCuda}. */
+export interface GaussianHeatmapsCudaOptions {
+  /** Shape `[N, K, H, W]` of the output: one channel per landmark. */
+  shape: Shape4;
+  /** Standard deviation in heatmap pixels. Defaults to 1. */
+  sigma?: number;
+  /**
+   * `"3sigma"` (default): only pixels with |j - x| <= 3 sigma and |i - y| <= 3 sigma are
+   * non-zero. `"full"`: the whole map.
+   */
+  window?: "3sigma" | "full";
+  /** Per-landmark visibility `[N, K]` on the device; a value <= 0 gives an all-zero channel. */
+  visibility?: DeviceTensor;
+  /** Output tensor of N*K*H*W floats on the same device, fully overwritten. */
+  out?: DeviceTensor;
+}
+
+const ACTION = "generate heatmaps";
+const I32_MAX = 0x7fffffff;
+
+/**
+ * Gaussian target heatmaps generated on the GPU from device landmarks: the `"unbiased"` mode
+ * of `gaussianHeatmaps` (`@facealign/awing/heatmap`), as the outer product of two 1-D
+ * Gaussians. Pixel (row i, col j) has its centre at (x = j, y = i) and the value
+ * exp(-((j - x)^2 + (i - y)^2) / (2 sigma^2)), within the 3 sigma square or on the whole map.
+ * A landmark that is NaN, invisible (visibility <= 0) or off the map (not -0.5 <= x < W - 0.5
+ * and -0.5 <= y < H - 0.5) gives an all-zero channel.
+ *
+ * @example
+ * ```ts ignore
+ * import { closeCuda, DeviceTensor, gaussianHeatmapsCuda } from "@facealign/awing/gpu";
+ * import { equal } from "node:assert/strict";
+ * using landmarks = DeviceTensor.from(new Float32Array([32, 32]), [1, 1, 2]);
+ * using heatmaps = gaussianHeatmapsCuda(landmarks, { shape: [1, 1, 64, 64] });
+ * equal(heatmaps.download()[32 * 64 + 32], 1);
+ * heatmaps.dispose();
+ * closeCuda();
+ * ```
+ *
+ * @param landmarks Landmarks `[N, K, 2]` (x, y) in heatmap pixels, on a device.
+ * @param options Shape (required), sigma, window, visibility, output tensor.
+ * @returns The heatmaps `[N, K, H, W]` (a new tensor unless `out` was given).
+ * @throws {TypeError} When sizes or devices do not match, or an option has a wrong value.
+ * @throws {RangeError} For sigma <= 0 or an empty batch.
+ * @throws {CudaError} When the library fails.
+ */
+export function gaussianHeatmapsCuda(
+  landmarks: DeviceTensor,
+  options: GaussianHeatmapsCudaOptions,
+): DeviceTensor {
+  const lb = ownedBuffer(landmarks, "landmarks", ACTION);
+  if (options === undefined || options.shape === undefined) {
+    throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, K, H, W] is required`);
+  }
+  const size = checkShape4(options.shape, ACTION);
+  const [n, k, h, w] = options.shape;
+  if (n > I32_MAX || k > I32_MAX || h > I32_MAX || w > I32_MAX) {
+    throw new RangeError(`Cannot ${ACTION}: shape ${JSON.stringify(options.shape)} is too large`);
+  }
+  if (landmarks.size !== n * k * 2) {
+    throw new TypeError(
+      `Cannot ${ACTION}: "landmarks" has ${landmarks.size} elements but [N, K, 2] = [${n}, ${k}, 2] has ${
+        n * k * 2
+      }`,
+    );
+  }
+  const sigma = options.sigma ?? 1;
+  checkAbove(sigma, "sigma", 0, ACTION);
+  const window = options.window ?? "3sigma";
+  if (window !== "3sigma" && window !== "full") {
+    throw new TypeError(
+      `Cannot ${ACTION}: "window" must be "3sigma" or "full" but it is ${JSON.stringify(window)}`,
+    );
+  }
+  const device = landmarks.device;
+  let vb: NativeBuffer | null = null;
+  if (options.visibility !== undefined) {
+    vb = ownedBuffer(options.visibility, "visibility", ACTION);
+    if (options.visibility.size !== n * k) {
+      throw new TypeError(
+        `Cannot ${ACTION}: "visibility" has ${options.visibility.size} elements but [N, K] = [${n}, ${k}] has ${
+          n * k
+        }`,
+      );
+    }
+    if (options.visibility.device !== device) {
+      throw new TypeError(
+        `Cannot ${ACTION}: "visibility" is on device ${options.visibility.device} but "landmarks" is on device ${device}`,
+      );
+    }
+  }
+  let out = options.out;
+  let created: DeviceTensor | undefined;
+  if (out === undefined) {
+    out = created = new DeviceTensor(options.shape, { device });
+  } else {
+    const ob = ownedBuffer(out, "out", ACTION);
+    if (out.size !== size) {
+      throw new TypeError(
+        `Cannot ${ACTION}: "out" has ${out.size} elements but shape ${
+          JSON.stringify(options.shape)
+        } has ${size}`,
+      );
+    }
+    if (out.device !== device) {
+      throw new TypeError(
+        `Cannot ${ACTION}: "out" is on device ${out.device} but "landmarks" is on device ${device}`,
+      );
+    }
+    if (ob === lb || ob === vb) {
+      throw new TypeError(`Cannot ${ACTION}: "out" must not be an input tensor`);
+    }
+  }
+  try {
+    const symbols = ffi();
+    unwrap(
+      symbols.awl_gaussian(
+        lb.handle,
+        vb?.handle ?? null,
+        ownedBuffer(out, "out", ACTION).handle,
+        n,
+        k,
+        h,
+        w,
+        sigma,
+        WINDOW[window],
+        device,
+        null,
+      ),
+      ACTION,
+    );
+  } catch (error) {
+    created?.dispose();
+    throw error;
+  }
+  return out;
+}

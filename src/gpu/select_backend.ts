@@ -1,0 +1,177 @@
+import type { DecodeOptions, DecodeResult } from "../decode/types.ts";
+import { decodeArgmax } from "../decode/decode_argmax.ts";
+import {
+  gaussianHeatmaps,
+  type GaussianHeatmapsOptions,
+  type GaussianHeatmapsResult,
+} from "../heatmap/gaussian_heatmaps.ts";
+import { awingLoss, type AWingLossOptions } from "../loss/awing_loss.ts";
+import type { LossResult } from "../types.ts";
+import { CudaBackend } from "./_cuda_backend.ts";
+import { isLoaded, libraryPath } from "./_ffi.ts";
+import { closeCuda } from "./close_cuda.ts";
+import { cudaDevices } from "./cuda_devices.ts";
+import { CudaNoDeviceError } from "./cuda_no_device_error.ts";
+import { CudaUnavailableError } from "./cuda_unavailable_error.ts";
+
+/** Which implementation to run: the WASM SIMD core, a CUDA device, or CUDA when it can run. */
+export type BackendChoice = "wasm" | "cuda" | "auto";
+
+/** Options of {@link selectBackend}. */
+export interface SelectBackendOptions {
+  /** `"auto"` (default): CUDA when the library loads and a device exists, else WASM. */
+  backend?: BackendChoice;
+  /** The CUDA device. Defaults to 0. */
+  device?: number;
+}
+
+/**
+ * The package's host-array operations on one backend. Both backends take and return host
+ * `Float32Array`s with the same options, checks and error messages; the CUDA backend uploads
+ * the inputs and downloads the results, reusing its device buffers while sizes stay the same.
+ */
+export interface Backend extends Disposable {
+  /** The backend that runs: `"wasm"` or `"cuda"`. */
+  readonly name: "wasm" | "cuda";
+  /**
+   * Why it was chosen, e.g. `"CUDA device 0: NVIDIA H200 (139.8 GiB)"` or, for a fallback,
+   * `"no CUDA device (cudaGetDeviceCount failed: ...); using WASM"`.
+   */
+  readonly reason: string;
+  /** The CUDA device, for `"cuda"`. */
+  readonly device: number | undefined;
+  /** `awingLoss` of `@facealign/awing/loss`. */
+  awingLoss(pred: Float32Array, target: Float32Array, options: AWingLossOptions): LossResult;
+  /**
+   * `gaussianHeatmaps` of `@facealign/awing/heatmap` (on CUDA, the `"official"` mode runs on
+   * the WASM core).
+   */
+  gaussianHeatmaps(
+    landmarks: Float32Array,
+    options: GaussianHeatmapsOptions,
+  ): GaussianHeatmapsResult;
+  /** `decodeArgmax` of `@facealign/awing/decode`. */
+  decodeArgmax(heatmaps: Float32Array, options: DecodeOptions): DecodeResult;
+  /** Frees the backend's device buffers (a no-op for WASM). */
+  dispose(): void;
+}
+
+function wasmBackend(reason: string): Backend {
+  return {
+    name: "wasm",
+    reason,
+    device: undefined,
+    awingLoss,
+    gaussianHeatmaps,
+    decodeArgmax,
+    dispose(): void {},
+    [Symbol.dispose](): void {},
+  };
+}
+
+function ffiGranted(path: string): boolean {
+  return Deno.permissions.querySync({ name: "ffi", path }).state === "granted";
+}
+
+function unavailableReason(error: CudaUnavailableError): string {
+  if (error.path !== undefined && /No such file or directory/.test(error.message)) {
+    return `CUDA library not found at ${error.path} (build it with \`deno task build:cuda\` or ` +
+      "set AWL_CUDA_LIB); using WASM";
+  }
+  return `${error.message}; using WASM`;
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
+/**
+ * Chooses where the package's operations run, and says why. `"wasm"` always works;
+ * `"cuda"` needs the awing CUDA library (`deno task build:cuda`, or `AWL_CUDA_LIB`),
+ * `--allow-ffi` and a device, and throws otherwise; `"auto"` tries CUDA and falls back to
+ * WASM without throwing (and without prompting for permissions), with the reason in
+ * `reason`. When `"auto"` loaded the library only to find no device, it unloads it again.
+ *
+ * @example Falling back to WASM when CUDA cannot run
+ * ```ts
+ * import { closeCuda, selectBackend } from "@facealign/awing/gpu";
+ * import { ok } from "node:assert/strict";
+ * using backend = selectBackend({ backend: "auto" });
+ * ok(backend.name === "cuda" || backend.reason.endsWith("using WASM"));
+ * const { loss } = backend.awingLoss(new Float32Array([1]), new Float32Array([0]), {
+ *   shape: [1, 1, 1, 1],
+ *   mapWeight: 0,
+ * });
+ * ok(Math.abs(loss - 8.495946) < 1e-5);
+ * backend.dispose();
+ * closeCuda();
+ * ```
+ *
+ * @param options The backend choice and the CUDA device.
+ * @returns The backend, with its name and the reason for the choice.
+ * @throws {TypeError} For an unknown backend name.
+ * @throws {RangeError} For a negative or non-integer device, or (with `"cuda"`) a device that
+ * does not exist.
+ * @throws {CudaUnavailableError} With `"cuda"`, when the library cannot be loaded.
+ * @throws {CudaNoDeviceError} With `"cuda"`, when there is no device.
+ */
+export function selectBackend(options: SelectBackendOptions = {}): Backend {
+  const action = "select a backend";
+  const choice = options.backend ?? "auto";
+  if (choice !== "wasm" && choice !== "cuda" && choice !== "auto") {
+    throw new TypeError(
+      `Cannot ${action}: "backend" must be "wasm", "cuda" or "auto" but it is ${
+        JSON.stringify(choice)
+      }`,
+    );
+  }
+  const device = options.device ?? 0;
+  if (!Number.isInteger(device) || device < 0) {
+    throw new RangeError(
+      `Cannot ${action} as device must be a non-negative integer: current value is ${device}`,
+    );
+  }
+  if (choice === "wasm") return wasmBackend("WASM backend requested");
+  const wasLoaded = isLoaded();
+  if (choice === "cuda") {
+    const devices = cudaDevices();
+    if (device >= devices.length) {
+      throw new RangeError(
+        `Cannot ${action} as device must be < ${devices.length} (the number of CUDA devices): current value is ${device}`,
+      );
+    }
+    const d = devices[device];
+    return new CudaBackend(device, `CUDA device ${device}: ${d.name} (${gib(d.totalMemory)})`);
+  }
+  let path: string;
+  try {
+    path = libraryPath();
+  } catch (error) {
+    if (error instanceof CudaUnavailableError) return wasmBackend(unavailableReason(error));
+    throw error;
+  }
+  if (!wasLoaded && !ffiGranted(path)) {
+    return wasmBackend(`no FFI permission for "${path}" (run with --allow-ffi); using WASM`);
+  }
+  try {
+    const devices = cudaDevices();
+    if (device >= devices.length) {
+      return wasmBackend(
+        `CUDA device ${device} does not exist (${devices.length} found); using WASM`,
+      );
+    }
+    const d = devices[device];
+    return new CudaBackend(
+      device,
+      `CUDA device ${device}: ${d.name} (${gib(d.totalMemory)}), auto-selected`,
+    );
+  } catch (error) {
+    if (error instanceof CudaUnavailableError) return wasmBackend(unavailableReason(error));
+    if (error instanceof CudaNoDeviceError) {
+      if (!wasLoaded) closeCuda();
+      const detail = error.detail.replace(/^no CUDA device: /, "");
+      return wasmBackend(`no CUDA device (${detail}); using WASM`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,30 @@
+// Assertions shared by the test files.
+import { equal, ok } from "node:assert/strict";
+
+/** |a - b| <= rel * |b| + abs at every index, naming the first failure. */
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rel: number,
+  abs: number,
+  what: string,
+): void {
+  equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]);
+    if (!(err <= rel * Math.abs(expected[i]) + abs)) {
+      throw new Error(`${what}: index ${i} is ${actual[i]} but the reference is ${expected[i]}`);
+    }
+  }
+}
+
+/** The error `fn` throws (failing when it returns), checked against `type`. */
+export function caught<T>(fn: () => unknown, type: new (...args: never[]) => T): T {
+  try {
+    fn();
+  } catch (error) {
+    ok(error instanceof type, `expected ${type.name} but got ${error}`);
+    return error;
+  }
+  throw new Error(`expected ${type.name} but nothing was thrown`);
+}

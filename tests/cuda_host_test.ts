@@ -1,0 +1,421 @@
+// The CUDA library without a GPU: it loads, reports "no device" cleanly, and its host entry
+// points (the kernels' per-pixel functions run on the CPU) match the float64 reference and the
+// WASM core through the FFI bridge. Needs build/libawing_cuda.so (`deno task build:cuda`);
+// the library-dependent tests are skipped, visibly, when it is absent. Tests never compile.
+import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { decodeArgmax } from "../src/decode/mod.ts";
+import { gaussianHeatmaps } from "../src/heatmap/mod.ts";
+import { awingLoss } from "../src/loss/mod.ts";
+import { gaussianHeatmapsReference, lossReference } from "../src/reference/mod.ts";
+import type { Shape4 } from "../src/types.ts";
+import {
+  ffi,
+  isLoaded,
+  libraryPath,
+  overrideLibraryPath,
+  STATUS,
+  unwrap,
+} from "../src/gpu/_ffi.ts";
+import { hostArgmax, hostAwing, hostGaussian } from "../src/gpu/_host.ts";
+import { liveBuffers } from "../src/gpu/_buffers.ts";
+import {
+  closeCuda,
+  cudaDevices,
+  CudaError,
+  CudaNoDeviceError,
+  CudaOutOfMemoryError,
+  CudaUnavailableError,
+  DeviceTensor,
+  isCudaAvailable,
+  selectBackend,
+} from "../src/gpu/mod.ts";
+import { heatmapPair, uniform } from "./_random.ts";
+import { assertClose, caught } from "./_assert.ts";
+
+const loadedAtImport = isLoaded();
+const LIB = libraryPath();
+const haveLib = ((): boolean => {
+  try {
+    return Deno.statSync(LIB).isFile;
+  } catch {
+    return false;
+  }
+})();
+// computed once: does this machine have a usable device? (unloads the library again)
+const gpu = haveLib && isCudaAvailable();
+closeCuda();
+const noLib = haveLib ? "" : ` (skipped: ${LIB} not found; run deno task build:cuda)`;
+const noGpuOnly = gpu ? " (skipped: a CUDA device is present; see gpu_test.ts)" : noLib;
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+/** Heatmap-like data with every AWing case: both branches, exact zero error, y = 0. */
+function lossData(size: number, seed: number): { pred: Float32Array; target: Float32Array } {
+  const { pred, target } = heatmapPair(size, seed);
+  const u = uniform(size, seed + 7);
+  for (let i = 0; i < size; i++) {
+    if (u[i] < 0.08) pred[i] = target[i]; // zero error
+    else if (u[i] < 0.12) target[i] = 0;
+    else if (u[i] < 0.2) target[i] = Math.fround(0.5 + 0.5 * u[i]); // foreground, > threshold
+  }
+  return { pred, target };
+}
+
+// Shapes with tails: pixel counts not multiples of 4, odd H*W, single pixels and rows.
+const SHAPES: Shape4[] = [[1, 1, 1, 1], [1, 1, 1, 3], [2, 3, 5, 7], [1, 2, 17, 9], [3, 5, 16, 16], [
+  1,
+  3,
+  33,
+  31,
+]];
+const PARAMS = [
+  {},
+  {
+    alpha: 2.5,
+    omega: 10,
+    epsilon: Math.fround(0.5),
+    theta: Math.fround(0.3),
+    mapWeight: 5,
+    mapThreshold: Math.fround(0.3),
+  },
+  { mapWeight: 0 },
+];
+
+Deno.test("importing src/gpu never loads the CUDA library", () => {
+  equal(loadedAtImport, false);
+});
+
+Deno.test("a missing library is a CudaUnavailableError naming the path and the build task", () => {
+  // not through Deno.env: parallel test workers share the process environment
+  overrideLibraryPath("/nonexistent/libawing_cuda.so");
+  try {
+    const error = caught(() => new DeviceTensor([4]), CudaUnavailableError);
+    match(error.message, /\/nonexistent\/libawing_cuda\.so/);
+    match(error.message, /deno task build:cuda/);
+    equal(error.path, "/nonexistent/libawing_cuda.so");
+    const backend = selectBackend({ backend: "auto" });
+    equal(backend.name, "wasm");
+    equal(
+      backend.reason,
+      "CUDA library not found at /nonexistent/libawing_cuda.so (build it with `deno task build:cuda` or set AWL_CUDA_LIB); using WASM",
+    );
+    throws(() => selectBackend({ backend: "cuda" }), CudaUnavailableError);
+    equal(isCudaAvailable(), false);
+  } finally {
+    overrideLibraryPath(undefined);
+    closeCuda();
+  }
+});
+
+Deno.test("status codes map to the error classes", () => {
+  throws(() => unwrap(STATUS.noDevice, "x"), CudaNoDeviceError);
+  throws(() => unwrap(STATUS.outOfMemory, "x"), CudaOutOfMemoryError);
+  const error = caught(() => unwrap(STATUS.cuda, "run x"), CudaError);
+  equal(error.code, 4);
+  equal(error.status, "AWL_ERR_CUDA");
+  match(error.message, /^Cannot run x: /);
+  unwrap(STATUS.success, "x");
+});
+
+Deno.test("DeviceTensor checks shape and device before touching the library", () => {
+  throws(() => new DeviceTensor([2, -1]), TypeError);
+  throws(() => new DeviceTensor([1.5]), TypeError);
+  throws(() => new DeviceTensor([2], { device: -1 }), RangeError);
+  equal(isLoaded(), false);
+});
+
+Deno.test({
+  name: `CUDA library loads and reports no device cleanly${noGpuOnly}`,
+  ignore: !haveLib || gpu,
+  fn(): void {
+    try {
+      const count = new Int32Array([-1]);
+      const symbols = ffi();
+      for (let round = 0; round < 2; round++) {
+        // twice: the runtime's error is cleared, the answer does not change
+        equal(symbols.awl_device_count(count), STATUS.noDevice);
+        equal(count[0], 0);
+      }
+      const error = caught(() => cudaDevices(), CudaNoDeviceError);
+      match(error.detail, /no CUDA device: .*cudaGetDeviceCount/);
+      match(error.detail, /\(runtime\.cu:\d+\)$/);
+      throws(() => new DeviceTensor([4]), CudaNoDeviceError);
+      equal(liveBuffers(), 0);
+      equal(isCudaAvailable(), false);
+    } finally {
+      closeCuda();
+    }
+  },
+});
+
+Deno.test({
+  name: `selectBackend({ backend: "auto" }) falls back to WASM and says why${noGpuOnly}`,
+  ignore: !haveLib || gpu,
+  fn(): void {
+    try {
+      using backend = selectBackend({ backend: "auto" });
+      equal(backend.name, "wasm");
+      equal(backend.device, undefined);
+      match(backend.reason, /^no CUDA device \(.*cudaGetDeviceCount.*\); using WASM$/);
+      equal(isLoaded(), false); // unloaded again after the probe
+      const { pred, target } = lossData(2 * 3 * 5 * 7, 11);
+      const a = backend.awingLoss(pred, target, { shape: [2, 3, 5, 7] });
+      const b = awingLoss(pred, target, { shape: [2, 3, 5, 7] });
+      equal(a.loss, b.loss);
+      throws(() => selectBackend({ backend: "cuda" }), CudaNoDeviceError);
+      equal(selectBackend({ backend: "wasm" }).reason, "WASM backend requested");
+      throws(() => selectBackend({ backend: "gpu" as "cuda" }), TypeError);
+    } finally {
+      closeCuda();
+    }
+  },
+});
+
+Deno.test({
+  name: `awl_host_awing matches the float64 reference (loss 1e-5, pixels 1e-4)${noLib}`,
+  ignore: !haveLib,
+  fn(): void {
+    try {
+      let seed = 100;
+      for (const shape of SHAPES) {
+        const [n, k, h, w] = shape;
+        const size = n * k * h * w;
+        for (const params of PARAMS) {
+          for (const weighted of [false, true]) {
+            const { pred, target } = lossData(size, seed++);
+            const lw = weighted
+              ? Float32Array.from(uniform(n * k, seed++), (v, i) => (i % 3 === 0 ? 0 : 2 * v))
+              : undefined;
+            const grad = new Float32Array(size), lossMap = new Float32Array(size);
+            const stats = hostAwing(pred, target, {
+              shape,
+              ...params,
+              landmarkWeights: lw,
+              grad,
+              lossMap,
+              gradScale: 1,
+            });
+            const ref = lossReference(pred, target, {
+              shape,
+              loss: { kind: "awing", ...params },
+              reduction: "sum",
+              mapWeight: params.mapWeight ?? 10,
+              mapThreshold: params.mapThreshold ?? Math.fround(0.2),
+              landmarkWeights: lw,
+            });
+            const what = `${JSON.stringify(shape)} ${JSON.stringify(params)} weighted=${weighted}`;
+            ok(
+              Math.abs(stats.total - ref.loss) <= 1e-5 * Math.abs(ref.loss) + 1e-12,
+              `${what}: total ${stats.total} vs ${ref.loss}`,
+            );
+            assertClose(grad, ref.grad, 1e-4, 1e-7 * maxAbs(ref.grad), `${what} grad`);
+            assertClose(lossMap, ref.lossMap, 1e-4, 1e-7 * maxAbs(ref.lossMap), `${what} map`);
+            equal(stats.flags, 0);
+            equal(stats.targetMin, Math.min(...target));
+            equal(stats.targetMax, Math.max(...target));
+          }
+        }
+      }
+    } finally {
+      closeCuda();
+    }
+  },
+});
+
+Deno.test({
+  name: `awl_host_awing equals the WASM awingLoss (mean, sum, none)${noLib}`,
+  ignore: !haveLib,
+  fn(): void {
+    try {
+      for (const shape of [[2, 3, 5, 7], [2, 68, 16, 16]] as Shape4[]) {
+        const [n, k, h, w] = shape;
+        const size = n * k * h * w;
+        const { pred, target } = lossData(size, 7);
+        const lw = Float32Array.from(uniform(n * k, 8), (v) => v * 2);
+        for (const reduction of ["mean", "sum", "none"] as const) {
+          const wasm = awingLoss(pred, target, { shape, reduction, landmarkWeights: lw });
+          const grad = new Float32Array(size), lossMap = new Float32Array(size);
+          const stats = hostAwing(pred, target, {
+            shape,
+            landmarkWeights: lw,
+            grad,
+            lossMap,
+            gradScale: reduction === "mean" ? 1 / size : 1,
+          });
+          const loss = reduction === "mean" ? stats.total / size : stats.total;
+          ok(Math.abs(loss - wasm.loss) <= 1e-5 * Math.abs(wasm.loss), `${reduction} loss`);
+          assertClose(grad, wasm.grad!, 1e-4, 1e-7 * maxAbs(wasm.grad!), `${reduction} grad`);
+          if (reduction === "none") {
+            assertClose(lossMap, wasm.lossMap!, 1e-4, 1e-7 * maxAbs(wasm.lossMap!), "lossMap");
+          }
+        }
+      }
+    } finally {
+      closeCuda();
+    }
+  },
+});
+
+Deno.test({
+  name: `awl_host_awing reports non-finite inputs, the target range and bad arguments${noLib}`,
+  ignore: !haveLib,
+  fn(): void {
+    try {
+      const shape: Shape4 = [1, 1, 3, 3];
+      const { pred, target } = lossData(9, 3);
+      pred[4] = NaN;
+      equal(hostAwing(pred, target, { shape }).flags, 1);
+      pred[4] = 0;
+      target[2] = Infinity;
+      const s = hostAwing(pred, target, { shape });
+      equal(s.flags, 2);
+      target[2] = 0;
+      const t = hostAwing(pred, target, { shape });
+      equal(t.targetMax, Math.max(...target));
+      // bad arguments come back as AWL_ERR_INVALID_ARG with the reason and where
+      const bad = caught(() => hostAwing(pred, target, { shape, epsilon: 0 }), CudaError);
+      equal(bad.code, STATUS.invalidArg);
+      match(bad.detail, /parameters out of range \(host\.cpp:\d+\)/);
+      const symbols = ffi();
+      const stats = new Uint8Array(24);
+      equal(
+        symbols.awl_host_awing(
+          pred,
+          target,
+          null,
+          null,
+          null,
+          0,
+          1,
+          3,
+          3,
+          2.1,
+          14,
+          1,
+          0.5,
+          10,
+          0.2,
+          1,
+          stats,
+        ),
+        STATUS.invalidArg,
+      );
+      const grad = pred; // an output that aliases an input is refused
+      equal(
+        symbols.awl_host_awing(
+          pred,
+          target,
+          null,
+          grad,
+          null,
+          1,
+          1,
+          3,
+          3,
+          2.1,
+          14,
+          1,
+          0.5,
+          10,
+          0.2,
+          1,
+          stats,
+        ),
+        STATUS.invalidArg,
+      );
+      equal(
+        Deno.UnsafePointerView.getCString(symbols.awl_get_error_string(3)!),
+        "out of device memory",
+      );
+    } finally {
+      closeCuda();
+    }
+  },
+});
+
+/** Landmarks with every case: inside, exact edges, NaN, off-map on each side, near edges. */
+function landmarkCases(n: number, k: number, h: number, w: number, seed: number): Float32Array {
+  const u = uniform(2 * n * k, seed);
+  const lm = Float32Array.from(u, (v, i) => (i % 2 === 0 ? v * (w + 2) - 1.5 : v * (h + 2) - 1.5));
+  const special = [
+    [-0.5, 0],
+    [w - 0.5, 0],
+    [0, h - 0.5],
+    [w - 0.5001, h - 0.5001],
+    [NaN, 2],
+    [2, NaN],
+    [-0.51, 1],
+    [Infinity, 1],
+    [(w - 1) / 2, (h - 1) / 2],
+    [1.25, 0.75],
+  ];
+  for (let c = 0; c < Math.min(special.length, n * k); c++) {
+    lm[2 * c] = special[c][0];
+    lm[2 * c + 1] = special[c][1];
+  }
+  return lm;
+}
+
+Deno.test({
+  name: `awl_host_gaussian matches the float64 reference and the WASM core${noLib}`,
+  ignore: !haveLib,
+  fn(): void {
+    try {
+      let seed = 300;
+      for (const shape of [[1, 12, 9, 7], [2, 11, 16, 16], [1, 5, 33, 20]] as Shape4[]) {
+        const [n, k, h, w] = shape;
+        for (const sigma of [1, 1.5, 0.7, 2.5]) {
+          for (const window of ["3sigma", "full"] as const) {
+            const lm = landmarkCases(n, k, h, w, seed++);
+            const vis = Float32Array.from(
+              uniform(n * k, seed++),
+              (v) => (v < 0.2 ? 0 : v < 0.25 ? -1 : v),
+            );
+            for (const visibility of [undefined, vis]) {
+              const got = hostGaussian(lm, { shape, sigma, window, visibility });
+              const ref = gaussianHeatmapsReference(lm, shape, { sigma, window, visibility });
+              const what = `${JSON.stringify(shape)} sigma ${sigma} ${window}`;
+              assertClose(got, ref, 1e-4, 1e-6, what);
+              const wasm = gaussianHeatmaps(lm, { shape, sigma, window, visibility });
+              assertClose(got, wasm.heatmaps, 1e-4, 1e-6, `${what} vs WASM`);
+            }
+          }
+        }
+      }
+    } finally {
+      closeCuda();
+    }
+  },
+});
+
+Deno.test({
+  name: `awl_host_argmax finds the first maximum, as the WASM core${noLib}`,
+  ignore: !haveLib,
+  fn(): void {
+    try {
+      const shape: Shape4 = [2, 4, 5, 7];
+      const hw = 35;
+      const hm = Float32Array.from(uniform(2 * 4 * hw, 5), (v) => v - 0.7);
+      hm.fill(-2, 0, hw); // channel 0: all equal -> index 0
+      hm[hw + 9] = 3; // channel 1: ties at 9 and 20 -> 9
+      hm[hw + 20] = 3;
+      hm[2 * hw + 34] = 5; // channel 2: the last pixel
+      const got = hostArgmax(hm, shape);
+      const wasm = decodeArgmax(hm, { shape });
+      deepEqual(Array.from(got.landmarks), Array.from(wasm.landmarks));
+      deepEqual(Array.from(got.confidence), Array.from(wasm.confidence));
+      deepEqual(Array.from(got.landmarks.subarray(0, 6)), [0, 0, 2, 1, 6, 4]);
+      // a channel with a NaN gets NaN everywhere; the others are unaffected
+      hm[3 * hw + 4] = NaN;
+      const nan = hostArgmax(hm, shape);
+      ok(Number.isNaN(nan.confidence[3]) && Number.isNaN(nan.landmarks[6]));
+      equal(nan.confidence[2], 5);
+    } finally {
+      closeCuda();
+    }
+  },
+});
