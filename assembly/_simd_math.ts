@@ -7,20 +7,56 @@
 // the clamps, and the 1.5 * 2^23 rounding trick instead of trunc_sat. log1p reuses the log
 // reduction with the argument itself as the reduced value whenever 1 + x < sqrt(2), so it is
 // exact-domain for tiny x without a compensating division.
+//
+// Constants are not written as f32x4.splat(literal): asc folds those into v128.const, and V8
+// (x64) materialises every v128.const where it is used, inside the loop, as three instructions
+// (mov r64, imm64; vmovq xmm, r64; vpunpcklqdq, one of them a GPR -> XMM transfer) and does not
+// hoist them. Instead each constant is one f32 (or i32) of static data read with
+// v128.load32_splat, a single vbroadcastss from L1 that V8 needs no bounds check for (constant
+// address inside the initial memory); the bytes live in memory, so neither binaryen nor V8
+// can fold them back into a v128.const. The values, and so every result, are unchanged.
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
 
-const LOG2E: f32 = 1.44269504088896341;
-const LN2_HI: f32 = 0.693359375;
-const LN2_LO: f32 = -2.12194440e-4;
-const ROUNDER: f32 = 12582912.0; // 1.5 * 2^23: adding it rounds to an integer held in the low bits
-const EXP_HI: f32 = 88.0; // keeps round(x * log2(e)) <= 127
+/** The 4-lane splat of the 32-bit constant stored at `addr` (see the note above). */
+// @ts-ignore: decorator
+@inline export function k(addr: usize): v128 {
+  return v128.load32_splat(addr);
+}
+
+// shared constants, also used by the loss kernels
+export const K_ONE: usize = memory.data<f32>([1.0]);
+export const K_TWO: usize = memory.data<f32>([2.0]);
+export const K_HALF: usize = memory.data<f32>([0.5]);
+export const K_SIGN: usize = memory.data<f32>([-0.0]);
+export const K_INF: usize = memory.data<f32>([Infinity]);
+
+const K_LOG2E: usize = memory.data<f32>([1.44269504088896341]);
+const K_LN2_HI: usize = memory.data<f32>([0.693359375]);
+const K_LN2_LO: usize = memory.data<f32>([-2.12194440e-4]);
+// 1.5 * 2^23: adding it rounds to an integer held in the low bits
+const K_ROUNDER: usize = memory.data<f32>([12582912.0]);
+const K_EXP_HI: usize = memory.data<f32>([88.0]); // keeps round(x * log2(e)) <= 127
 // Below -87 the result is flushed to 0: exp(-87) = 1.6e-38 is the smallest normal result, so no
 // intermediate is ever subnormal (subnormal arithmetic is many times slower on x86).
-const EXP_LO: f32 = -87.0;
+const K_EXP_LO: usize = memory.data<f32>([-87.0]);
+const K_EXP_P0: usize = memory.data<f32>([1.9875691500e-4]);
+const K_EXP_P1: usize = memory.data<f32>([1.3981999507e-3]);
+const K_EXP_P2: usize = memory.data<f32>([8.3334519073e-3]);
+const K_EXP_P3: usize = memory.data<f32>([4.1665795894e-2]);
+const K_EXP_P4: usize = memory.data<f32>([1.6666665459e-1]);
+const K_EXP_P5: usize = memory.data<f32>([5.0000001201e-1]);
+const K_EXP_BIAS: usize = memory.data<i32>([127 - 0x4B400000]);
+const K_LG4: usize = memory.data<f32>([0.24279078841]);
+const K_LG3: usize = memory.data<f32>([0.28498786688]);
+const K_LG2: usize = memory.data<f32>([0.40000972152]);
+const K_LG1: usize = memory.data<f32>([0.66666662693]);
+const K_MANT: usize = memory.data<i32>([0x007fffff]);
+const K_SQRTH: usize = memory.data<i32>([0x3f3504f3]); // the bits of sqrt(1/2)
 
 /** The smallest normal f32; clamp arguments of {@link __log_f32x4} to at least this. */
 export const MIN_NORMAL: f32 = 1.17549435e-38;
+export const K_MIN_NORMAL: usize = memory.data<f32>([MIN_NORMAL]);
 
 /**
  * exp(x) per lane, for finite x: exact to about 2 ulp on [-87, 88], 0 below -87 (no subnormal
@@ -28,23 +64,26 @@ export const MIN_NORMAL: f32 = 1.17549435e-38;
  */
 // @ts-ignore: decorator
 @inline export function __exp_f32x4(x: v128): v128 {
-  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  const lo = k(K_EXP_LO);
+  const xc = f32x4.pmin(f32x4.pmax(x, lo), k(K_EXP_HI));
   // t = round(xc * log2(e)) + 1.5 * 2^23; its low mantissa bits hold the integer k
-  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUNDER));
-  const fx = f32x4.sub(t, f32x4.splat(ROUNDER));
-  let r = f32x4.sub(xc, f32x4.mul(fx, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(LN2_LO)));
+  const rounder = k(K_ROUNDER);
+  const t = f32x4.add(f32x4.mul(xc, k(K_LOG2E)), rounder);
+  const fx = f32x4.sub(t, rounder);
+  let r = f32x4.sub(xc, f32x4.mul(fx, k(K_LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(fx, k(K_LN2_LO)));
+  // exp(r) = 1 + r + r^2 P(r), P of degree 5 evaluated by Estrin's scheme: three independent
+  // linear terms combined with r^2 and r^4, about half the latency of Horner's 5 steps
   const z = f32x4.mul(r, r);
-  let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(5.0000001201e-1));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, z), r), f32x4.splat(1.0));
+  const z2 = f32x4.mul(z, z);
+  const p01 = f32x4.add(f32x4.mul(k(K_EXP_P4), r), k(K_EXP_P5));
+  const p23 = f32x4.add(f32x4.mul(k(K_EXP_P2), r), k(K_EXP_P3));
+  const p45 = f32x4.add(f32x4.mul(k(K_EXP_P0), r), k(K_EXP_P1));
+  const y0 = f32x4.add(f32x4.add(p01, f32x4.mul(z, p23)), f32x4.mul(z2, p45));
+  const y = f32x4.add(f32x4.add(f32x4.mul(y0, z), r), k(K_ONE));
   // 2^k from the bits of t: bits(t) = 0x4B400000 + k, so (bits(t) - 0x4B400000 + 127) << 23
-  const pow2 = i32x4.shl(i32x4.add(t, i32x4.splat(127 - 0x4B400000)), 23);
-  return v128.and(f32x4.mul(y, pow2), f32x4.ge(x, f32x4.splat(EXP_LO)));
+  const pow2 = i32x4.shl(i32x4.add(t, k(K_EXP_BIAS)), 23);
+  return v128.and(f32x4.mul(y, pow2), f32x4.ge(x, lo));
 }
 
 // ln(1 + f) + e ln 2 for f in [sqrt(1/2) - 1, sqrt(2) - 1] (musl's logf reduction):
@@ -52,31 +91,30 @@ export const MIN_NORMAL: f32 = 1.17549435e-38;
 // polynomial (Lg1..Lg4); e ln 2 is added in two parts. Error below 1 ulp before rounding.
 // @ts-ignore: decorator
 @inline function __log_reduced(f: v128, ef: v128): v128 {
-  const s = f32x4.div(f, f32x4.add(f, f32x4.splat(2.0)));
+  const s = f32x4.div(f, f32x4.add(f, k(K_TWO)));
   const z = f32x4.mul(s, s);
-  let r = f32x4.splat(0.24279078841);
-  r = f32x4.add(f32x4.mul(r, z), f32x4.splat(0.28498786688));
-  r = f32x4.add(f32x4.mul(r, z), f32x4.splat(0.40000972152));
-  r = f32x4.add(f32x4.mul(r, z), f32x4.splat(0.66666662693));
-  r = f32x4.mul(r, z);
-  const hfsq = f32x4.mul(f32x4.mul(f32x4.splat(0.5), f), f);
-  const lo = f32x4.add(f32x4.mul(s, f32x4.add(hfsq, r)), f32x4.mul(ef, f32x4.splat(LN2_LO)));
-  return f32x4.add(f32x4.add(f32x4.sub(lo, hfsq), f), f32x4.mul(ef, f32x4.splat(LN2_HI)));
+  // R(z) = z (Lg1 + Lg2 z + Lg3 z^2 + Lg4 z^3) by Estrin's scheme (two independent pairs)
+  const w = f32x4.mul(z, z);
+  const r12 = f32x4.add(f32x4.mul(k(K_LG2), z), k(K_LG1));
+  const r34 = f32x4.add(f32x4.mul(k(K_LG4), z), k(K_LG3));
+  const r = f32x4.mul(f32x4.add(r12, f32x4.mul(w, r34)), z);
+  const hfsq = f32x4.mul(f32x4.mul(k(K_HALF), f), f);
+  const lo = f32x4.add(f32x4.mul(s, f32x4.add(hfsq, r)), f32x4.mul(ef, k(K_LN2_LO)));
+  return f32x4.add(f32x4.add(f32x4.sub(lo, hfsq), f), f32x4.mul(ef, k(K_LN2_HI)));
 }
 
-// The exponent e of x = m * 2^e with m in [sqrt(1/2), sqrt(2)), as i32 lanes.
+// x = m * 2^e with m in [sqrt(1/2), sqrt(2)), the reduction of musl's logf: subtracting the
+// bits of sqrt(1/2) moves the interval boundary onto an exponent boundary, so e is one
+// arithmetic shift and m's bits are the low 23 bits put back on top of sqrt(1/2)'s. Two
+// integer ops on the path to e and three to f = m - 1 (bit-identical to the old
+// shift / compare / correct sequence, with a shorter dependency chain).
 // @ts-ignore: decorator
-@inline function __exponent(x: v128): v128 {
-  const e = i32x4.sub(i32x4.shr_u(x, 23), i32x4.splat(126));
-  // the mantissa of x as a float in [0.5, 1) is below sqrt(1/2) exactly when its bits are
-  return i32x4.add(e, i32x4.lt_s(v128.and(x, i32x4.splat(0x007fffff)), i32x4.splat(0x003504f3)));
+@inline function __exponent(ix: v128): v128 {
+  return i32x4.shr_s(ix, 23);
 }
-
-// m - 1 for the m of {@link __exponent}: x with its exponent replaced, minus 1.
 // @ts-ignore: decorator
-@inline function __mantissa_m1(x: v128, e: v128): v128 {
-  const m = i32x4.sub(x, i32x4.shl(e, 23));
-  return f32x4.sub(m, f32x4.splat(1.0));
+@inline function __mantissa_m1(ix: v128): v128 {
+  return f32x4.sub(i32x4.add(v128.and(ix, k(K_MANT)), k(K_SQRTH)), k(K_ONE));
 }
 
 /**
@@ -86,8 +124,8 @@ export const MIN_NORMAL: f32 = 1.17549435e-38;
  */
 // @ts-ignore: decorator
 @inline export function __log_f32x4(x: v128): v128 {
-  const e = __exponent(x);
-  return __log_reduced(__mantissa_m1(x, e), f32x4.convert_i32x4_s(e));
+  const ix = i32x4.sub(x, k(K_SQRTH));
+  return __log_reduced(__mantissa_m1(ix), f32x4.convert_i32x4_s(__exponent(ix)));
 }
 
 /**
@@ -97,8 +135,9 @@ export const MIN_NORMAL: f32 = 1.17549435e-38;
  */
 // @ts-ignore: decorator
 @inline export function __log1p_f32x4(x: v128): v128 {
-  const u = f32x4.add(x, f32x4.splat(1.0));
-  const e = __exponent(u);
-  const f = v128.bitselect(x, __mantissa_m1(u, e), i32x4.eq(e, i32x4.splat(0)));
+  const u = f32x4.add(x, k(K_ONE));
+  const iu = i32x4.sub(u, k(K_SQRTH));
+  const e = __exponent(iu);
+  const f = v128.bitselect(x, __mantissa_m1(iu), i32x4.eq(e, i32x4.splat(0)));
   return __log_reduced(f, f32x4.convert_i32x4_s(e));
 }

@@ -1,7 +1,7 @@
 // Entry point of the awing WASM core: every export of the module.
 // @ts-nocheck: AssemblyScript source, compiled by asc
 import { __exp_f32x4, __log_f32x4, __log1p_f32x4 } from "./_simd_math";
-export { loss_batch, set_loss, weight_map } from "./loss";
+export { check_out, loss_batch, set_loss, weight_map } from "./loss";
 export { gauss_channels } from "./heatmap";
 export { argmax_channels, blur_block5, blur_channel, softargmax_channels } from "./decode";
 

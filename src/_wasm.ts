@@ -22,6 +22,11 @@ export interface WasmCore {
     gscale: number,
     scratch: number,
   ): number;
+  /**
+   * Address of loss_batch's fused input check: f32 (1 when every |pred - target| was
+   * finite, else 0: rescan exactly), min target, max target.
+   */
+  check_out(): number;
   weight_map(
     dst: number,
     target: number,

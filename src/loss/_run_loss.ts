@@ -68,25 +68,22 @@ export function runLoss(
     ACTION,
   );
   const gscale = reduction === "mean" ? 1 / size : 1;
+  // Views made once per call, not per chunk (the memory cannot grow inside the loop); the
+  // last, partial chunk uses subarrays of them.
+  const full = chunk * hw;
+  const predView = f32At(pPred, full), targetView = f32At(pTarget, full);
+  const gradView = grad ? f32At(pGrad, full) : undefined;
+  const lossView = lossMap ? f32At(pLoss, full) : undefined;
+  const chanView = lw ? f32At(pChan, chunk) : undefined;
+  const check = f32At(core.check_out(), 3);
   let total = 0;
   for (let c0 = 0; c0 < channels; c0 += chunk) {
     const cc = Math.min(chunk, channels - c0);
     const lo = c0 * hw, hi = (c0 + cc) * hw, m = hi - lo;
-    f32At(pPred, m).set(pred.subarray(lo, hi));
-    f32At(pTarget, m).set(target.subarray(lo, hi));
-    if (lw) f32At(pChan, cc).set(lw.subarray(c0, c0 + cc));
-    if (validate) {
-      const [pmin, pmax] = rangeAt(pPred, m);
-      if (!Number.isFinite(pmin) || !Number.isFinite(pmax)) {
-        badIndex(pred.subarray(lo, hi), "pred", lo);
-      }
-      const [tmin, tmax] = rangeAt(pTarget, m);
-      if (!Number.isFinite(tmin) || !Number.isFinite(tmax)) {
-        badIndex(target.subarray(lo, hi), "target", lo);
-      }
-      spec.checkTarget?.(tmin, tmax);
-    }
-    total += core.loss_batch(
+    predView.set(pred.subarray(lo, hi));
+    targetView.set(target.subarray(lo, hi));
+    if (chanView) chanView.set(lw!.subarray(c0, c0 + cc));
+    const chunkTotal = core.loss_batch(
       pPred,
       pTarget,
       grad ? pGrad : 0,
@@ -100,8 +97,28 @@ export function runLoss(
       gscale,
       scratch,
     );
-    if (grad) grad.set(f32At(pGrad, m), lo);
-    if (lossMap) lossMap.set(f32At(pLoss, m), lo);
+    // The kernel checks its inputs as it goes (check_out): validation needs no extra pass. It
+    // runs before any result of this chunk is copied out, so a bad chunk leaves the outputs as
+    // the separate scan did. A failed fast check (a NaN or infinity, or a finite pair whose
+    // difference overflows) falls back to the exact scan, which names the first bad value.
+    if (validate) {
+      if (check[0] !== 1) {
+        const [pmin, pmax] = rangeAt(pPred, m);
+        if (!Number.isFinite(pmin) || !Number.isFinite(pmax)) {
+          badIndex(pred.subarray(lo, hi), "pred", lo);
+        }
+        const [tmin, tmax] = rangeAt(pTarget, m);
+        if (!Number.isFinite(tmin) || !Number.isFinite(tmax)) {
+          badIndex(target.subarray(lo, hi), "target", lo);
+        }
+        spec.checkTarget?.(tmin, tmax);
+      } else {
+        spec.checkTarget?.(check[1], check[2]);
+      }
+    }
+    total += chunkTotal;
+    if (gradView) grad!.set(m === full ? gradView : gradView.subarray(0, m), lo);
+    if (lossView) lossMap!.set(m === full ? lossView : lossView.subarray(0, m), lo);
   }
   return { loss: reduction === "mean" ? total / size : total, grad, lossMap };
 }
