@@ -18,6 +18,7 @@ import {
 } from "../src/reference/mod.ts";
 import type { Shape4 } from "../src/types.ts";
 import { heatmapPair } from "./_random.ts";
+import { wasm } from "../src/_wasm.ts";
 import { assertClose } from "./_assert.ts";
 
 type Kind = NonNullable<LossReferenceOptions["loss"]>;
@@ -287,4 +288,21 @@ Deno.test("bad input throws clear errors", () => {
   throws(() => wingLoss(a, b, { shape, w: 0 }), RangeError);
   throws(() => softWingLoss(a, b, { shape, epsilon: 0 }), RangeError);
   throws(() => weightMap(new Float32Array(3), { shape }), TypeError);
+});
+
+Deno.test("results stay right after the WASM memory grows (views are re-derived)", () => {
+  const shape: Shape4 = [2, 3, 17, 19];
+  const { pred, target } = heatmapPair(2 * 3 * 17 * 19, 11);
+  const before = awingLoss(pred, target, { shape, reduction: "none" });
+  wasm().memory.grow(4); // detaches every view made before
+  const after = awingLoss(pred, target, { shape, reduction: "none" });
+  equal(after.loss, before.loss);
+  assertClose(after.grad!, before.grad!, 0, 0, "grad after growth");
+  assertClose(after.lossMap!, before.lossMap!, 0, 0, "loss after growth");
+  // a batch that needs more memory than the arena has grows it in the middle of the session
+  const big: Shape4 = [1, 1, 700, 700];
+  const large = heatmapPair(700 * 700, 12);
+  const ref = lossReference(large.pred, large.target, { shape: big });
+  const got = awingLoss(large.pred, large.target, { shape: big });
+  ok(Math.abs(got.loss - ref.loss) <= 1e-5 * ref.loss);
 });
