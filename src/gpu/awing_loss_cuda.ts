@@ -10,7 +10,8 @@ import {
   scratchBuffer,
 } from "./_buffers.ts";
 import { ffi, STAT, STATS_BYTES, unwrap } from "./_ffi.ts";
-import { DeviceTensor } from "./device_tensor.ts";
+import type { DeviceTensor } from "./device_tensor.ts";
+import { outputTensor } from "./_output_tensor.ts";
 
 /**
  * Options of {@link awingLossCuda}: those of `awingLoss` (`@facealign/awing/loss`), with the
@@ -42,37 +43,6 @@ const I32_MAX = 0x7fffffff;
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-function outputTensor(
-  given: DeviceTensor | undefined,
-  name: string,
-  shape: Shape4,
-  size: number,
-  device: number,
-  inputs: readonly NativeBuffer[],
-  created: DeviceTensor[],
-): DeviceTensor {
-  if (given === undefined) {
-    const t = new DeviceTensor(shape, { device });
-    created.push(t);
-    return t;
-  }
-  const buffer = ownedBuffer(given, name, ACTION);
-  if (given.size !== size) {
-    throw new TypeError(
-      `Cannot ${ACTION}: "${name}" has ${given.size} elements but "pred" has ${size}`,
-    );
-  }
-  if (given.device !== device) {
-    throw new TypeError(
-      `Cannot ${ACTION}: "${name}" is on device ${given.device} but "pred" is on device ${device}`,
-    );
-  }
-  if (inputs.includes(buffer)) {
-    throw new TypeError(`Cannot ${ACTION}: "${name}" must not be an input tensor`);
-  }
-  return given;
 }
 
 /**
@@ -157,10 +127,10 @@ export function awingLossCuda(
   const created: DeviceTensor[] = [];
   try {
     const grad = wantGrad
-      ? outputTensor(options.out?.grad, "out.grad", shape, size, device, [pb, tb], created)
+      ? outputTensor(options.out?.grad, "out.grad", shape, device, ACTION, created, [pb, tb])
       : undefined;
     const lossMap = reduction === "none"
-      ? outputTensor(options.out?.lossMap, "out.lossMap", shape, size, device, [pb, tb], created)
+      ? outputTensor(options.out?.lossMap, "out.lossMap", shape, device, ACTION, created, [pb, tb])
       : undefined;
     const gb = grad === undefined ? null : ownedBuffer(grad, "out.grad", ACTION);
     const lb = lossMap === undefined ? null : ownedBuffer(lossMap, "out.lossMap", ACTION);

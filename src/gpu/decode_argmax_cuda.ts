@@ -2,7 +2,8 @@ import { checkFinite, checkShape4 } from "../_validate.ts";
 import type { Shape4 } from "../types.ts";
 import { ownedBuffer } from "./_buffers.ts";
 import { ffi, unwrap } from "./_ffi.ts";
-import { DeviceTensor } from "./device_tensor.ts";
+import type { DeviceTensor } from "./device_tensor.ts";
+import { outputTensor } from "./_output_tensor.ts";
 
 /** Options of {@link decodeArgmaxCuda}. */
 export interface DecodeArgmaxCudaOptions {
@@ -28,35 +29,6 @@ export interface DecodeArgmaxCudaResult {
 
 const ACTION = "decode heatmaps";
 const I32_MAX = 0x7fffffff;
-
-function output(
-  given: DeviceTensor | undefined,
-  name: string,
-  shape: readonly number[],
-  device: number,
-  created: DeviceTensor[],
-): DeviceTensor {
-  if (given === undefined) {
-    const t = new DeviceTensor(shape, { device });
-    created.push(t);
-    return t;
-  }
-  ownedBuffer(given, name, ACTION);
-  const size = shape.reduce((a, b) => a * b, 1);
-  if (given.size !== size) {
-    throw new TypeError(
-      `Cannot ${ACTION}: "${name}" has ${given.size} elements but ${
-        JSON.stringify(shape)
-      } has ${size}`,
-    );
-  }
-  if (given.device !== device) {
-    throw new TypeError(
-      `Cannot ${ACTION}: "${name}" is on device ${given.device} but "heatmaps" is on device ${device}`,
-    );
-  }
-  return given;
-}
 
 /**
  * Argmax decoding of device heatmaps on the GPU, as `decodeArgmax`
@@ -106,8 +78,22 @@ export function decodeArgmaxCuda(
   const device = heatmaps.device;
   const created: DeviceTensor[] = [];
   try {
-    const landmarks = output(options.out?.landmarks, "out.landmarks", [n, k, 2], device, created);
-    const confidence = output(options.out?.confidence, "out.confidence", [n, k], device, created);
+    const landmarks = outputTensor(
+      options.out?.landmarks,
+      "out.landmarks",
+      [n, k, 2],
+      device,
+      ACTION,
+      created,
+    );
+    const confidence = outputTensor(
+      options.out?.confidence,
+      "out.confidence",
+      [n, k],
+      device,
+      ACTION,
+      created,
+    );
     const lb = ownedBuffer(landmarks, "out.landmarks", ACTION);
     const cb = ownedBuffer(confidence, "out.confidence", ACTION);
     if (lb === hb || cb === hb || lb === cb) {
