@@ -8,14 +8,7 @@ import { gaussianHeatmaps } from "../src/heatmap/mod.ts";
 import { awingLoss } from "../src/loss/mod.ts";
 import { gaussianHeatmapsReference, lossReference } from "../src/reference/mod.ts";
 import type { Shape4 } from "../src/types.ts";
-import {
-  ffi,
-  isLoaded,
-  libraryPath,
-  overrideLibraryPath,
-  STATUS,
-  unwrap,
-} from "../src/gpu/_ffi.ts";
+import { ffi, isLoaded, overrideLibraryPath, STATUS, unwrap } from "../src/gpu/_ffi.ts";
 import { hostArgmax, hostAwing, hostGaussian } from "../src/gpu/_host.ts";
 import { liveBuffers } from "../src/gpu/_buffers.ts";
 import {
@@ -31,20 +24,10 @@ import {
 } from "../src/gpu/mod.ts";
 import { heatmapPair, uniform } from "./_random.ts";
 import { assertClose, caught } from "./_assert.ts";
+import { cudaTestStatus } from "./_gpu.ts";
 
 const loadedAtImport = isLoaded();
-const LIB = libraryPath();
-const haveLib = ((): boolean => {
-  try {
-    return Deno.statSync(LIB).isFile;
-  } catch {
-    return false;
-  }
-})();
-// computed once: does this machine have a usable device? (unloads the library again)
-const gpu = haveLib && isCudaAvailable();
-closeCuda();
-const noLib = haveLib ? "" : ` (skipped: ${LIB} not found; run deno task build:cuda)`;
+const { haveLib, gpu, noLib } = cudaTestStatus();
 const noGpuOnly = gpu ? " (skipped: a CUDA device is present; see gpu_test.ts)" : noLib;
 
 function maxAbs(a: ArrayLike<number>): number {

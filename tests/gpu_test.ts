@@ -7,7 +7,6 @@ import { gaussianHeatmaps } from "../src/heatmap/mod.ts";
 import { awingLoss, type AWingLossOptions } from "../src/loss/mod.ts";
 import { lossReference } from "../src/reference/mod.ts";
 import type { Shape4 } from "../src/types.ts";
-import { libraryPath } from "../src/gpu/_ffi.ts";
 import { liveBuffers } from "../src/gpu/_buffers.ts";
 import { hostGaussian } from "../src/gpu/_host.ts";
 import {
@@ -18,29 +17,16 @@ import {
   decodeArgmaxCuda,
   DeviceTensor,
   gaussianHeatmapsCuda,
-  isCudaAvailable,
   selectBackend,
 } from "../src/gpu/mod.ts";
 import { heatmapPair, uniform } from "./_random.ts";
 import { assertClose, caught } from "./_assert.ts";
+import { cudaTestStatus } from "./_gpu.ts";
 
-const LIB = libraryPath();
-const haveLib = ((): boolean => {
-  try {
-    return Deno.statSync(LIB).isFile;
-  } catch {
-    return false;
-  }
-})();
 // computed once for the whole file
-const gpu = haveLib && isCudaAvailable();
-closeCuda();
+const { haveLib, gpu, noLib } = cudaTestStatus();
 const ignore = !gpu;
-const why = gpu
-  ? ""
-  : haveLib
-  ? " (skipped: no CUDA device)"
-  : ` (skipped: ${LIB} not found; run deno task build:cuda)`;
+const why = gpu ? "" : haveLib ? " (skipped: no CUDA device)" : noLib;
 
 function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
