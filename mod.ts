@@ -1,7 +1,19 @@
 /**
  * awing: face alignment by heatmap regression around the Adaptive Wing loss
- * (Wang, Bo, Fuxin, ICCV 2019, arXiv:1904.07399). The loss and its gradient come from an
- * AssemblyScript WASM SIMD core, checked against the plain float64 reference in
+ * (Wang, Bo, Fuxin, ICCV 2019, arXiv:1904.07399).
+ *
+ * - Losses with their gradients from an AssemblyScript WASM SIMD core: `awingLoss` with the
+ *   paper's weighted loss map, the baselines `wingLoss`, `softWingLoss`, `mseLoss`, `l1Loss`,
+ *   and `weightMap` (also at `@facealign/awing/loss`).
+ * - Training targets: `gaussianHeatmaps`, `boundaryHeatmaps`, `coordChannels`,
+ *   `toHeatmapCoords` (`@facealign/awing/heatmap`).
+ * - Decoders: `decodeArgmax`, `decodeQuarterOffset`, `decodeDark`, `decodeSoftArgmax`
+ *   (`@facealign/awing/decode`).
+ * - Scores: `nme`, `failureRate`, `auc`, `cedCurve`, `subsetMetrics`
+ *   (`@facealign/awing/metrics`); layouts and annotation readers (`@facealign/awing/layouts`).
+ *
+ * The CUDA backend lives at `@facealign/awing/gpu` (it needs `--allow-ffi`; importing this
+ * module never touches FFI) and the float64 oracle of every kernel at
  * `@facealign/awing/reference`.
  *
  * @example
