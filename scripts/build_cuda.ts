@@ -2,8 +2,8 @@
  * Builds the awing CUDA library from `src/cuda/` with nvcc into `build/libawing_cuda.so`
  * (ignored by git), the library that `src/gpu/` loads through Deno FFI.
  *
- * Targets: sm_80 (A100) and sm_90 (H100/H200) machine code plus compute_90 PTX, which the
- * driver compiles for newer GPUs at load time. The CUDA runtime is linked statically when
+ * Targets: sm_75, sm_80 (A100) and sm_90 (H100/H200) machine code plus compute_75 PTX, which
+ * the driver compiles for newer GPUs at load time. The CUDA runtime is linked statically when
  * that works, so the library needs only the driver (libcuda.so) at run time. Building needs
  * no GPU.
  *
@@ -21,14 +21,20 @@ import { fileURLToPath } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SOURCES_DIR = join(ROOT, "src", "cuda");
 const DEFAULT_OUT = join(ROOT, "build", "libawing_cuda.so");
-/** sm_80 and sm_90 machine code, compute_90 PTX for anything newer. */
+/**
+ * sm_80 (A100) and sm_90 (H100/H200) machine code, plus sm_75 (T4) and compute_75 PTX that
+ * the driver compiles for any newer GPU: the kernels need nothing beyond sm_75, and a device
+ * the library has no code for would otherwise be picked by "auto" and then fail.
+ */
 const DEFAULT_GENCODE = [
+  "-gencode",
+  "arch=compute_75,code=sm_75",
   "-gencode",
   "arch=compute_80,code=sm_80",
   "-gencode",
   "arch=compute_90,code=sm_90",
   "-gencode",
-  "arch=compute_90,code=compute_90",
+  "arch=compute_75,code=compute_75",
 ];
 const FLAGS = [
   "-std=c++17",

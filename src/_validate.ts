@@ -92,3 +92,16 @@ export function checkFiniteNumber(value: number, name: string, action: string): 
     throw new RangeError(`Cannot ${action} as ${name} must be finite: current value is ${value}`);
   }
 }
+
+/** Smallest and largest Gaussian sigma accepted: beyond them 2 sigma^2 under- or overflows f32. */
+export const SIGMA_RANGE: readonly [number, number] = [1e-6, 1e6];
+
+/** Checks a Gaussian sigma (in pixels): finite and within {@link SIGMA_RANGE}. */
+export function checkSigma(sigma: number, action: string): void {
+  const [lo, hi] = SIGMA_RANGE;
+  if (!(Number.isFinite(sigma) && sigma >= lo && sigma <= hi)) {
+    throw new RangeError(
+      `Cannot ${action} as sigma must be in [${lo}, ${hi}] pixels: current value is ${sigma}`,
+    );
+  }
+}

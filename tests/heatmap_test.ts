@@ -234,9 +234,13 @@ Deno.test("gaussianHeatmaps rejects bad input with clear errors", () => {
   throws(
     () => gaussianHeatmaps(lm, { shape, sigma: 0 }),
     (e: Error) =>
-      e instanceof RangeError && /sigma must be > 0: current value is 0/.test(e.message),
+      e instanceof RangeError &&
+      /sigma must be in \[0.000001, 1000000\] pixels: current value is 0/.test(e.message),
   );
   throws(() => gaussianHeatmaps(lm, { shape, sigma: NaN }), RangeError);
+  // 2 sigma^2 would underflow or overflow float32
+  throws(() => gaussianHeatmaps(lm, { shape, sigma: 1e-20 }), RangeError);
+  throws(() => gaussianHeatmaps(lm, { shape, sigma: 1e20 }), RangeError);
   throws(() => gaussianHeatmaps(lm, { shape, sigma: 1.5, mode: "official" }), RangeError);
   throws(() => gaussianHeatmaps(lm, { shape, window: "full", mode: "official" }), TypeError);
   throws(

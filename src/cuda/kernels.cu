@@ -25,7 +25,7 @@ constexpr int kArgmaxThreads = 256;
 static_assert(kTileW == kBlockX, "one thread per tile column");
 static_assert(kTileH == kBlockX, "the Gaussian's row factors are computed by one warp");
 
-int ceil_div(int a, int b) { return (a + b - 1) / b; }
+int ceil_div(int a, int b) { return a / b + (a % b != 0); } // a >= 0: cannot overflow
 
 /** Partial result of the fused loss over some pixels. */
 struct Partial {
@@ -64,6 +64,7 @@ __device__ __forceinline__ Partial block_reduce(Partial p, int tid) {
   if (tid == 0) {
     for (int i = 1; i < kWarps; ++i) p = combine(p, warps[i]);
   }
+  __syncthreads(); // warps[] may be reused by a later call in the same kernel
   return p;
 }
 
@@ -114,8 +115,8 @@ __global__ void __launch_bounds__(kThreads)
     for (int idx = tid; idx < (kTileH + 2) * (kTileW + 2); idx += kThreads) {
       const int r = idx / (kTileW + 2);
       const int c = idx - r * (kTileW + 2);
-      const int gi = i0 + r - 1;
-      const int gj = j0 + c - 1;
+      const long long gi = (long long)i0 + r - 1; // i0 + 32 can exceed INT_MAX
+      const long long gj = (long long)j0 + c - 1;
       tile[r][c] = (gi >= 0 && gi < h && gj >= 0 && gj < w)
                        ? tg[(size_t)gi * (size_t)w + (size_t)gj]
                        : -INFINITY;
@@ -296,7 +297,12 @@ AWL_API awlResult_t awl_awing_workspace_bytes(int32_t n, int32_t k, int32_t h, i
   }
   uint64_t pixels = 0;
   AWL_CHECK_SHAPE(n, k, h, w, &pixels);
-  *bytes = workspace_layout(n, k, h, w).bytes;
+  const Workspace lay = workspace_layout(n, k, h, w);
+  if (lay.blocks > (uint64_t)INT_MAX) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_awing_workspace_bytes: %llu tiles exceed one launch",
+                    (unsigned long long)lay.blocks);
+  }
+  *bytes = lay.bytes;
   return AWL_SUCCESS;
 }
 
@@ -387,8 +393,8 @@ AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* 
   }
   const uint64_t channels = (uint64_t)n * (uint64_t)k;
   const int tiles_x = ceil_div(w, kTileW);
-  const int tiles_per_chan = tiles_x * ceil_div(h, kTileH);
-  const uint64_t blocks = channels * (uint64_t)tiles_per_chan;
+  const uint64_t tiles = (uint64_t)tiles_x * (uint64_t)ceil_div(h, kTileH);
+  const uint64_t blocks = channels * tiles; // <= pixels <= 2^62: no wrap
   if (blocks > (uint64_t)INT_MAX) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_gaussian: %llu tiles exceed one launch",
                     (unsigned long long)blocks);
@@ -400,6 +406,7 @@ AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* 
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_gaussian: the output aliases an input");
   }
   AWL_TRY(awl::use_device(device));
+  const int tiles_per_chan = (int)tiles; // <= blocks <= INT_MAX
   const cudaStream_t s = (cudaStream_t)stream;
   gaussian_kernel<<<(unsigned)blocks, dim3(kBlockX, kBlockY), 0, s>>>(
       (const float*)landmarks->ptr,

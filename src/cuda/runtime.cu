@@ -232,7 +232,10 @@ AWL_API awlResult_t awl_buffer_alloc(uint64_t bytes, awl_buffer** out, int32_t d
                       (unsigned long long)bytes, (int)device, cudaGetErrorName(err),
                       cudaGetErrorString(err), (unsigned long long)f, (unsigned long long)t);
     }
-    const cudaError_t zero = cudaMemset(ptr, 0, (size_t)bytes);
+    // zero-filled before the call returns: a plain cudaMemset is asynchronous on the legacy
+    // stream, which work on a non-blocking stream is not ordered after
+    cudaError_t zero = cudaMemsetAsync(ptr, 0, (size_t)bytes, cudaStreamLegacy);
+    if (zero == cudaSuccess) zero = cudaStreamSynchronize(cudaStreamLegacy);
     if (zero != cudaSuccess) {
       (void)cudaFree(ptr);
       return cuda_fail(zero, "cudaMemset", __FILE__, __LINE__);

@@ -1,4 +1,4 @@
-import { checkAbove } from "../_validate.ts";
+import { checkSigma } from "../_validate.ts";
 import { f32At, wasm } from "../_wasm.ts";
 import { ACTION, runDecode } from "./_run_decode.ts";
 import { cvGaussianKernel, matchedKernelSize } from "./_cv_kernel.ts";
@@ -62,7 +62,7 @@ export interface DarkOptions extends DecodeOptions {
  */
 export function decodeDark(heatmaps: Float32Array, options: DarkOptions): DecodeResult {
   const sigma = options?.sigma ?? 1;
-  checkAbove(sigma, "sigma", 0, ACTION);
+  checkSigma(sigma, ACTION);
   const size = options?.kernelSize ?? matchedKernelSize(sigma);
   if (!(Number.isInteger(size) && size >= 3 && size % 2 === 1)) {
     throw new RangeError(

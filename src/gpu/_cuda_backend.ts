@@ -8,6 +8,7 @@ import {
   checkFiniteNumber,
   checkLength,
   checkShape4,
+  checkSigma,
 } from "../_validate.ts";
 import {
   gaussianHeatmaps,
@@ -104,7 +105,7 @@ export class CudaBackend {
     const [n, k, h, w] = options.shape;
     checkLength(landmarks, "landmarks", n * k * 2, `[N, K, 2] = [${n}, ${k}, 2]`, action);
     const sigma = options.sigma ?? 1;
-    checkAbove(sigma, "sigma", 0, action);
+    checkSigma(sigma, action);
     const mode = options.mode ?? "unbiased";
     if (mode !== "unbiased") {
       throw new TypeError(

@@ -1,4 +1,4 @@
-import { checkAbove, checkShape4 } from "../_validate.ts";
+import { checkShape4, checkSigma } from "../_validate.ts";
 import type { Shape4 } from "../types.ts";
 import { type NativeBuffer, ownedBuffer } from "./_buffers.ts";
 import { ffi, unwrap, WINDOW } from "./_ffi.ts";
@@ -71,7 +71,7 @@ export function gaussianHeatmapsCuda(
     );
   }
   const sigma = options.sigma ?? 1;
-  checkAbove(sigma, "sigma", 0, ACTION);
+  checkSigma(sigma, ACTION);
   const window = options.window ?? "3sigma";
   if (window !== "3sigma" && window !== "full") {
     throw new TypeError(

@@ -1,4 +1,4 @@
-import { checkAbove, checkF32, checkLength, checkShape4 } from "../_validate.ts";
+import { checkAbove, checkF32, checkLength, checkShape4, checkSigma } from "../_validate.ts";
 import type { Shape4 } from "../types.ts";
 import { curvePieces, flatten } from "./_spline.ts";
 
@@ -162,7 +162,7 @@ export function boundaryHeatmaps(
   }
   const indices = groups.map((g, i) => groupIndices(g, i, k));
   const sigma = options.sigma ?? 1;
-  checkAbove(sigma, "sigma", 0, ACTION);
+  checkSigma(sigma, ACTION);
   const tolerance = options.tolerance ?? 1e-3;
   checkAbove(tolerance, "tolerance", 0, ACTION);
   const mode = options.channels ?? "single";

@@ -1,4 +1,4 @@
-import { checkAbove, checkF32, checkLength, checkShape4 } from "../_validate.ts";
+import { checkF32, checkLength, checkShape4, checkSigma } from "../_validate.ts";
 import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
 import type { Shape4 } from "../types.ts";
 import { gaussianParams, type SkipReason } from "./_gaussian_params.ts";
@@ -138,7 +138,7 @@ export function gaussianHeatmaps(
   const [n, k, h, w] = options.shape;
   checkLength(landmarks, "landmarks", n * k * 2, `[N, K, 2] = [${n}, ${k}, 2]`, ACTION);
   const sigma = options.sigma ?? 1;
-  checkAbove(sigma, "sigma", 0, ACTION);
+  checkSigma(sigma, ACTION);
   const mode = options.mode ?? "unbiased";
   if (mode !== "unbiased" && mode !== "official") {
     throw new TypeError(
