@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { awingLoss } from "../src/loss/awing_loss.ts";
 import { lossReference } from "../src/reference/loss_reference.ts";
-import { fmix32 } from "../tests/_random.ts";
+import { peerData } from "../tests/_random.ts";
 import { scalarAwing } from "./_scalar_awing.ts";
 import { benchHeatmaps } from "./bench_heatmaps.ts";
 
@@ -29,18 +29,6 @@ export interface BenchRow {
   mpixPerS: number;
   loss: number;
   grad0: number;
-}
-
-/** The peers' data: target = u^8, pred = target + 0.1 (v - 0.5), in float32. */
-export function peerData(size: number): { pred: Float32Array; target: Float32Array } {
-  const pred = new Float32Array(size), target = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    const u = Math.fround((fmix32((2 * i) >>> 0) >>> 8) / 16777216);
-    const v = Math.fround((fmix32((2 * i + 1) >>> 0) >>> 8) / 16777216);
-    target[i] = Math.fround(u ** 8);
-    pred[i] = Math.fround(target[i] + Math.fround(0.1 * Math.fround(v - 0.5)));
-  }
-  return { pred, target };
 }
 
 function best(reps: number, run: () => void): number {

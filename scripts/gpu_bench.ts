@@ -25,30 +25,9 @@ import type { Shape4 } from "../src/types.ts";
 import { ownedBuffer, scratchBuffer } from "../src/gpu/_buffers.ts";
 import { ffi, unwrap } from "../src/gpu/_ffi.ts";
 import { awingLossCuda, closeCuda, cudaDevices, DeviceTensor } from "../src/gpu/mod.ts";
+import { peerData } from "../tests/_random.ts";
 
 const DEFAULT_SHAPES = ["8x68x64x64", "8x98x64x64", "64x98x64x64"];
-
-function fmix32(z: number): number {
-  z ^= z >>> 16;
-  z = Math.imul(z, 0x85ebca6b);
-  z ^= z >>> 13;
-  z = Math.imul(z, 0xc2b2ae35);
-  z ^= z >>> 16;
-  return z >>> 0;
-}
-
-/** The peers' data (README.md of ../shared/peers), in float32. */
-function peerData(size: number): { pred: Float32Array; target: Float32Array } {
-  const pred = new Float32Array(size), target = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    const u = Math.fround((fmix32((2 * i) >>> 0) >>> 8) / 16777216);
-    const v = Math.fround((fmix32((2 * i + 1) >>> 0) >>> 8) / 16777216);
-    const y = Math.fround(u ** 8);
-    target[i] = y;
-    pred[i] = Math.fround(y + Math.fround(0.1 * Math.fround(v - 0.5)));
-  }
-  return { pred, target };
-}
 
 function parseShape(text: string): Shape4 {
   const dims = text.split("x").map(Number);
@@ -66,8 +45,19 @@ function main(): void {
       reps: { type: "string", default: "50" },
       "peak-tbps": { type: "string", default: "4.8" },
       "no-wasm": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.help) {
+    console.log(
+      "Usage: deno task bench:gpu [--reps 50] [--peak-tbps 4.8] [--no-wasm] [NxKxHxW ...]\n\n" +
+        "The fused AWing kernel on a CUDA device: GPU time, Mpix/s, GB/s and the fraction of the\n" +
+        `peak memory bandwidth (12 bytes a pixel), one JSON line per shape (default ${
+          DEFAULT_SHAPES.join(" ")
+        }). Needs deno task build:cuda and a GPU.`,
+    );
+    Deno.exit(0);
+  }
   const reps = Number(values.reps);
   const peak = Number(values["peak-tbps"]) * 1e12;
   const device = 0;

@@ -10,6 +10,22 @@ export function fmix32(z: number): number {
   return z >>> 0;
 }
 
+/**
+ * The peers' data (`../shared/peers/README.md`), in float32: for flat index i, u and v are the
+ * top 24 bits of fmix32(2i) and fmix32(2i + 1) over 2^24, target = u^8 and
+ * pred = target + 0.1 (v - 0.5).
+ */
+export function peerData(size: number): { pred: Float32Array; target: Float32Array } {
+  const pred = new Float32Array(size), target = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const u = Math.fround((fmix32((2 * i) >>> 0) >>> 8) / 16777216);
+    const v = Math.fround((fmix32((2 * i + 1) >>> 0) >>> 8) / 16777216);
+    target[i] = Math.fround(u ** 8);
+    pred[i] = Math.fround(target[i] + Math.fround(0.1 * Math.fround(v - 0.5)));
+  }
+  return { pred, target };
+}
+
 /** Uniform floats in [0, 1) from a seed: element i is fmix32(seed * 2^20 + i) / 2^32. */
 export function uniform(n: number, seed: number): Float64Array {
   const out = new Float64Array(n);
