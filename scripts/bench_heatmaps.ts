@@ -14,6 +14,7 @@ import { decodeArgmax } from "../src/decode/decode_argmax.ts";
 import { decodeDark } from "../src/decode/decode_dark.ts";
 import { decodeSoftArgmax } from "../src/decode/decode_soft_argmax.ts";
 import { rng } from "../tests/_random.ts";
+import { darkStep } from "../src/decode/_dark_step.ts";
 
 /** One measured implementation. */
 export interface HeatmapBenchRow {
@@ -61,16 +62,22 @@ function tsGaussian(lm: Float32Array, out: Float32Array, sigma: number): void {
   }
 }
 
+/** Index (within the channel at offset o) and value of the channel's first maximum. */
+function peakOf(hm: Float32Array, o: number): [index: number, value: number] {
+  let best = hm[o], k = 0;
+  for (let p = 1; p < H * W; p++) {
+    if (hm[o + p] > best) {
+      best = hm[o + p];
+      k = p;
+    }
+  }
+  return [k, best];
+}
+
 function tsArgmax(hm: Float32Array, out: Float32Array): void {
   for (let c = 0; c < N * K; c++) {
     const o = c * H * W;
-    let best = hm[o], k = 0;
-    for (let p = 1; p < H * W; p++) {
-      if (hm[o + p] > best) {
-        best = hm[o + p];
-        k = p;
-      }
-    }
+    const [k] = peakOf(hm, o);
     out[2 * c] = k % W;
     out[2 * c + 1] = (k - (k % W)) / W;
   }
@@ -82,13 +89,7 @@ function tsDark(hm: Float32Array, out: Float32Array): void {
   const tmp = new Float64Array(H * W), blur = new Float64Array(H * W);
   for (let c = 0; c < N * K; c++) {
     const o = c * H * W;
-    let best = hm[o], k = 0;
-    for (let p = 1; p < H * W; p++) {
-      if (hm[o + p] > best) {
-        best = hm[o + p];
-        k = p;
-      }
-    }
+    const [k, best] = peakOf(hm, o);
     const x = k % W, y = (k - x) / W;
     let mx = x, my = y;
     if (x > 1 && x < W - 2 && y > 1 && y < H - 2) {
@@ -115,17 +116,9 @@ function tsDark(hm: Float32Array, out: Float32Array): void {
         }
       }
       const scale = best / peak;
-      const D = (i: number, j: number): number =>
-        Math.log(Math.max(blur[i * W + j] * scale, 1e-10));
-      const dx = 0.5 * (D(y, x + 1) - D(y, x - 1)), dy = 0.5 * (D(y + 1, x) - D(y - 1, x));
-      const dxx = 0.25 * (D(y, x + 2) - 2 * D(y, x) + D(y, x - 2));
-      const dyy = 0.25 * (D(y + 2, x) - 2 * D(y, x) + D(y - 2, x));
-      const dxy = 0.25 * (D(y + 1, x + 1) - D(y - 1, x + 1) - D(y + 1, x - 1) + D(y - 1, x - 1));
-      const det = dxx * dyy - dxy * dxy;
-      if (det !== 0) {
-        mx = x - (dyy * dx - dxy * dy) / det;
-        my = y - (dxx * dy - dxy * dx) / det;
-      }
+      const D = (di: number, dj: number): number =>
+        Math.log(Math.max(blur[(y + di) * W + x + dj] * scale, 1e-10));
+      [mx, my] = darkStep(D, x, y);
     }
     out[2 * c] = mx;
     out[2 * c + 1] = my;
@@ -139,13 +132,7 @@ function tsDarkBlock(hm: Float32Array, out: Float32Array): void {
   const rows = new Float64Array(9 * 5), blk = new Float64Array(25);
   for (let c = 0; c < N * K; c++) {
     const o = c * H * W;
-    let best = hm[o], k = 0;
-    for (let p = 1; p < H * W; p++) {
-      if (hm[o + p] > best) {
-        best = hm[o + p];
-        k = p;
-      }
-    }
+    const [k] = peakOf(hm, o);
     const x = k % W, y = (k - x) / W;
     let mx = x, my = y;
     if (x > 1 && x < W - 2 && y > 1 && y < H - 2) {
@@ -171,15 +158,7 @@ function tsDarkBlock(hm: Float32Array, out: Float32Array): void {
       }
       const D = (i: number, j: number): number =>
         Math.log(Math.max(blk[(i + 2) * 5 + j + 2], 1e-10));
-      const dx = 0.5 * (D(0, 1) - D(0, -1)), dy = 0.5 * (D(1, 0) - D(-1, 0));
-      const dxx = 0.25 * (D(0, 2) - 2 * D(0, 0) + D(0, -2));
-      const dyy = 0.25 * (D(2, 0) - 2 * D(0, 0) + D(-2, 0));
-      const dxy = 0.25 * (D(1, 1) - D(-1, 1) - D(1, -1) + D(-1, -1));
-      const det = dxx * dyy - dxy * dxy;
-      if (det !== 0) {
-        mx = x - (dyy * dx - dxy * dy) / det;
-        my = y - (dxx * dy - dxy * dx) / det;
-      }
+      [mx, my] = darkStep(D, x, y);
     }
     out[2 * c] = mx;
     out[2 * c + 1] = my;

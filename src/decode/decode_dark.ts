@@ -3,6 +3,7 @@ import { f32At, wasm } from "../_wasm.ts";
 import { ACTION, runDecode } from "./_run_decode.ts";
 import { cvGaussianKernel, matchedKernelSize } from "./_cv_kernel.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
+import { darkStep } from "./_dark_step.ts";
 
 // the block indices (row-major 5 x 5, centre 12) read by the Taylor step
 const STENCIL: readonly number[] = [12, 11, 13, 10, 14, 7, 17, 2, 22, 6, 8, 16, 18];
@@ -109,17 +110,7 @@ export function decodeDark(heatmaps: Float32Array, options: DarkOptions): Decode
           if (refine) {
             const D = (i: number, j: number): number =>
               Math.log(Math.max(block[(i + 2) * 5 + j + 2] * scale, 1e-10));
-            const d0 = D(0, 0);
-            const dx = 0.5 * (D(0, 1) - D(0, -1));
-            const dy = 0.5 * (D(1, 0) - D(-1, 0));
-            const dxx = 0.25 * (D(0, 2) - 2 * d0 + D(0, -2));
-            const dyy = 0.25 * (D(2, 0) - 2 * d0 + D(-2, 0));
-            const dxy = 0.25 * (D(1, 1) - D(-1, 1) - D(1, -1) + D(-1, -1));
-            const det = dxx * dyy - dxy * dxy;
-            if (det !== 0) {
-              mx = x - (dyy * dx - dxy * dy) / det;
-              my = y - (dxx * dy - dxy * dx) / det;
-            }
+            [mx, my] = darkStep(D, x, y);
           }
         }
         landmarks[2 * (c0 + c)] = mx;
