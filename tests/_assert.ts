@@ -28,3 +28,10 @@ export function caught<T>(fn: () => unknown, type: new (...args: never[]) => T):
   }
   throw new Error(`expected ${type.name} but nothing was thrown`);
 }
+
+/** The largest absolute value of an array (0 when empty). */
+export function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}

@@ -62,3 +62,15 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Heatmap-like data with every AWing case: both branches, exact zero error, y = 0. */
+export function lossData(size: number, seed: number): { pred: Float32Array; target: Float32Array } {
+  const { pred, target } = heatmapPair(size, seed);
+  const u = uniform(size, seed + 7);
+  for (let i = 0; i < size; i++) {
+    if (u[i] < 0.08) pred[i] = target[i]; // zero error
+    else if (u[i] < 0.12) target[i] = 0;
+    else if (u[i] < 0.2) target[i] = Math.fround(0.5 + 0.5 * u[i]); // foreground, > threshold
+  }
+  return { pred, target };
+}

@@ -22,31 +22,13 @@ import {
   isCudaAvailable,
   selectBackend,
 } from "../src/gpu/mod.ts";
-import { heatmapPair, uniform } from "./_random.ts";
-import { assertClose, caught } from "./_assert.ts";
+import { lossData, uniform } from "./_random.ts";
+import { assertClose, caught, maxAbs } from "./_assert.ts";
 import { cudaTestStatus } from "./_gpu.ts";
 
 const loadedAtImport = isLoaded();
 const { haveLib, gpu, noLib } = cudaTestStatus();
 const noGpuOnly = gpu ? " (skipped: a CUDA device is present; see gpu_test.ts)" : noLib;
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-/** Heatmap-like data with every AWing case: both branches, exact zero error, y = 0. */
-function lossData(size: number, seed: number): { pred: Float32Array; target: Float32Array } {
-  const { pred, target } = heatmapPair(size, seed);
-  const u = uniform(size, seed + 7);
-  for (let i = 0; i < size; i++) {
-    if (u[i] < 0.08) pred[i] = target[i]; // zero error
-    else if (u[i] < 0.12) target[i] = 0;
-    else if (u[i] < 0.2) target[i] = Math.fround(0.5 + 0.5 * u[i]); // foreground, > threshold
-  }
-  return { pred, target };
-}
 
 // Shapes with tails: pixel counts not multiples of 4, odd H*W, single pixels and rows.
 const SHAPES: Shape4[] = [[1, 1, 1, 1], [1, 1, 1, 3], [2, 3, 5, 7], [1, 2, 17, 9], [3, 5, 16, 16], [

@@ -19,31 +19,14 @@ import {
   gaussianHeatmapsCuda,
   selectBackend,
 } from "../src/gpu/mod.ts";
-import { heatmapPair, uniform } from "./_random.ts";
-import { assertClose, caught } from "./_assert.ts";
+import { lossData, uniform } from "./_random.ts";
+import { assertClose, caught, maxAbs } from "./_assert.ts";
 import { cudaTestStatus } from "./_gpu.ts";
 
 // computed once for the whole file
 const { haveLib, gpu, noLib } = cudaTestStatus();
 const ignore = !gpu;
 const why = gpu ? "" : haveLib ? " (skipped: no CUDA device)" : noLib;
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-function lossData(size: number, seed: number): { pred: Float32Array; target: Float32Array } {
-  const { pred, target } = heatmapPair(size, seed);
-  const u = uniform(size, seed + 7);
-  for (let i = 0; i < size; i++) {
-    if (u[i] < 0.08) pred[i] = target[i];
-    else if (u[i] < 0.12) target[i] = 0;
-    else if (u[i] < 0.2) target[i] = Math.fround(0.5 + 0.5 * u[i]);
-  }
-  return { pred, target };
-}
 
 /** The message of the error `fn` throws. */
 function messageOf(fn: () => unknown): string {
