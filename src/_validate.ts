@@ -105,3 +105,21 @@ export function checkSigma(sigma: number, action: string): void {
     );
   }
 }
+
+/** Checks that `value` is one of the `allowed` strings, naming them all when it is not. */
+export function checkOneOf<T extends string>(
+  value: unknown,
+  name: string,
+  allowed: readonly T[],
+  action: string,
+): asserts value is T {
+  if (!(allowed as readonly unknown[]).includes(value)) {
+    const quoted = allowed.map((a) => `"${a}"`);
+    const list = quoted.length > 1
+      ? `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`
+      : quoted[0];
+    throw new TypeError(
+      `Cannot ${action}: "${name}" must be ${list} but it is ${JSON.stringify(value)}`,
+    );
+  }
+}

@@ -1,3 +1,4 @@
+import { checkOneOf } from "../_validate.ts";
 import { ACTION, runDecode } from "./_run_decode.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
 
@@ -62,21 +63,9 @@ export function decodeQuarterOffset(
   options: QuarterOffsetOptions,
 ): DecodeResult {
   const convention = options?.convention ?? "fan";
-  if (convention !== "fan" && convention !== "mmpose") {
-    throw new TypeError(
-      `Cannot ${ACTION}: "convention" must be "fan" or "mmpose" but it is ${
-        JSON.stringify(convention)
-      }`,
-    );
-  }
+  checkOneOf(convention, "convention", ["fan", "mmpose"], ACTION);
   const frame = options?.frame ?? "pixel-centre";
-  if (frame !== "pixel-centre" && frame !== "native") {
-    throw new TypeError(
-      `Cannot ${ACTION}: "frame" must be "pixel-centre" or "native" but it is ${
-        JSON.stringify(frame)
-      }`,
-    );
-  }
+  checkOneOf(frame, "frame", ["pixel-centre", "native"], ACTION);
   const shift = convention === "fan" && frame === "native" ? 0.5 : 0;
   const h = options?.shape?.[2], w = options?.shape?.[3];
   return runDecode(heatmaps, options, {

@@ -1,4 +1,4 @@
-import { checkAbove } from "../_validate.ts";
+import { checkAbove, checkOneOf } from "../_validate.ts";
 import { wasm } from "../_wasm.ts";
 import { ACTION, runDecode } from "./_run_decode.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
@@ -53,13 +53,7 @@ export function decodeSoftArgmax(
   options: SoftArgmaxOptions,
 ): DecodeResult {
   const normalize = options?.normalize ?? "softmax";
-  if (normalize !== "softmax" && normalize !== "linear") {
-    throw new TypeError(
-      `Cannot ${ACTION}: "normalize" must be "softmax" or "linear" but it is ${
-        JSON.stringify(normalize)
-      }`,
-    );
-  }
+  checkOneOf(normalize, "normalize", ["softmax", "linear"], ACTION);
   const beta = options?.beta ?? 1;
   checkAbove(beta, "beta", 0, ACTION);
   const h = options?.shape?.[2], w = options?.shape?.[3];

@@ -7,6 +7,7 @@ import {
   checkFinite,
   checkFiniteNumber,
   checkLength,
+  checkOneOf,
   checkShape4,
   checkSigma,
 } from "../_validate.ts";
@@ -115,11 +116,7 @@ export class CudaBackend {
       );
     }
     const window = options.window ?? "3sigma";
-    if (window !== "3sigma" && window !== "full") {
-      throw new TypeError(
-        `Cannot ${action}: "window" must be "3sigma" or "full" but it is ${JSON.stringify(window)}`,
-      );
-    }
+    checkOneOf(window, "window", ["3sigma", "full"], action);
     const visibility = options.visibility;
     if (visibility !== undefined) {
       if (!(visibility instanceof Float32Array || visibility instanceof Uint8Array)) {

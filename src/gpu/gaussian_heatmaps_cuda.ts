@@ -1,4 +1,4 @@
-import { checkShape4, checkSigma } from "../_validate.ts";
+import { checkOneOf, checkShape4, checkSigma } from "../_validate.ts";
 import type { Shape4 } from "../types.ts";
 import { type NativeBuffer, ownedBuffer } from "./_buffers.ts";
 import { ffi, unwrap, WINDOW } from "./_ffi.ts";
@@ -73,11 +73,7 @@ export function gaussianHeatmapsCuda(
   const sigma = options.sigma ?? 1;
   checkSigma(sigma, ACTION);
   const window = options.window ?? "3sigma";
-  if (window !== "3sigma" && window !== "full") {
-    throw new TypeError(
-      `Cannot ${ACTION}: "window" must be "3sigma" or "full" but it is ${JSON.stringify(window)}`,
-    );
-  }
+  checkOneOf(window, "window", ["3sigma", "full"], ACTION);
   const device = landmarks.device;
   let vb: NativeBuffer | null = null;
   if (options.visibility !== undefined) {

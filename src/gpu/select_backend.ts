@@ -1,3 +1,4 @@
+import { checkOneOf } from "../_validate.ts";
 import type { DecodeOptions, DecodeResult } from "../decode/types.ts";
 import { decodeArgmax } from "../decode/decode_argmax.ts";
 import {
@@ -118,13 +119,7 @@ function gib(bytes: number): string {
 export function selectBackend(options: SelectBackendOptions = {}): Backend {
   const action = "select a backend";
   const choice = options.backend ?? "auto";
-  if (choice !== "wasm" && choice !== "cuda" && choice !== "auto") {
-    throw new TypeError(
-      `Cannot ${action}: "backend" must be "wasm", "cuda" or "auto" but it is ${
-        JSON.stringify(choice)
-      }`,
-    );
-  }
+  checkOneOf(choice, "backend", ["wasm", "cuda", "auto"], action);
   const device = options.device ?? 0;
   if (!Number.isInteger(device) || device < 0) {
     throw new RangeError(

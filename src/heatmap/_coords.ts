@@ -1,5 +1,5 @@
 // Shared checks of toHeatmapCoords / fromHeatmapCoords.
-import { checkAbove } from "../_validate.ts";
+import { checkAbove, checkOneOf } from "../_validate.ts";
 import type { HeatmapCoordsOptions } from "./to_heatmap_coords.ts";
 
 /** Validates and returns the stride and shift: x_hm = (x_img + shift) / stride - shift. */
@@ -19,13 +19,7 @@ export function coordAffine(
   const stride = options?.stride;
   checkAbove(stride, "stride", 0, action);
   const convention = options.convention ?? "aligned";
-  if (convention !== "aligned" && convention !== "msra") {
-    throw new TypeError(
-      `Cannot ${action}: "convention" must be "aligned" or "msra" but it is ${
-        JSON.stringify(convention)
-      }`,
-    );
-  }
+  checkOneOf(convention, "convention", ["aligned", "msra"], action);
   const out = options.out ?? new Float32Array(landmarks.length);
   if (!(out instanceof Float32Array) || out.length !== landmarks.length) {
     throw new TypeError(

@@ -1,4 +1,11 @@
-import { checkAbove, checkF32, checkLength, checkShape4, checkSigma } from "../_validate.ts";
+import {
+  checkAbove,
+  checkF32,
+  checkLength,
+  checkOneOf,
+  checkShape4,
+  checkSigma,
+} from "../_validate.ts";
 import type { Shape4 } from "../types.ts";
 import { curvePieces, flatten } from "./_spline.ts";
 
@@ -166,13 +173,7 @@ export function boundaryHeatmaps(
   const tolerance = options.tolerance ?? 1e-3;
   checkAbove(tolerance, "tolerance", 0, ACTION);
   const mode = options.channels ?? "single";
-  if (mode !== "single" && mode !== "per-group") {
-    throw new TypeError(
-      `Cannot ${ACTION}: "channels" must be "single" or "per-group" but it is ${
-        JSON.stringify(mode)
-      }`,
-    );
-  }
+  checkOneOf(mode, "channels", ["single", "per-group"], ACTION);
   const want = mode === "single" ? 1 : groups.length;
   if (c !== want) {
     throw new TypeError(

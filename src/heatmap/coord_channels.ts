@@ -1,3 +1,4 @@
+import { checkOneOf } from "../_validate.ts";
 /** Options of {@link coordChannels}. */
 export interface CoordChannelsOptions {
   /** Append the radius channel r. Defaults to true. */
@@ -54,11 +55,7 @@ export function coordChannels(
   }
   const withRadius = options.withRadius ?? true;
   const order = options.order ?? "xy";
-  if (order !== "xy" && order !== "official") {
-    throw new TypeError(
-      `Cannot ${action}: "order" must be "xy" or "official" but it is ${JSON.stringify(order)}`,
-    );
-  }
+  checkOneOf(order, "order", ["xy", "official"], action);
   const hw = h * w;
   const out = new Float32Array((withRadius ? 3 : 2) * hw);
   const xOff = order === "xy" ? 0 : hw, yOff = order === "xy" ? hw : 0;

@@ -1,4 +1,4 @@
-import { checkF32, checkLength, checkShape4, checkSigma } from "../_validate.ts";
+import { checkF32, checkLength, checkOneOf, checkShape4, checkSigma } from "../_validate.ts";
 import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
 import type { Shape4 } from "../types.ts";
 import { gaussianParams, type SkipReason } from "./_gaussian_params.ts";
@@ -140,17 +140,9 @@ export function gaussianHeatmaps(
   const sigma = options.sigma ?? 1;
   checkSigma(sigma, ACTION);
   const mode = options.mode ?? "unbiased";
-  if (mode !== "unbiased" && mode !== "official") {
-    throw new TypeError(
-      `Cannot ${ACTION}: "mode" must be "unbiased" or "official" but it is ${JSON.stringify(mode)}`,
-    );
-  }
+  checkOneOf(mode, "mode", ["unbiased", "official"], ACTION);
   const window = options.window ?? "3sigma";
-  if (window !== "3sigma" && window !== "full") {
-    throw new TypeError(
-      `Cannot ${ACTION}: "window" must be "3sigma" or "full" but it is ${JSON.stringify(window)}`,
-    );
-  }
+  checkOneOf(window, "window", ["3sigma", "full"], ACTION);
   const official = mode === "official";
   if (official) {
     if (!Number.isInteger(sigma)) {

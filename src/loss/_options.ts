@@ -7,6 +7,7 @@ import {
   checkFinite,
   checkFiniteNumber,
   checkLength,
+  checkOneOf,
 } from "../_validate.ts";
 import type { LossOptions, Reduction } from "../types.ts";
 
@@ -56,13 +57,7 @@ export function resolveLossOptions(
   defaultMapWeight: number,
 ): CommonLossOptions {
   const reduction = options.reduction ?? "mean";
-  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
-    throw new TypeError(
-      `Cannot ${ACTION}: "reduction" must be "mean", "sum" or "none" but it is ${
-        JSON.stringify(reduction)
-      }`,
-    );
-  }
+  checkOneOf(reduction, "reduction", ["mean", "sum", "none"], ACTION);
   const mapWeight = options.mapWeight ?? defaultMapWeight;
   const mapThreshold = options.mapThreshold ?? 0.2;
   checkAtLeast(mapWeight, "mapWeight", 0, ACTION);
