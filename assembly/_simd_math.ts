@@ -1,8 +1,9 @@
 // Vector transcendental functions over f32x4 (WASM SIMD has none).
 //
-// exp is the Cephes single-precision approximation (S. Moshier) and log follows musl's logf
-// (atanh reduction, minimax polynomial); both are accurate to a few ulp over the domains
-// stated below (tests/simd_math_test.ts measures it). They are written for the hot loops: no
+// exp is the Cephes single-precision approximation (S. Moshier); exp2 reduces to r in
+// [-1/2, 1/2] exactly and uses a degree-6 minimax polynomial fitted for this module; log2 and
+// log1p follow musl's logf (atanh reduction, minimax polynomial). All are accurate to a few ulp
+// over the domains stated below (tests/simd_math_test.ts measures it). They are written for the hot loops: no
 // NaN or infinity handling beyond what is stated, pseudo-min/max (one instruction each) for
 // the clamps, and the 1.5 * 2^23 rounding trick instead of trunc_sat. log1p reuses the log
 // reduction with the argument itself as the reduced value whenever 1 + x < sqrt(2), so it is
@@ -54,7 +55,7 @@ const K_LG1: usize = memory.data<f32>([0.66666662693]);
 const K_MANT: usize = memory.data<i32>([0x007fffff]);
 const K_SQRTH: usize = memory.data<i32>([0x3f3504f3]); // the bits of sqrt(1/2)
 
-/** The smallest normal f32; clamp arguments of {@link __log_f32x4} to at least this. */
+/** The smallest normal f32; clamp arguments of {@link __log2_f32x4} to at least this. */
 export const MIN_NORMAL: f32 = 1.17549435e-38;
 export const K_MIN_NORMAL: usize = memory.data<f32>([MIN_NORMAL]);
 
@@ -86,11 +87,48 @@ export const K_MIN_NORMAL: usize = memory.data<f32>([MIN_NORMAL]);
   return v128.and(f32x4.mul(y, pow2), f32x4.ge(x, lo));
 }
 
-// ln(1 + f) + e ln 2 for f in [sqrt(1/2) - 1, sqrt(2) - 1] (musl's logf reduction):
-// with s = f / (2 + f), ln(1 + f) = 2 atanh(s) = f - f^2/2 + s (f^2/2 + R(s^2)), R a minimax
-// polynomial (Lg1..Lg4); e ln 2 is added in two parts. Error below 1 ulp before rounding.
+// 2^x stays normal on [-126, 127]; below -126 it is flushed to 0 like exp below -87
+const K_EXP2_HI: usize = memory.data<f32>([127.0]);
+const K_EXP2_LO: usize = memory.data<f32>([-126.0]);
+// (2^r - 1) / r ~ C0 + C1 r + ... + C5 r^5 on [-1/2, 1/2], minimax in relative error of 2^r
+// (Lawson's weighted least squares, then rounded to f32): 2e-9 before rounding
+const K_EXP2_C0: usize = memory.data<f32>([0.6931471824645996]);
+const K_EXP2_C1: usize = memory.data<f32>([0.24022647738456726]);
+const K_EXP2_C2: usize = memory.data<f32>([0.055503323674201965]);
+const K_EXP2_C3: usize = memory.data<f32>([0.009618437848985195]);
+const K_EXP2_C4: usize = memory.data<f32>([0.0013398872688412666]);
+const K_EXP2_C5: usize = memory.data<f32>([0.00015353341586887836]);
+
+/**
+ * 2^x per lane for finite x: about 2 ulp on [-126, 127], 0 below -126 (no subnormal results
+ * or intermediates), 2^127 above; NaN in gives 0. With x = k + r, k = round(x) and r in
+ * [-1/2, 1/2] exact (no Cody-Waite split needed, unlike exp), 2^r = 1 + r P(r), P of degree 5
+ * by Estrin's scheme.
+ */
 // @ts-ignore: decorator
-@inline function __log_reduced(f: v128, ef: v128): v128 {
+@inline export function __exp2_f32x4(x: v128): v128 {
+  const lo = k(K_EXP2_LO);
+  const xc = f32x4.pmin(f32x4.pmax(x, lo), k(K_EXP2_HI));
+  const rounder = k(K_ROUNDER);
+  const t = f32x4.add(xc, rounder);
+  const r = f32x4.sub(xc, f32x4.sub(t, rounder));
+  const r2 = f32x4.mul(r, r);
+  const r4 = f32x4.mul(r2, r2);
+  const a = f32x4.add(f32x4.mul(k(K_EXP2_C1), r), k(K_EXP2_C0));
+  const b = f32x4.add(f32x4.mul(k(K_EXP2_C3), r), k(K_EXP2_C2));
+  const c = f32x4.add(f32x4.mul(k(K_EXP2_C5), r), k(K_EXP2_C4));
+  const p = f32x4.add(f32x4.add(a, f32x4.mul(r2, b)), f32x4.mul(r4, c));
+  const y = f32x4.add(f32x4.mul(r, p), k(K_ONE));
+  const pow2 = i32x4.shl(i32x4.add(t, k(K_EXP_BIAS)), 23);
+  return v128.and(f32x4.mul(y, pow2), f32x4.ge(x, lo));
+}
+
+// ln(1 + f) for f in [sqrt(1/2) - 1, sqrt(2) - 1] (musl's logf reduction): with
+// s = f / (2 + f), ln(1 + f) = 2 atanh(s) = f - f^2/2 + s (f^2/2 + R(s^2)), R a minimax
+// polynomial (Lg1..Lg4). Given hfsq = f^2/2 it returns lo = s (f^2/2 + R), so that
+// ln(1 + f) = (lo - hfsq) + f; the callers add e ln 2 (or e) where it costs no accuracy.
+// @ts-ignore: decorator
+@inline function __log_lo(f: v128, hfsq: v128): v128 {
   const s = f32x4.div(f, f32x4.add(f, k(K_TWO)));
   const z = f32x4.mul(s, s);
   // R(z) = z (Lg1 + Lg2 z + Lg3 z^2 + Lg4 z^3) by Estrin's scheme (two independent pairs)
@@ -98,8 +136,14 @@ export const K_MIN_NORMAL: usize = memory.data<f32>([MIN_NORMAL]);
   const r12 = f32x4.add(f32x4.mul(k(K_LG2), z), k(K_LG1));
   const r34 = f32x4.add(f32x4.mul(k(K_LG4), z), k(K_LG3));
   const r = f32x4.mul(f32x4.add(r12, f32x4.mul(w, r34)), z);
+  return f32x4.mul(s, f32x4.add(hfsq, r));
+}
+
+// ln(1 + f) + e ln 2, e ln 2 added in two parts. Error below 1 ulp before rounding.
+// @ts-ignore: decorator
+@inline function __log_reduced(f: v128, ef: v128): v128 {
   const hfsq = f32x4.mul(f32x4.mul(k(K_HALF), f), f);
-  const lo = f32x4.add(f32x4.mul(s, f32x4.add(hfsq, r)), f32x4.mul(ef, k(K_LN2_LO)));
+  const lo = f32x4.add(__log_lo(f, hfsq), f32x4.mul(ef, k(K_LN2_LO)));
   return f32x4.add(f32x4.add(f32x4.sub(lo, hfsq), f), f32x4.mul(ef, k(K_LN2_HI)));
 }
 
@@ -118,14 +162,17 @@ export const K_MIN_NORMAL: usize = memory.data<f32>([MIN_NORMAL]);
 }
 
 /**
- * Natural log per lane, for positive normal x (>= MIN_NORMAL, finite): about 2 ulp.
- * Zero, subnormal, negative, infinite or NaN arguments give unspecified results; callers
- * clamp first.
+ * Base-2 log per lane, for positive normal x (>= MIN_NORMAL, finite): ln(m) / ln 2 + e with
+ * x = m 2^e, about 2 ulp. Zero, subnormal, negative, infinite or NaN arguments give
+ * unspecified results; callers clamp first.
  */
 // @ts-ignore: decorator
-@inline export function __log_f32x4(x: v128): v128 {
+@inline export function __log2_f32x4(x: v128): v128 {
   const ix = i32x4.sub(x, k(K_SQRTH));
-  return __log_reduced(__mantissa_m1(ix), f32x4.convert_i32x4_s(__exponent(ix)));
+  const f = __mantissa_m1(ix);
+  const hfsq = f32x4.mul(f32x4.mul(k(K_HALF), f), f);
+  const ln = f32x4.add(f32x4.sub(__log_lo(f, hfsq), hfsq), f);
+  return f32x4.add(f32x4.mul(ln, k(K_LOG2E)), f32x4.convert_i32x4_s(__exponent(ix)));
 }
 
 /**

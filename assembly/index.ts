@@ -1,6 +1,6 @@
 // Entry point of the awing WASM core: every export of the module.
 // @ts-nocheck: AssemblyScript source, compiled by asc
-import { __exp_f32x4, __log_f32x4, __log1p_f32x4 } from "./_simd_math";
+import { __exp2_f32x4, __exp_f32x4, __log1p_f32x4, __log2_f32x4 } from "./_simd_math";
 export { check_out, loss_batch, set_loss, weight_map } from "./loss";
 export { gauss_channels } from "./heatmap";
 export { argmax_channels, blur_block5, blur_channel, softargmax_channels } from "./decode";
@@ -46,16 +46,23 @@ export function range_f32(ptr: usize, n: usize): void {
   store<f32>(RANGE_OUT + 4, mx);
 }
 
-/** exp, log and log1p of the vector core over n floats (for accuracy tests): kind 0, 1, 2. */
+// @ts-ignore: decorator
+@inline function math_f32x4(kind: i32, x: v128): v128 {
+  if (kind == 0) return __exp_f32x4(x);
+  if (kind == 1) return __log2_f32x4(x);
+  if (kind == 2) return __log1p_f32x4(x);
+  return __exp2_f32x4(x);
+}
+
+/**
+ * exp, log2, log1p and exp2 of the vector core over n floats (for accuracy tests): kind 0, 1,
+ * 2 and 3.
+ */
 export function math_f32(kind: i32, src: usize, dst: usize, n: usize): void {
   let i: usize = 0;
-  for (; i + 4 <= n; i += 4) {
-    const x = v128.load(src + (i << 2));
-    v128.store(dst + (i << 2), kind == 0 ? __exp_f32x4(x) : kind == 1 ? __log_f32x4(x) : __log1p_f32x4(x));
-  }
+  for (; i + 4 <= n; i += 4) v128.store(dst + (i << 2), math_f32x4(kind, v128.load(src + (i << 2))));
   for (; i < n; i++) {
-    const x = f32x4.splat(load<f32>(src + (i << 2)));
-    const y = kind == 0 ? __exp_f32x4(x) : kind == 1 ? __log_f32x4(x) : __log1p_f32x4(x);
+    const y = math_f32x4(kind, f32x4.splat(load<f32>(src + (i << 2))));
     store<f32>(dst + (i << 2), f32x4.extract_lane(y, 0));
   }
 }

@@ -39,6 +39,7 @@ export interface WasmCore {
   ): void;
   range_out(): number;
   range_f32(ptr: number, n: number): void;
+  /** exp, log2, log1p, exp2 (kind 0..3) of n floats, for the accuracy tests. */
   math_f32(kind: number, src: number, dst: number, n: number): void;
   /** Separable Gaussian targets, 8 f32 parameters per channel (assembly/heatmap.ts). */
   gauss_channels(

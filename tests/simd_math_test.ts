@@ -1,4 +1,4 @@
-// Accuracy of the WASM core's vector exp, log and log1p, in ulp against float64 Math.
+// Accuracy of the WASM core's vector exp, exp2, log2 and log1p, in ulp against float64 Math.
 import { ok } from "node:assert/strict";
 import { f32At, reserve, wasm } from "../src/_wasm.ts";
 
@@ -46,11 +46,25 @@ Deno.test(`vector exp is within ${ULP_LIMIT} ulp on [-87, 88]; 0 below, no subno
   ok(tail.every((v) => v === 0));
 });
 
-Deno.test(`vector log is within ${ULP_LIMIT} ulp over all positive normal floats`, () => {
-  const err = worst(1, sweep(1.2e-38, 3e38, 200_003, true), Math.log);
-  ok(err <= ULP_LIMIT, `log: ${err} ulp`);
-  console.log(`log: worst ${err.toFixed(2)} ulp`);
-  ok(worst(1, sweep(0.5, 2, 100_001), Math.log) <= ULP_LIMIT);
+Deno.test(`vector exp2 is within ${ULP_LIMIT} ulp on [-126, 127]; 0 below, no subnormals`, () => {
+  const err = worst(3, sweep(-126, 127, 200_003), (x) => 2 ** x);
+  ok(err <= ULP_LIMIT, `exp2: ${err} ulp`);
+  console.log(`exp2: worst ${err.toFixed(2)} ulp`);
+  // around 0, where r = x exactly, and at the integers, where 2^x is exact
+  ok(worst(3, sweep(-1, 1, 100_001), (x) => 2 ** x) <= ULP_LIMIT);
+  const ints = Float32Array.from({ length: 254 }, (_, i) => i - 126);
+  ok(run(3, ints).every((v, i) => v === 2 ** ints[i]));
+  const tail = run(3, new Float32Array([-126.01, -127, -200, -1e30, NaN]));
+  ok(tail.every((v) => v === 0));
+});
+
+Deno.test(`vector log2 is within ${ULP_LIMIT} ulp over all positive normal floats`, () => {
+  const err = worst(1, sweep(1.2e-38, 3e38, 200_003, true), Math.log2);
+  ok(err <= ULP_LIMIT, `log2: ${err} ulp`);
+  console.log(`log2: worst ${err.toFixed(2)} ulp`);
+  ok(worst(1, sweep(0.5, 2, 100_001), Math.log2) <= ULP_LIMIT);
+  const pow2 = Float32Array.from({ length: 254 }, (_, i) => 2 ** (i - 126));
+  ok(run(1, pow2).every((v, i) => v === i - 126));
 });
 
 Deno.test(`vector log1p is within ${ULP_LIMIT} ulp from 1e-30 to 1e30, and exact at 0`, () => {
