@@ -290,6 +290,40 @@ Deno.test("bad input throws clear errors", () => {
   throws(() => weightMap(new Float32Array(3), { shape }), TypeError);
 });
 
+Deno.test("a NaN or infinity anywhere is found, even in a channel of weight 0", () => {
+  // AWing's kernel reads bad inputs from its sum (no per-pixel flag): check every kind of bad
+  // value, in pred and in target, at block edges (1024 pixels), in the tail and in a channel
+  // whose landmark weight is 0, for every loss and for theta = epsilon (log2 u = 0 at d = inf)
+  const shape: Shape4 = [1, 2, 33, 37];
+  const hw = 33 * 37;
+  const { pred, target } = heatmapPair(2 * hw, 21);
+  const where = [0, 3, 1023, 1024, 1027, hw - 1, hw + 5, 2 * hw - 1];
+  const bad: [number, string][] = [[NaN, "a NaN"], [Infinity, "an infinite value"], [
+    -Infinity,
+    "an infinite value",
+  ]];
+  for (const { name, run } of KINDS) {
+    for (const [value, what] of bad) {
+      for (const at of where) {
+        for (const array of ["pred", "target"] as const) {
+          const p = pred.slice(), t = target.slice();
+          (array === "pred" ? p : t)[at] = value;
+          const zero = at < hw ? 0 : 1;
+          const landmarkWeights = new Float32Array(2).fill(1);
+          landmarkWeights[zero] = 0;
+          for (const extra of [{}, { landmarkWeights }, { theta: 1, epsilon: 1 }]) {
+            if (name !== "awing" && "theta" in extra) continue;
+            throws(() => run(p, t, { shape, ...extra }), {
+              name: "RangeError",
+              message: `Cannot compute loss: "${array}" has ${what} at index ${at}`,
+            }, `${name} ${value} in ${array} at ${at} ${JSON.stringify(extra)}`);
+          }
+        }
+      }
+    }
+  }
+});
+
 Deno.test("results stay right after the WASM memory grows (views are re-derived)", () => {
   const shape: Shape4 = [2, 3, 17, 19];
   const { pred, target } = heatmapPair(2 * 3 * 17 * 19, 11);
