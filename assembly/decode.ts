@@ -141,7 +141,7 @@ export function blur_channel(dst: usize, src: usize, h: i32, w: i32, kern: usize
         acc = f32x4.add(acc, f32x4.mul(k, v128.load(src4)));
       }
       v128.store(row + (<usize>j << 2), acc);
-      mx = f32x4.max(mx, acc);
+      mx = f32x4.pmax(mx, acc);
     }
     for (; j < w; j++) {
       let acc: f32 = 0.0;
@@ -223,7 +223,7 @@ export function softargmax_channels(src: usize, nch: i32, h: i32, w: i32, beta: 
       for (; j + 4 <= w; j += 4) {
         const v = v128.load(row + (<usize>j << 2));
         const p = linear
-          ? f32x4.max(v, zero)
+          ? f32x4.pmax(v, zero)
           : __exp_f32x4(f32x4.pmax(f32x4.mul(bv, f32x4.sub(v, mv)), lowv));
         acs = f32x4.add(acs, p);
         ax = f32x4.add(ax, f32x4.mul(p, jv));
