@@ -2,12 +2,12 @@
 //
 // exp is the Cephes single-precision approximation (S. Moshier); exp2 reduces to r in
 // [-1/2, 1/2] exactly and uses a degree-6 minimax polynomial fitted for this module; log2 and
-// log1p follow musl's logf (atanh reduction, minimax polynomial). All are accurate to a few ulp
-// over the domains stated below (tests/simd_math_test.ts measures it). They are written for the hot loops: no
-// NaN or infinity handling beyond what is stated, pseudo-min/max (one instruction each) for
-// the clamps, and the 1.5 * 2^23 rounding trick instead of trunc_sat. log1p reuses the log
-// reduction with the argument itself as the reduced value whenever 1 + x < sqrt(2), so it is
-// exact-domain for tiny x without a compensating division.
+// log1p follow musl's logf (atanh reduction, minimax polynomial). All are accurate to a few
+// ulp over the domains stated below (tests/simd_math_test.ts measures it). They are written
+// for the hot loops: no NaN or infinity handling beyond what is stated, pseudo-min/max (one
+// instruction each) for the clamps, and the 1.5 * 2^23 rounding trick instead of trunc_sat.
+// log1p reuses the log reduction with the argument itself as the reduced value whenever
+// 1 + x < sqrt(2), so it is exact-domain for tiny x without a compensating division.
 //
 // Constants are not written as f32x4.splat(literal): asc folds those into v128.const, and V8
 // (x64) materialises every v128.const where it is used, inside the loop, as three instructions

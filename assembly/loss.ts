@@ -173,14 +173,6 @@ const BLK: usize = 1024;
 const BUF: usize = memory.data(<i32>BLK << 2, 16);
 const BUF_U: usize = memory.data(<i32>BLK << 2, 16);
 
-// u = min(d, theta) / eps, at least MIN_NORMAL so that log2 stays in its exact domain; at d = 0
-// that leaves u^q ~ 1e-38 * u^(q-1), a loss below 1e-36, and the gradient is zeroed through
-// the sign
-// @ts-ignore: decorator
-@inline function awing_u(d: v128): v128 {
-  return f32x4.pmax(f32x4.mul(f32x4.pmin(d, k(AW_THETA)), k(AW_INV_EPS)), k(K_MIN_NORMAL));
-}
-
 // One block of m pixels (m a multiple of 4, at most BLK). The target range of the input check
 // is folded in pass 1; non-finite inputs show in the returned sum (see loss_batch).
 function awing_block(pred: usize, target: usize, wt: usize, grad: usize, lmap: usize, m: usize, gs: v128): v128 {
@@ -188,7 +180,10 @@ function awing_block(pred: usize, target: usize, wt: usize, grad: usize, lmap: u
   for (let i: usize = 0; i < m; i += 4) {
     const o = i << 2;
     const y = v128.load(target + o);
-    const u = awing_u(f32x4.abs(f32x4.sub(v128.load(pred + o), y)));
+    const d = f32x4.abs(f32x4.sub(v128.load(pred + o), y));
+    // u >= MIN_NORMAL keeps log2 in its exact domain; at d = 0 that leaves u^q ~ 1e-38 u^(q-1),
+    // a loss below 1e-36, and pass 3 zeroes the gradient through the sign
+    const u = f32x4.pmax(f32x4.mul(f32x4.pmin(d, k(AW_THETA)), k(AW_INV_EPS)), k(K_MIN_NORMAL));
     v128.store(BUF_U + o, u);
     v128.store(BUF + o, f32x4.mul(f32x4.sub(k(AW_ALPHA_M1), y), __log2_f32x4(u)));
     tmin = f32x4.pmin(tmin, y);

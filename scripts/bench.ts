@@ -122,7 +122,7 @@ export async function benchShape(
       const impl = validate ? "wasm-simd" : "wasm-simd (validate: false)";
       const row = rows.find((r) => r.impl === impl);
       if (row === undefined) add(impl, ms, loss, grad[0]);
-      else if (ms < row.ms) rows[rows.indexOf(row)] = { ...row, ms, mpixPerS: size / ms / 1e3 };
+      else if (ms < row.ms) Object.assign(row, { ms, mpixPerS: size / ms / 1e3 });
     }
   };
   wasmRows();
