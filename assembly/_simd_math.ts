@@ -61,6 +61,15 @@ const K_SQRTH: usize = memory.data<i32>([0x3f3504f3]); // the bits of sqrt(1/2)
 export const MIN_NORMAL: f32 = 1.17549435e-38;
 export const K_MIN_NORMAL: usize = memory.data<f32>([MIN_NORMAL]);
 
+// The last step of exp and exp2: y * 2^k, with t = k + 1.5 * 2^23 from the rounding trick
+// (bits(t) = 0x4B400000 + k, so 2^k has the bits (bits(t) - 0x4B400000 + 127) << 23), and 0
+// where x is below the flush limit lo (or NaN).
+// @ts-ignore: decorator
+@inline function __scale_pow2(y: v128, t: v128, x: v128, lo: v128): v128 {
+  const pow2 = i32x4.shl(i32x4.add(t, k(K_EXP_BIAS)), 23);
+  return v128.and(f32x4.mul(y, pow2), f32x4.ge(x, lo));
+}
+
 /**
  * exp(x) per lane, for finite x: exact to about 2 ulp on [-87, 88], 0 below -87 (no subnormal
  * results or intermediates), exp(88) above 88. NaN in gives NaN out.
@@ -83,10 +92,7 @@ export const K_MIN_NORMAL: usize = memory.data<f32>([MIN_NORMAL]);
   const p23 = f32x4.add(f32x4.mul(k(K_EXP_P2), r), k(K_EXP_P3));
   const p45 = f32x4.add(f32x4.mul(k(K_EXP_P0), r), k(K_EXP_P1));
   const y0 = f32x4.add(f32x4.add(p01, f32x4.mul(z, p23)), f32x4.mul(z2, p45));
-  const y = f32x4.add(f32x4.add(f32x4.mul(y0, z), r), k(K_ONE));
-  // 2^k from the bits of t: bits(t) = 0x4B400000 + k, so (bits(t) - 0x4B400000 + 127) << 23
-  const pow2 = i32x4.shl(i32x4.add(t, k(K_EXP_BIAS)), 23);
-  return v128.and(f32x4.mul(y, pow2), f32x4.ge(x, lo));
+  return __scale_pow2(f32x4.add(f32x4.add(f32x4.mul(y0, z), r), k(K_ONE)), t, x, lo);
 }
 
 // 2^x stays normal on [-126, 127]; below -126 it is flushed to 0 like exp below -87
@@ -120,9 +126,7 @@ const K_EXP2_C5: usize = memory.data<f32>([0.00015353341586887836]);
   const b = f32x4.add(f32x4.mul(k(K_EXP2_C3), r), k(K_EXP2_C2));
   const c = f32x4.add(f32x4.mul(k(K_EXP2_C5), r), k(K_EXP2_C4));
   const p = f32x4.add(f32x4.add(a, f32x4.mul(r2, b)), f32x4.mul(r4, c));
-  const y = f32x4.add(f32x4.mul(r, p), k(K_ONE));
-  const pow2 = i32x4.shl(i32x4.add(t, k(K_EXP_BIAS)), 23);
-  return v128.and(f32x4.mul(y, pow2), f32x4.ge(x, lo));
+  return __scale_pow2(f32x4.add(f32x4.mul(r, p), k(K_ONE)), t, x, lo);
 }
 
 // ln(1 + f) for f in [sqrt(1/2) - 1, sqrt(2) - 1] (musl's logf reduction): with
