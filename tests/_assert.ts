@@ -11,9 +11,10 @@ export function assertClose(
 ): void {
   equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= rel * Math.abs(expected[i]) + abs)) {
-      throw new Error(`${what}: index ${i} is ${actual[i]} but the reference is ${expected[i]}`);
+    const a = actual[i]!, e = expected[i]!;
+    const err = Math.abs(a - e);
+    if (!(err <= rel * Math.abs(e) + abs)) {
+      throw new Error(`${what}: index ${i} is ${a} but the reference is ${e}`);
     }
   }
 }
@@ -32,6 +33,13 @@ export function caught<T>(fn: () => unknown, type: new (...args: never[]) => T):
 /** The largest absolute value of an array (0 when empty). */
 export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
   return m;
+}
+
+/** Element `i` of `a`, throwing when there is none (so that a wrong index fails loudly). */
+export function at<T>(a: ArrayLike<T>, i: number): T {
+  const v = a[i];
+  if (v === undefined) throw new RangeError(`no element at index ${i} (length ${a.length})`);
+  return v;
 }

@@ -20,8 +20,9 @@ export function peerData(size: number): { pred: Float32Array; target: Float32Arr
   for (let i = 0; i < size; i++) {
     const u = Math.fround((fmix32((2 * i) >>> 0) >>> 8) / 16777216);
     const v = Math.fround((fmix32((2 * i + 1) >>> 0) >>> 8) / 16777216);
-    target[i] = Math.fround(u ** 8);
-    pred[i] = Math.fround(target[i] + Math.fround(0.1 * Math.fround(v - 0.5)));
+    const t = Math.fround(u ** 8);
+    target[i] = t;
+    pred[i] = Math.fround(t + Math.fround(0.1 * Math.fround(v - 0.5)));
   }
   return { pred, target };
 }
@@ -45,8 +46,8 @@ export function heatmapPair(
   const u = uniform(n, seed), v = uniform(n, seed + 1);
   const target = new Float32Array(n), pred = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    target[i] = u[i] ** 6;
-    pred[i] = target[i] + spread * (v[i] - 0.5);
+    target[i] = u[i]! ** 6;
+    pred[i] = target[i]! + spread * (v[i]! - 0.5);
   }
   return { pred, target };
 }
@@ -68,9 +69,10 @@ export function lossData(size: number, seed: number): { pred: Float32Array; targ
   const { pred, target } = heatmapPair(size, seed);
   const u = uniform(size, seed + 7);
   for (let i = 0; i < size; i++) {
-    if (u[i] < 0.08) pred[i] = target[i]; // zero error
-    else if (u[i] < 0.12) target[i] = 0;
-    else if (u[i] < 0.2) target[i] = Math.fround(0.5 + 0.5 * u[i]); // foreground, > threshold
+    const ui = u[i]!;
+    if (ui < 0.08) pred[i] = target[i]!; // zero error
+    else if (ui < 0.12) target[i] = 0;
+    else if (ui < 0.2) target[i] = Math.fround(0.5 + 0.5 * ui); // foreground, > threshold
   }
   return { pred, target };
 }

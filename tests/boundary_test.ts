@@ -7,6 +7,7 @@ import { curvePieces, dedupe, flatten } from "../src/heatmap/_spline.ts";
 import type { CubicPiece } from "../src/heatmap/_spline.ts";
 import { getLayout } from "../src/layouts/mod.ts";
 import { boundaryHeatmapsReference } from "../src/reference/mod.ts";
+import { at } from "./_assert.ts";
 import { DATA, HAS_DATA, SKIP } from "./_data.ts";
 
 type Shape = [number, number, number, number];
@@ -24,14 +25,14 @@ function faces64(count: number): Float32Array {
     const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
     const s = 52 / Math.max(x1 - x0, y1 - y0);
     for (let i = 0; i < 68; i++) {
-      out[f * 136 + 2 * i] = 31.5 + (xs[i] - (x0 + x1) / 2) * s;
-      out[f * 136 + 2 * i + 1] = 31.5 + (ys[i] - (y0 + y1) / 2) * s;
+      out[f * 136 + 2 * i] = 31.5 + (at(xs, i) - (x0 + x1) / 2) * s;
+      out[f * 136 + 2 * i + 1] = 31.5 + (at(ys, i) - (y0 + y1) / 2) * s;
     }
   });
   return out;
 }
 
-function at(p: CubicPiece, t: number): [number, number] {
+function pointAt(p: CubicPiece, t: number): [number, number] {
   return [
     p.ax + t * (p.bx + t * (p.cx + t * p.dx)),
     p.ay + t * (p.by + t * (p.cy + t * p.dy)),
@@ -41,7 +42,7 @@ function at(p: CubicPiece, t: number): [number, number] {
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   equal(a.length, b.length);
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
 
@@ -55,11 +56,12 @@ function boundaryDiff(a: ArrayLike<number>, ref: ArrayLike<number>, tol: number)
   const edge = Math.exp(-4.5) + tol;
   let m = 0, flips = 0;
   for (let i = 0; i < a.length; i++) {
-    if ((a[i] === 0 || ref[i] === 0) && Math.max(a[i], ref[i]) <= edge && a[i] !== ref[i]) {
+    const x = a[i]!, r = ref[i]!;
+    if ((x === 0 || r === 0) && Math.max(x, r) <= edge && x !== r) {
       flips++;
       continue;
     }
-    m = Math.max(m, Math.abs(a[i] - ref[i]));
+    m = Math.max(m, Math.abs(x - r));
   }
   ok(flips <= a.length / 1000, `${flips} pixels flipped at the cut-off`);
   return m;
@@ -69,47 +71,50 @@ Deno.test("the curve interpolates, is C2, not-a-knot for 4+ points, a parabola f
   const xs = [3, 7, 12, 14, 13, 9, 5], ys = [10, 4, 3, 8, 13, 16, 15];
   const pieces = curvePieces(xs, ys);
   equal(pieces.length, 6);
-  const h = xs.slice(1).map((x, i) => Math.hypot(x - xs[i], ys[i + 1] - ys[i]));
+  const h = xs.slice(1).map((x, i) => Math.hypot(x - at(xs, i), at(ys, i + 1) - at(ys, i)));
   for (let i = 0; i < 6; i++) {
-    const p = pieces[i];
-    deepEqual(at(p, 0), [xs[i], ys[i]]);
-    const e = at(p, 1);
-    ok(Math.abs(e[0] - xs[i + 1]) < 1e-12 && Math.abs(e[1] - ys[i + 1]) < 1e-12);
+    const p = at(pieces, i);
+    deepEqual(pointAt(p, 0), [xs[i], ys[i]]);
+    const e = pointAt(p, 1);
+    ok(Math.abs(e[0] - at(xs, i + 1)) < 1e-12 && Math.abs(e[1] - at(ys, i + 1)) < 1e-12);
   }
   // derivatives with respect to the chord length u = h t
   for (let i = 0; i + 1 < 6; i++) {
-    const p = pieces[i], q = pieces[i + 1];
-    const d1p = [(p.bx + 2 * p.cx + 3 * p.dx) / h[i], (p.by + 2 * p.cy + 3 * p.dy) / h[i]];
-    const d1q = [q.bx / h[i + 1], q.by / h[i + 1]];
-    const d2p = [(2 * p.cx + 6 * p.dx) / h[i] ** 2, (2 * p.cy + 6 * p.dy) / h[i] ** 2];
-    const d2q = [(2 * q.cx) / h[i + 1] ** 2, (2 * q.cy) / h[i + 1] ** 2];
+    const p = at(pieces, i), q = at(pieces, i + 1), hp = at(h, i), hq = at(h, i + 1);
+    const d1p = [(p.bx + 2 * p.cx + 3 * p.dx) / hp, (p.by + 2 * p.cy + 3 * p.dy) / hp];
+    const d1q = [q.bx / hq, q.by / hq];
+    const d2p = [(2 * p.cx + 6 * p.dx) / hp ** 2, (2 * p.cy + 6 * p.dy) / hp ** 2];
+    const d2q = [(2 * q.cx) / hq ** 2, (2 * q.cy) / hq ** 2];
     ok(maxAbsDiff(d1p, d1q) < 1e-10 && maxAbsDiff(d2p, d2q) < 1e-10, `C2 at ${i + 1}`);
   }
   const d3 = (p: CubicPiece, hh: number): number[] => [6 * p.dx / hh ** 3, 6 * p.dy / hh ** 3];
-  ok(maxAbsDiff(d3(pieces[0], h[0]), d3(pieces[1], h[1])) < 1e-10, "not-a-knot at knot 1");
-  ok(maxAbsDiff(d3(pieces[4], h[4]), d3(pieces[5], h[5])) < 1e-10, "not-a-knot at knot 5");
+  const d3At = (i: number): number[] => d3(at(pieces, i), at(h, i));
+  ok(maxAbsDiff(d3At(0), d3At(1)) < 1e-10, "not-a-knot at knot 1");
+  ok(maxAbsDiff(d3At(4), d3At(5)) < 1e-10, "not-a-knot at knot 5");
   // 4 points: one cubic through them (Lagrange in the chord parameter)
   const x4 = [0, 4, 9, 11], y4 = [0, 3, 2, 6];
   const u = [0];
-  for (let i = 1; i < 4; i++) u.push(u[i - 1] + Math.hypot(x4[i] - x4[i - 1], y4[i] - y4[i - 1]));
+  for (let i = 1; i < 4; i++) {
+    u.push(at(u, i - 1) + Math.hypot(at(x4, i) - at(x4, i - 1), at(y4, i) - at(y4, i - 1)));
+  }
   const lagrange = (vals: number[], s: number): number =>
     vals.reduce((acc, v, i) => {
       let l = v;
-      for (let j = 0; j < 4; j++) if (j !== i) l *= (s - u[j]) / (u[i] - u[j]);
+      for (let j = 0; j < 4; j++) if (j !== i) l *= (s - at(u, j)) / (at(u, i) - at(u, j));
       return acc + l;
     }, 0);
   const p4 = curvePieces(x4, y4);
   for (let i = 0; i < 3; i++) {
     for (const t of [0.1, 0.5, 0.9]) {
-      const s = u[i] + t * (u[i + 1] - u[i]);
-      const got = at(p4[i], t);
+      const s = at(u, i) + t * (at(u, i + 1) - at(u, i));
+      const got = pointAt(at(p4, i), t);
       ok(Math.abs(got[0] - lagrange(x4, s)) < 1e-9 && Math.abs(got[1] - lagrange(y4, s)) < 1e-9);
     }
   }
   // 3 points: a parabola (no cubic term), 2 points: a segment
   for (const p of curvePieces([0, 5, 7], [0, 4, 1])) ok(Math.abs(p.dx) + Math.abs(p.dy) < 1e-12);
   const seg = curvePieces([1, 4], [2, 6]);
-  deepEqual(at(seg[0], 0.5), [2.5, 4]);
+  deepEqual(pointAt(at(seg, 0), 0.5), [2.5, 4]);
   // consecutive duplicates are dropped, a lone point stays a point
   deepEqual(dedupe([1, 1, 2, 2, 1], [3, 3, 4, 4, 3]), [[1, 2, 1], [3, 4, 3]]);
   equal(curvePieces([5, 5, 5], [6, 6, 6]).length, 1);
@@ -125,8 +130,11 @@ Deno.test("flattening stays within the tolerance of the curve", () => {
       for (let s = 0; s < m; s++) {
         for (let q = 1; q < 8; q++) {
           const t = (s + q / 8) / m;
-          const [x, y] = at(p, t);
-          const ax = v[2 * s], ay = v[2 * s + 1], bx = v[2 * s + 2], by = v[2 * s + 3];
+          const [x, y] = pointAt(p, t);
+          const ax = at(v, 2 * s),
+            ay = at(v, 2 * s + 1),
+            bx = at(v, 2 * s + 2),
+            by = at(v, 2 * s + 3);
           const dx = bx - ax, dy = by - ay;
           const l = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)));
           ok(Math.hypot(x - ax - l * dx, y - ay - l * dy) <= tol * (1 + 1e-9));
@@ -190,7 +198,7 @@ Deno.test("boundaryHeatmaps matches the f64 reference on synthetic groups (singl
     // single = max over the per-group channels
     for (let p = 0; p < 4096; p++) {
       let m = 0;
-      for (let g = 0; g < 5; g++) m = Math.max(m, per[g * 4096 + p]);
+      for (let g = 0; g < 5; g++) m = Math.max(m, at(per, g * 4096 + p));
       equal(got[p], m);
     }
   }
@@ -204,20 +212,22 @@ Deno.test("boundaryHeatmaps: 1 on the landmarks, exp(-d^2/2) nearby, 0 beyond 3 
   const lm = new Float32Array([10, 30, 20, 20, 30, 30, 40, 20]);
   const shape: Shape = [1, 1, 64, 64];
   const map = boundaryHeatmaps(lm, { shape, groups: [[0, 1, 2, 3]] });
-  for (let i = 0; i < 4; i++) equal(map[lm[2 * i + 1] * 64 + lm[2 * i]], 1);
+  for (let i = 0; i < 4; i++) equal(map[at(lm, 2 * i + 1) * 64 + at(lm, 2 * i)], 1);
   const ref = boundaryHeatmapsReference(lm, shape, [[0, 1, 2, 3]]);
   let zeros = 0;
   for (let p = 0; p < 4096; p++) {
     // every value is either 0 or within the 3 sigma profile, and 0 exactly where the reference is
-    ok(map[p] === 0 || map[p] >= Math.exp(-4.5) - 1e-3);
-    if (ref[p] === 0 && map[p] !== 0) ok(map[p] < Math.exp(-4.5) + 1e-3, "cut-off");
-    if (map[p] === 0) zeros++;
+    const v = at(map, p);
+    ok(v === 0 || v >= Math.exp(-4.5) - 1e-3);
+    if (ref[p] === 0 && v !== 0) ok(v < Math.exp(-4.5) + 1e-3, "cut-off");
+    if (v === 0) zeros++;
   }
   ok(zeros > 3000);
   equal(map[0], 0);
   equal(map[63 * 64 + 63], 0);
   // one pixel from the end point (40, 20): the curve is at most 1 px away
-  ok(map[21 * 64 + 40] >= Math.exp(-0.5) - 1e-9 && map[21 * 64 + 40] < 1);
+  const near = at(map, 21 * 64 + 40);
+  ok(near >= Math.exp(-0.5) - 1e-9 && near < 1);
 });
 
 Deno.test({
@@ -240,19 +250,19 @@ Deno.test({
     // the curve passes through every landmark: B(pixel) >= exp(-|pixel - landmark|^2 / 2)
     for (let f = 0; f < 3; f++) {
       for (let k = 0; k < 68; k++) {
-        const x = faces[f * 136 + 2 * k], y = faces[f * 136 + 2 * k + 1];
+        const x = at(faces, f * 136 + 2 * k), y = at(faces, f * 136 + 2 * k + 1);
         const j = Math.round(x), i = Math.round(y);
         const bound = Math.exp(-((j - x) ** 2 + (i - y) ** 2) / 2);
-        ok(map[f * 4096 + i * 64 + j] >= bound - 1e-3, `face ${f} landmark ${k}`);
+        ok(at(map, f * 4096 + i * 64 + j) >= bound - 1e-3, `face ${f} landmark ${k}`);
       }
     }
     // mirror: x -> 63 - x with the layout's flip permutation; the map flips its columns
     const mirrored = new Float32Array(faces.length);
     for (let f = 0; f < 3; f++) {
       for (let k = 0; k < 68; k++) {
-        const src = layout.flipPermutation[k];
-        mirrored[f * 136 + 2 * k] = 63 - faces[f * 136 + 2 * src];
-        mirrored[f * 136 + 2 * k + 1] = faces[f * 136 + 2 * src + 1];
+        const src = at(layout.flipPermutation, k);
+        mirrored[f * 136 + 2 * k] = 63 - at(faces, f * 136 + 2 * src);
+        mirrored[f * 136 + 2 * k + 1] = at(faces, f * 136 + 2 * src + 1);
       }
     }
     const flipped = boundaryHeatmaps(mirrored, { shape, groups });
@@ -260,7 +270,7 @@ Deno.test({
     for (let f = 0; f < 3; f++) {
       for (let i = 0; i < 64; i++) {
         for (let j = 0; j < 64; j++) {
-          const a = map[f * 4096 + i * 64 + j], b = flipped[f * 4096 + i * 64 + 63 - j];
+          const a = at(map, f * 4096 + i * 64 + j), b = at(flipped, f * 4096 + i * 64 + 63 - j);
           worst = Math.max(worst, Math.abs(a - b));
         }
       }

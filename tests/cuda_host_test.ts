@@ -152,14 +152,19 @@ Deno.test({
         for (const params of PARAMS) {
           for (const weighted of [false, true]) {
             const { pred, target } = lossData(size, seed++);
-            const lw = weighted
-              ? Float32Array.from(uniform(n * k, seed++), (v, i) => (i % 3 === 0 ? 0 : 2 * v))
-              : undefined;
+            const weights = weighted
+              ? {
+                landmarkWeights: Float32Array.from(
+                  uniform(n * k, seed++),
+                  (v, i) => (i % 3 === 0 ? 0 : 2 * v),
+                ),
+              }
+              : {};
             const grad = new Float32Array(size), lossMap = new Float32Array(size);
             const stats = hostAwing(pred, target, {
               shape,
               ...params,
-              landmarkWeights: lw,
+              ...weights,
               grad,
               lossMap,
               gradScale: 1,
@@ -170,7 +175,7 @@ Deno.test({
               reduction: "sum",
               mapWeight: params.mapWeight ?? 10,
               mapThreshold: params.mapThreshold ?? Math.fround(0.2),
-              landmarkWeights: lw,
+              ...weights,
             });
             const what = `${JSON.stringify(shape)} ${JSON.stringify(params)} weighted=${weighted}`;
             ok(
@@ -285,7 +290,7 @@ Deno.test({
 function landmarkCases(n: number, k: number, h: number, w: number, seed: number): Float32Array {
   const u = uniform(2 * n * k, seed);
   const lm = Float32Array.from(u, (v, i) => (i % 2 === 0 ? v * (w + 2) - 1.5 : v * (h + 2) - 1.5));
-  const special = [
+  const special: [number, number][] = [
     [-0.5, 0],
     [w - 0.5, 0],
     [0, h - 0.5],
@@ -297,10 +302,7 @@ function landmarkCases(n: number, k: number, h: number, w: number, seed: number)
     [(w - 1) / 2, (h - 1) / 2],
     [1.25, 0.75],
   ];
-  for (let c = 0; c < Math.min(special.length, n * k); c++) {
-    lm[2 * c] = special[c][0];
-    lm[2 * c + 1] = special[c][1];
-  }
+  for (const [c, xy] of special.slice(0, n * k).entries()) lm.set(xy, 2 * c);
   return lm;
 }
 
@@ -319,12 +321,13 @@ Deno.test({
               uniform(n * k, seed++),
               (v) => (v < 0.2 ? 0 : v < 0.25 ? -1 : v),
             );
-            for (const visibility of [undefined, vis]) {
-              const got = hostGaussian(lm, { shape, sigma, window, visibility });
-              const ref = gaussianHeatmapsReference(lm, shape, { sigma, window, visibility });
+            const cases: { visibility?: Float32Array }[] = [{}, { visibility: vis }];
+            for (const withVis of cases) {
+              const got = hostGaussian(lm, { shape, sigma, window, ...withVis });
+              const ref = gaussianHeatmapsReference(lm, shape, { sigma, window, ...withVis });
               const what = `${JSON.stringify(shape)} sigma ${sigma} ${window}`;
               assertClose(got, ref, 1e-4, 1e-6, what);
-              const wasm = gaussianHeatmaps(lm, { shape, sigma, window, visibility });
+              const wasm = gaussianHeatmaps(lm, { shape, sigma, window, ...withVis });
               assertClose(got, wasm.heatmaps, 1e-4, 1e-6, `${what} vs WASM`);
             }
           }

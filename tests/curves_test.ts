@@ -4,6 +4,7 @@ import { computeCurves, renderCurves } from "../scripts/curves.ts";
 import type { CurveRow } from "../scripts/curves.ts";
 import { awingPixel, baselinePixel } from "../src/reference/mod.ts";
 import type { Baseline } from "../src/reference/mod.ts";
+import { at } from "./_assert.ts";
 
 const TARGETS = [0, 0.2, 0.4, 0.6, 0.8, 1];
 const WING = "Wing (w = 10, ε = 2)";
@@ -18,7 +19,12 @@ const XS = [-1, -0.75, -0.5, -0.3, -0.05, 0.02, 0.1, 0.25, 0.5, 0.9, 1];
 
 /** The f64 reference at nominal (y, y_hat = y - x): the loss and dL/dx = -dL/dy_hat. */
 function reference(curve: string, y: number | null, x: number): { loss: number; grad: number } {
-  const r = y === null ? baselinePixel(0, -x, BASELINES[curve]) : awingPixel(y, y - x);
+  let r: { loss: number; grad: number };
+  if (y === null) {
+    const baseline = BASELINES[curve];
+    ok(baseline, `${curve} is a baseline`);
+    r = baselinePixel(0, -x, baseline);
+  } else r = awingPixel(y, y - x);
   return { loss: r.loss, grad: -r.grad };
 }
 
@@ -31,7 +37,7 @@ function parseCsv(text: string): string[][] {
   return text.trimEnd().split("\n").map((line) =>
     [...line.matchAll(/"((?:[^"]|"")*)"|([^,]*)/g)]
       .filter((m) => m.index === 0 || line[m.index - 1] === ",")
-      .map((m) => m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2])
+      .map((m) => m[1] !== undefined ? m[1].replaceAll('""', '"') : at(m, 2))
   );
 }
 
@@ -41,9 +47,9 @@ function checkRows(rows: readonly CurveRow[], points: number): void {
   for (const [c, curve] of LABELS.entries()) {
     const block = rows.slice(c * points, (c + 1) * points);
     ok(block.every((r) => r.curve === curve), `rows of ${curve} are contiguous`);
-    equal(block[0].x, -1);
-    equal(block[(points - 1) / 2].x, 0);
-    equal(block[points - 1].x, 1);
+    equal(block[0]?.x, -1);
+    equal(block[(points - 1) / 2]?.x, 0);
+    equal(block[points - 1]?.x, 1);
     for (const x of XS) {
       const row = block.find((r) => r.x === x);
       ok(row, `${curve}: x = ${x} is on the grid`);
@@ -75,24 +81,24 @@ Deno.test("computeCurves() matches the f64 reference on the paper's grid", () =>
 
 Deno.test("computeCurves() shows the paper's gradient shapes", () => {
   const rows = computeCurves({ points: 2001 });
-  const at = (curve: string, x: number): CurveRow =>
+  const rowAt = (curve: string, x: number): CurveRow =>
     rows.find((r) => r.curve === curve && r.x === x)!;
   // Wing jumps to +-w/epsilon = +-5 next to zero error; AWing (y = 0) is MSE-like, flat,
-  ok(close(at(WING, 0.001).grad, 10 / 2.001, 1e-5));
-  ok(close(at(WING, -0.001).grad, -10 / 2.001, 1e-5));
+  ok(close(rowAt(WING, 0.001).grad, 10 / 2.001, 1e-5));
+  ok(close(rowAt(WING, -0.001).grad, -10 / 2.001, 1e-5));
   // next to zero error (x = 0.001) while AWing (y = 1) is already L1-like there.
-  ok(Math.abs(at("AWing (y = 0)", 0.001).grad) < 0.02);
-  ok(at("AWing (y = 1)", 0.001).grad > 7);
+  ok(Math.abs(rowAt("AWing (y = 0)", 0.001).grad) < 0.02);
+  ok(rowAt("AWing (y = 1)", 0.001).grad > 7);
   // Plateau at A(y) beyond theta, and the bump above it for y = 1 (peak near x = 0.123).
-  ok(close(at("AWing (y = 1)", 0.8).grad, 9.797850, 1e-5));
-  ok(close(at("AWing (y = 0)", -0.8).grad, -11.121422, 1e-5));
-  ok(close(at("AWing (y = 1)", 0.123).grad, 11.356, 1e-4));
+  ok(close(rowAt("AWing (y = 1)", 0.8).grad, 9.797850, 1e-5));
+  ok(close(rowAt("AWing (y = 0)", -0.8).grad, -11.121422, 1e-5));
+  ok(close(rowAt("AWing (y = 1)", 0.123).grad, 11.356, 1e-4));
   const y1 = rows.filter((r) => r.curve === "AWing (y = 1)");
   const peak = y1.reduce((a, b) => (b.grad > a.grad ? b : a));
   ok(Math.abs(peak.x - 0.123) < 0.002, `the y = 1 gradient peaks at x = ${peak.x}`);
   // For y = 0.6 < 0.717 the gradient rises monotonically to A(y) on (0, theta).
   const y06 = rows.filter((r) => r.curve === "AWing (y = 0.6)" && r.x >= 0 && r.x <= 0.5);
-  ok(y06.every((r, i) => i === 0 || r.grad >= y06[i - 1].grad));
+  ok(y06.every((r, i) => i === 0 || r.grad >= at(y06, i - 1).grad));
 });
 
 Deno.test("computeCurves() rejects bad options", () => {
@@ -135,18 +141,21 @@ Deno.test({
         }
         ok(svg.includes("error x = y − ŷ"));
       }
-      ok(Deno.readTextFileSync(files[1]).includes("−∂L/∂ŷ"), "gradient axis names its sign");
+      ok(Deno.readTextFileSync(at(files, 1)).includes("−∂L/∂ŷ"), "gradient axis names its sign");
 
-      const table = parseCsv(Deno.readTextFileSync(files[2]));
-      equal(table[0].join(","), "curve,y,x,loss,grad");
+      const table = parseCsv(Deno.readTextFileSync(at(files, 2)));
+      equal(table[0]?.join(","), "curve,y,x,loss,grad");
       ok(table.every((r) => r.length === 5));
-      const rows: CurveRow[] = table.slice(1).map(([curve, y, x, loss, grad]) => ({
-        curve,
-        y: y === "" ? null : Number(y),
-        x: Number(x),
-        loss: Number(loss),
-        grad: Number(grad),
-      }));
+      const rows: CurveRow[] = table.slice(1).map((r) => {
+        const y = at(r, 1);
+        return {
+          curve: at(r, 0),
+          y: y === "" ? null : Number(y),
+          x: Number(at(r, 2)),
+          loss: Number(at(r, 3)),
+          grad: Number(at(r, 4)),
+        };
+      });
       checkRows(rows, 2001);
     } finally {
       await Deno.remove(dir, { recursive: true });

@@ -10,6 +10,7 @@ import {
 import { gaussianHeatmaps, toHeatmapCoords } from "../src/heatmap/mod.ts";
 import { decodeReference } from "../src/reference/mod.ts";
 import { wasm } from "../src/_wasm.ts";
+import { at } from "./_assert.ts";
 import { rng } from "./_random.ts";
 
 type Shape = [number, number, number, number];
@@ -39,7 +40,7 @@ function randomHeatmaps(shape: Shape, seed: number): Float32Array {
     if (c % 11 === 5) out.fill(0.25, c * h * w, (c + 1) * h * w); // all equal: index 0
     if (c % 13 === 6) {
       // tiny values: DARK's 1e-10 clamp bites and the rescaling matters
-      for (let p = c * h * w; p < (c + 1) * h * w; p++) out[p] *= 1e-11;
+      for (let p = c * h * w; p < (c + 1) * h * w; p++) out[p]! *= 1e-11;
     }
   }
   return out;
@@ -48,7 +49,7 @@ function randomHeatmaps(shape: Shape, seed: number): Float32Array {
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   equal(a.length, b.length);
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
 
@@ -136,7 +137,7 @@ function roundTrip(
   const got = decode(heatmaps, shape);
   let sum = 0, maxAxis = 0, sumAxis = 0;
   for (let i = 0; i < n * k; i++) {
-    const ex = got[2 * i] - lm[2 * i], ey = got[2 * i + 1] - lm[2 * i + 1];
+    const ex = at(got, 2 * i) - at(lm, 2 * i), ey = at(got, 2 * i + 1) - at(lm, 2 * i + 1);
     sum += Math.hypot(ex, ey);
     maxAxis = Math.max(maxAxis, Math.abs(ex), Math.abs(ey));
     sumAxis += Math.abs(ex) + Math.abs(ey);
@@ -238,7 +239,7 @@ Deno.test("DARK: no refinement at the border or on an all-zero channel; confiden
   hm[256 + 8 * 16 + 9] = 0.5;
   const { landmarks, confidence } = decodeDark(hm, { shape });
   deepEqual(Array.from(landmarks.subarray(0, 2)), [8, 1]);
-  ok(landmarks[2] > 8 && landmarks[2] < 9);
+  ok(at(landmarks, 2) > 8 && at(landmarks, 2) < 9);
   deepEqual(Array.from(landmarks.subarray(4, 6)), [0, 0]);
   deepEqual(Array.from(confidence), [1, 1, 0]);
 });

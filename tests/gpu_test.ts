@@ -20,7 +20,7 @@ import {
   selectBackend,
 } from "../src/gpu/mod.ts";
 import { lossData, uniform } from "./_random.ts";
-import { assertClose, caught, maxAbs } from "./_assert.ts";
+import { assertClose, at, caught, maxAbs } from "./_assert.ts";
 import { cudaTestStatus } from "./_gpu.ts";
 
 // computed once for the whole file
@@ -71,10 +71,15 @@ Deno.test({
         using t = DeviceTensor.from(target, shape);
         for (const params of PARAMS) {
           for (const reduction of ["mean", "sum", "none"] as const) {
-            const landmarkWeights = reduction === "sum"
-              ? Float32Array.from(uniform(n * k, seed++), (v, i) => (i % 5 === 0 ? 0 : 2 * v))
-              : undefined;
-            const options = { ...params, reduction, landmarkWeights };
+            const weights = reduction === "sum"
+              ? {
+                landmarkWeights: Float32Array.from(
+                  uniform(n * k, seed++),
+                  (v, i) => (i % 5 === 0 ? 0 : 2 * v),
+                ),
+              }
+              : {};
+            const options = { ...params, reduction, ...weights };
             const wasm = awingLoss(pred, target, { shape, ...options });
             const gpuResult = awingLossCuda(p, t, options);
             const what = `${JSON.stringify(shape)} ${JSON.stringify(params)} ${reduction}`;
@@ -206,10 +211,12 @@ Deno.test({
             using landmarks = DeviceTensor.from(lm, [n, k, 2]);
             using visibility = DeviceTensor.from(vis, [n, k]);
             for (const withVis of [false, true]) {
-              const options = { shape, sigma, window, visibility: withVis ? vis : undefined };
+              const options = { shape, sigma, window, ...(withVis ? { visibility: vis } : {}) };
               using out = gaussianHeatmapsCuda(landmarks, {
-                ...options,
-                visibility: withVis ? visibility : undefined,
+                shape,
+                sigma,
+                window,
+                ...(withVis ? { visibility } : {}),
               });
               const got = out.download();
               const what = `${JSON.stringify(shape)} sigma ${sigma} ${window} vis ${withVis}`;
@@ -313,7 +320,7 @@ Deno.test({
   fn(): void {
     try {
       const devices = cudaDevices();
-      ok(devices.length > 0 && devices[0].name.length > 0 && devices[0].totalMemory > 0);
+      ok(devices.length > 0 && at(devices, 0).name.length > 0 && at(devices, 0).totalMemory > 0);
       const data = Float32Array.from({ length: 1001 }, (_, i) => i * 0.5 - 3);
       {
         using t = DeviceTensor.from(data, [7, 11, 13]);

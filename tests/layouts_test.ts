@@ -12,6 +12,7 @@ import {
   parse300wCsv,
   parseWflwList,
 } from "../src/layouts/mod.ts";
+import { at } from "./_assert.ts";
 import { HAS_DATA, read, SKIP } from "./_data.ts";
 
 const LAYOUTS: readonly LandmarkLayout[] = [LAYOUT_300W, LAYOUT_WFLW, LAYOUT_COFW];
@@ -119,7 +120,7 @@ Deno.test("layouts: flip pairs form an involution matching flipPermutation", () 
   for (const layout of LAYOUTS) {
     const p = layout.flipPermutation;
     equal(layout.flipPairs.length, counts[layout.name], layout.name);
-    for (let k = 0; k < p.length; k++) equal(p[p[k]], k, `${layout.name}: p(p(${k}))`);
+    for (let k = 0; k < p.length; k++) equal(p[at(p, k)], k, `${layout.name}: p(p(${k}))`);
     const inPairs = new Set(layout.flipPairs.flat());
     equal(inPairs.size, 2 * layout.flipPairs.length, `${layout.name}: an index repeats`);
     for (const [a, b] of layout.flipPairs) {
@@ -180,8 +181,8 @@ Deno.test("flipLandmarks: mirrors x about (W - 1) / 2 and permutes; twice is ide
   const flipped = flipLandmarks(faces, { layout: "cofw", width: 200 });
   for (let n = 0; n < 2; n++) {
     for (let k = 0; k < 29; k++) {
-      const src = n * 58 + 2 * LAYOUT_COFW.flipPermutation[k];
-      equal(flipped[n * 58 + 2 * k], 199 - faces[src]);
+      const src = n * 58 + 2 * at(LAYOUT_COFW.flipPermutation, k);
+      equal(flipped[n * 58 + 2 * k], 199 - at(faces, src));
       equal(flipped[n * 58 + 2 * k + 1], faces[src + 1]);
     }
   }
@@ -214,14 +215,26 @@ Deno.test("flipLandmarks: bad input throws", () => {
 
 // --- real data ---------------------------------------------------------------------------
 
+/** Point j of a flat [x0, y0, x1, y1, ...] array. */
+function point(a: Float64Array, j: number): [number, number] {
+  return [at(a, 2 * j), at(a, 2 * j + 1)];
+}
+
+/** Distance between point i of a and point j of b. */
+function distance(a: Float64Array, i: number, b: Float64Array, j: number): number {
+  const [ax, ay] = point(a, i), [bx, by] = point(b, j);
+  return Math.hypot(ax - bx, ay - by);
+}
+
 /** Similarity transform (rotation, scale, translation; no reflection) of f fitted onto g. */
 function align(f: Float64Array, g: Float64Array, k: number): Float64Array {
   let gx = 0, gy = 0, fx = 0, fy = 0;
   for (let j = 0; j < k; j++) {
-    gx += g[2 * j];
-    gy += g[2 * j + 1];
-    fx += f[2 * j];
-    fy += f[2 * j + 1];
+    const [x, y] = point(f, j), [u, v] = point(g, j);
+    gx += u;
+    gy += v;
+    fx += x;
+    fy += y;
   }
   gx /= k;
   gy /= k;
@@ -229,8 +242,9 @@ function align(f: Float64Array, g: Float64Array, k: number): Float64Array {
   fy /= k;
   let sa = 0, sb = 0, ss = 0;
   for (let j = 0; j < k; j++) {
-    const ux = f[2 * j] - fx, uy = f[2 * j + 1] - fy;
-    const vx = g[2 * j] - gx, vy = g[2 * j + 1] - gy;
+    const [x, y] = point(f, j), [u, v] = point(g, j);
+    const ux = x - fx, uy = y - fy;
+    const vx = u - gx, vy = v - gy;
     sa += ux * vx + uy * vy;
     sb += ux * vy - uy * vx;
     ss += ux * ux + uy * uy;
@@ -238,7 +252,8 @@ function align(f: Float64Array, g: Float64Array, k: number): Float64Array {
   const a = sa / ss, b = sb / ss;
   const out = new Float64Array(2 * k);
   for (let j = 0; j < k; j++) {
-    const ux = f[2 * j] - fx, uy = f[2 * j + 1] - fy;
+    const [x, y] = point(f, j);
+    const ux = x - fx, uy = y - fy;
     out[2 * j] = a * ux - b * uy + gx;
     out[2 * j + 1] = b * ux + a * uy + gy;
   }
@@ -247,12 +262,12 @@ function align(f: Float64Array, g: Float64Array, k: number): Float64Array {
 
 /** Generalised Procrustes mean shape (5 iterations). */
 function meanShape(faces: readonly Float64Array[], k: number): Float64Array {
-  let ref = faces[0];
+  let ref = at(faces, 0);
   for (let it = 0; it < 5; it++) {
     const m = new Float64Array(2 * k);
     for (const f of faces) {
       const a = align(f, ref, k);
-      for (let j = 0; j < 2 * k; j++) m[j] += a[j] / faces.length;
+      for (let j = 0; j < 2 * k; j++) m[j]! += at(a, j) / faces.length;
     }
     ref = m;
   }
@@ -273,16 +288,14 @@ function mirrorResidual(
   // flipLandmarks with the layout's own permutation; a custom permutation is applied by hand
   const mirrored = new Float64Array(2 * k);
   for (let j = 0; j < k; j++) {
-    mirrored[2 * j] = -1 - mean[2 * perm[j]];
-    mirrored[2 * j + 1] = mean[2 * perm[j] + 1];
+    const [x, y] = point(mean, at(perm, j));
+    mirrored[2 * j] = -1 - x;
+    mirrored[2 * j + 1] = y;
   }
   const fitted = align(mirrored, mean, k);
   const [a, b] = layout.outerEyeCorners;
-  const iod = Math.hypot(mean[2 * a] - mean[2 * b], mean[2 * a + 1] - mean[2 * b + 1]);
-  return Array.from(
-    { length: k },
-    (_, j) => Math.hypot(fitted[2 * j] - mean[2 * j], fitted[2 * j + 1] - mean[2 * j + 1]) / iod,
-  );
+  const iod = distance(mean, a, mean, b);
+  return Array.from({ length: k }, (_, j) => distance(fitted, j, mean, j) / iod);
 }
 
 function checkMirror(faces: Float64Array[], layout: LandmarkLayout, limit: number): void {
@@ -293,17 +306,17 @@ function checkMirror(faces: Float64Array[], layout: LandmarkLayout, limit: numbe
       layout,
       width: 1000,
     });
-    for (let j = 0; j < 2 * k; j++) ok(Math.abs(twice[j] - face[j]) < 1e-9);
+    for (let j = 0; j < 2 * k; j++) ok(Math.abs(at(twice, j) - at(face, j)) < 1e-9);
   }
   const mean = meanShape(faces, k);
   // the library's flip (width 0: x -> -1 - x) equals the hand-made one
   const viaLibrary = align(flipLandmarks(mean, { layout, width: 0 }), mean, k);
   const residual = mirrorResidual(mean, layout, layout.flipPermutation);
   const [a, b] = layout.outerEyeCorners;
-  const iod = Math.hypot(mean[2 * a] - mean[2 * b], mean[2 * a + 1] - mean[2 * b + 1]);
+  const iod = distance(mean, a, mean, b);
   for (let j = 0; j < k; j++) {
-    const r = Math.hypot(viaLibrary[2 * j] - mean[2 * j], viaLibrary[2 * j + 1] - mean[2 * j + 1]);
-    ok(Math.abs(r / iod - residual[j]) < 1e-9);
+    const r = distance(viaLibrary, j, mean, j);
+    ok(Math.abs(r / iod - at(residual, j)) < 1e-9);
   }
   const worst = Math.max(...residual);
   ok(worst < limit, `${layout.name}: mirrored mean face is off by ${worst} at a point`);
@@ -358,7 +371,7 @@ Deno.test({
     };
     equal(json.annotations.length, 2);
     for (const { keypoints } of json.annotations) {
-      const x = (k: number): number => keypoints[3 * k];
+      const x = (k: number): number => at(keypoints, 3 * k);
       const mid = (x(16) + x(17)) / 2;
       const pupils = x(17) - x(16);
       for (const [a, b] of LAYOUT_COFW.flipPairs) {

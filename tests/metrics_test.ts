@@ -21,6 +21,7 @@ import {
   subsetMetrics,
 } from "../src/metrics/mod.ts";
 import { _simpson } from "../src/metrics/_simpson.ts";
+import { at } from "./_assert.ts";
 import { HAS_DATA, read, SKIP } from "./_data.ts";
 
 function close(actual: number, expected: number, tol: number, what = ""): void {
@@ -33,7 +34,7 @@ function close(actual: number, expected: number, tol: number, what = ""): void {
 /** Element-wise |a - b| <= tol (f64 rounding of hand-worked fractions). */
 function closeAll(actual: ArrayLike<number>, expected: readonly number[], tol = 1e-15): void {
   equal(actual.length, expected.length, "length");
-  for (let i = 0; i < expected.length; i++) close(actual[i], expected[i], tol, `[${i}]`);
+  for (const [i, e] of expected.entries()) close(at(actual, i), e, tol, `[${i}]`);
 }
 
 function stack(list: readonly Float64Array[]): Float64Array {
@@ -48,7 +49,7 @@ function stack(list: readonly Float64Array[]): Float64Array {
 
 function mean(values: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
+  for (let i = 0; i < values.length; i++) s += values[i]!;
   return s / values.length;
 }
 
@@ -102,8 +103,8 @@ function face68(): Float64Array {
   }
   const left = [[0, 0], [1, -1], [2, -1], [3, 0], [4, 1], [2, 7]]; // 36..41, sum (12, 6)
   const right = [[12, 5], [13, 4], [14, 4], [15, 5], [16, 6], [14, 12]]; // 42..47, sum (84, 36)
-  left.forEach(([x, y], j) => g.set([x, y], 2 * (36 + j)));
-  right.forEach(([x, y], j) => g.set([x, y], 2 * (42 + j)));
+  left.forEach((xy, j) => g.set(xy, 2 * (36 + j)));
+  right.forEach((xy, j) => g.set(xy, 2 * (42 + j)));
   return g;
 }
 
@@ -114,7 +115,7 @@ Deno.test("nme: inter-ocular and inter-pupil of the 300W, WFLW and COFW layouts"
   // inter-ocular: |(15, 5) - (0, 0)| = sqrt(250); inter-pupil: |(14, 6) - (2, 1)| = 13
   closeAll(nme(shift(g68), g68, { layout: "300w", norm: "inter-ocular" }), [5 / Math.sqrt(250)]);
   deepEqual(normDistance(g68, { numPoints: 68, norm: "inter-pupil" }), new Float64Array([13]));
-  close(nme(shift(g68), g68, { numPoints: 68, norm: "inter-pupil" })[0], 5 / 13, 1e-15);
+  close(at(nme(shift(g68), g68, { numPoints: 68, norm: "inter-pupil" }), 0), 5 / 13, 1e-15);
   // WFLW: corners 60/72, pupils 96/97
   const g98 = new Float64Array(196).map((_, i) => i);
   g98.set([0, 0], 120);
@@ -286,7 +287,7 @@ Deno.test("auc exact: closed form", () => {
   // the exact AUC is the integral of the CED: a fine midpoint sum agrees
   const { x, y } = cedCurve(SYNTH, { steps: 200000 });
   let area = 0;
-  for (let i = 1; i < x.length; i++) area += (x[i] - x[i - 1]) * y[i - 1];
+  for (let i = 1; i < x.length; i++) area += (at(x, i) - at(x, i - 1)) * at(y, i - 1);
   close(area / 0.1, auc(SYNTH), 1e-5, "Riemann");
 });
 
@@ -352,7 +353,7 @@ Deno.test("cedCurve: grid, inclusive counts, last point", () => {
   equal(ced.x[1000], 0.1);
   deepEqual(ced.x, Float64Array.from({ length: 1001 }, (_, i) => i * 1e-4)); // np.arange
   equal(ced.y[1000], 1 - failureRate(SYNTH));
-  for (let i = 1; i < ced.y.length; i++) ok(ced.y[i] >= ced.y[i - 1]);
+  for (let i = 1; i < ced.y.length; i++) ok(at(ced.y, i) >= at(ced.y, i - 1));
   throws(() => cedCurve([0.1], { steps: 0 }), {
     name: "RangeError",
     message: "Cannot compute CED curve as steps must be a positive integer: current value is 0",
@@ -451,7 +452,7 @@ Deno.test({
     // eye-centroid ("inter-pupil") / corner distance: 0.722, the ratio of AWing's 300W
     // inter-ocular to inter-pupil NMEs (2.72 / 3.77)
     const ip = normDistance(common, { layout: "300w", norm: "inter-pupil" });
-    close(mean(ip.map((v, i) => v / io[i])), 0.7217, 5e-4, "ratio");
+    close(mean(ip.map((v, i) => v / at(io, i))), 0.7217, 5e-4, "ratio");
     // COFW 29 points: pupils 16/17 are 55.00 apart in both sample faces
     const json = JSON.parse(read("cofw_test_29pt_mmpose_sample.json")) as {
       annotations: { keypoints: number[] }[];
@@ -472,8 +473,8 @@ function jitter(gt: Float64Array, layout: "wflw" | "300w"): Float64Array {
   const d = normDistance(gt, { layout, norm: "inter-ocular" });
   const out = gt.slice();
   for (let i = 0; i < d.length; i++) {
-    const scale = 0.4 * d[i] * ((gt[2 * k * i] * 7.77) % 1); // depends on the face only
-    for (let j = 0; j < 2 * k; j++) out[2 * k * i + j] += scale * (((j * 0.618034) % 1) - 0.5);
+    const scale = 0.4 * at(d, i) * ((at(gt, 2 * k * i) * 7.77) % 1); // depends on the face only
+    for (let j = 0; j < 2 * k; j++) out[2 * k * i + j]! += scale * (((j * 0.618034) % 1) - 0.5);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import {
   WFLW_ATTRIBUTES,
   type WflwRecord,
 } from "../src/layouts/mod.ts";
+import { at } from "./_assert.ts";
 import { HAS_DATA, read, SKIP } from "./_data.ts";
 
 const SUBSETS = ["largepose", "expression", "illumination", "makeup", "occlusion", "blur"];
@@ -121,12 +122,13 @@ Deno.test("parseWflwList: both formats, blank lines, CRLF", () => {
   const full = `${coords.join(" ")} 1 2 300 400 0 1 0 1 0 1 2--Demo/b.jpg`;
   const subset = parseWflwList(`\n${sub}\r\n\r\n${sub}\n`);
   equal(subset.length, 2);
-  equal(subset[0].image, "1--Handshaking/a.jpg");
-  equal(subset[0].landmarks.length, 196);
-  equal(subset[0].landmarks[195], 195 * 0.25 - 3);
-  equal(subset[0].box, undefined);
-  equal(subset[0].attributes, undefined);
-  const [rec] = parseWflwList(full);
+  const first = at(subset, 0);
+  equal(first.image, "1--Handshaking/a.jpg");
+  equal(first.landmarks.length, 196);
+  equal(first.landmarks[195], 195 * 0.25 - 3);
+  equal(first.box, undefined);
+  equal(first.attributes, undefined);
+  const rec = at(parseWflwList(full), 0);
   deepEqual(rec.box, [1, 2, 300, 400]);
   deepEqual(rec.attributes, {
     pose: false,
@@ -137,7 +139,7 @@ Deno.test("parseWflwList: both formats, blank lines, CRLF", () => {
     blur: true,
   });
   equal(rec.image, "2--Demo/b.jpg");
-  deepEqual(rec.landmarks, subset[0].landmarks);
+  deepEqual(rec.landmarks, first.landmarks);
 });
 
 Deno.test("parseWflwList: malformed input names the file and the line", () => {
@@ -211,7 +213,7 @@ Deno.test({
     equal(byFace.size, 1966);
     equal(images.size, 1666);
     const histogram = [0, 0, 0, 0, 0];
-    for (const subsets of byFace.values()) histogram[subsets.size]++;
+    for (const subsets of byFace.values()) histogram[subsets.size]! += 1;
     deepEqual(histogram, [0, 1089, 682, 180, 15]);
   },
 });
@@ -228,8 +230,9 @@ Deno.test({
     const parsed = parseWflwList(lines.join("\n") + "\n", { name: "full.txt" });
     equal(parsed.length, 40);
     for (const [i, p] of parsed.entries()) {
-      deepEqual(p.landmarks, records[i].landmarks);
-      equal(p.image, records[i].image);
+      const record = at(records, i);
+      deepEqual(p.landmarks, record.landmarks);
+      equal(p.image, record.image);
       deepEqual(p.box, [i, i + 1, 500 + i, 600 + i]);
       for (const [j, name] of WFLW_ATTRIBUTES.entries()) {
         equal(p.attributes?.[name], ((i >> j) & 1) === 1);
@@ -250,7 +253,7 @@ Deno.test("parse300wCsv: small CSV and malformed input", () => {
     landmarks: new Float64Array([1.25, 2]),
   }]);
   deepEqual(
-    parse300wCsv(`${head}\r\nx/a.jpg,2,10.5,20,1.25,2\r\n`, { numPoints: 1, origin: 1 })[0]
+    at(parse300wCsv(`${head}\r\nx/a.jpg,2,10.5,20,1.25,2\r\n`, { numPoints: 1, origin: 1 }), 0)
       .landmarks,
     new Float64Array([0.25, 1]),
   );
@@ -314,13 +317,14 @@ Deno.test("parseCofw68: small line and malformed input", () => {
   const coords = Array.from({ length: 136 }, (_, i) => String(i / 4));
   const occ = Array.from({ length: 68 }, (_, i) => String(i % 2));
   const line = ["3", "1.5", "2", "30", "40", ...coords, ...occ].join(" ");
-  const [r] = parseCofw68(`\n${line}\r\n`);
+  const r = at(parseCofw68(`\n${line}\r\n`), 0);
   equal(r.index, 3);
   deepEqual(r.box, [1.5, 2, 30, 40]);
   equal(r.landmarks[135], 135 / 4);
   deepEqual(Array.from(r.occluded.subarray(0, 4)), [0, 1, 0, 1]);
-  deepEqual(parseCofw68(line, { origin: 1 })[0].box, [0.5, 1, 30, 40]);
-  equal(parseCofw68(line, { origin: 1 })[0].landmarks[1], 0.25 - 1);
+  const shifted = at(parseCofw68(line, { origin: 1 }), 0);
+  deepEqual(shifted.box, [0.5, 1, 30, 40]);
+  equal(shifted.landmarks[1], 0.25 - 1);
   const cases: [string, RegExp][] = [
     [line + " 0", /^Cannot parse COFW-68 "c.txt": line 1 has 210 fields but expected 209$/],
     [line.replace(/^3 /, "0 "), /line 1 has index "0" but expected a positive integer$/],
@@ -341,8 +345,9 @@ Deno.test({
     const rows = parseCofw68(read("cofw68_test_68pt.txt"), { name: "cofw68_test_68pt.txt" });
     equal(rows.length, 507);
     deepEqual(rows.map((r) => r.index), Array.from({ length: 507 }, (_, i) => i + 1));
-    deepEqual(rows[0].box, [64, 9, 120, 116]);
-    equal(rows[0].landmarks[0], 58.006261023079475);
+    const first = at(rows, 0);
+    deepEqual(first.box, [64, 9, 120, 116]);
+    equal(first.landmarks[0], 58.006261023079475);
     // README: 22.9% of points occluded, 458 faces with at least one; x -17.6 ... 848.3
     const occluded = rows.reduce((s, r) => s + r.occluded.reduce((a, b) => a + b, 0), 0);
     equal((occluded / (507 * 68) * 100).toFixed(1), "22.9");
