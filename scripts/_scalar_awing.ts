@@ -22,7 +22,7 @@ export function scalarAwing(
           for (let dq = -1; dq <= 1; dq++) {
             const rr = r + dr, qq = q + dq;
             if (rr >= 0 && rr < h && qq >= 0 && qq < w) {
-              mx = Math.max(mx, target[off + rr * w + qq]);
+              mx = Math.max(mx, target[off + rr * w + qq]!);
             }
           }
         }
@@ -30,7 +30,7 @@ export function scalarAwing(
       }
     }
     for (let j = 0; j < h * w; j++) {
-      const i = off + j, y = target[i], d = pred[i] - y, ad = Math.abs(d), q = alpha - y;
+      const i = off + j, y = target[i]!, d = pred[i]! - y, ad = Math.abs(d), q = alpha - y;
       let l: number, g: number;
       if (ad < theta) {
         const uq = Math.pow(ad / eps, q);
@@ -42,8 +42,8 @@ export function scalarAwing(
         l = A * ad - (theta * A - omega * Math.log1p(tq));
         g = A;
       }
-      acc += l * map[j];
-      grad[i] = Math.sign(d) * g * map[j] / size;
+      acc += l * map[j]!;
+      grad[i] = Math.sign(d) * g * map[j]! / size;
     }
   }
   return acc / size;

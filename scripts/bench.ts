@@ -121,7 +121,7 @@ export async function benchShape(
       });
       const impl = validate ? "wasm-simd" : "wasm-simd (validate: false)";
       const row = rows.find((r) => r.impl === impl);
-      if (row === undefined) add(impl, ms, loss, grad[0]);
+      if (row === undefined) add(impl, ms, loss, grad[0]!);
       else if (ms < row.ms) Object.assign(row, { ms, mpixPerS: size / ms / 1e3 });
     }
   };
@@ -129,12 +129,12 @@ export async function benchShape(
   let ms = best(Math.min(reps, 5), () => {
     loss = scalarAwing(pred, target, shape, grad);
   });
-  add("typescript-scalar", ms, loss, grad[0]);
+  add("typescript-scalar", ms, loss, grad[0]!);
   let ref: { loss: number; grad: Float64Array } | undefined;
   ms = best(1, () => {
     ref = lossReference(pred, target, { shape });
   });
-  add("f64-reference", ms, ref!.loss, ref!.grad[0]);
+  add("f64-reference", ms, ref!.loss, ref!.grad[0]!);
 
   if (peers !== undefined) {
     const exe = join(await Deno.makeTempDir(), "native_awing");
@@ -218,7 +218,7 @@ if (import.meta.main) {
     const { rows, notes } = await benchShape([n, k, h], reps, peers, peerRuns);
     all.push(...rows);
     if (values.json) continue;
-    const wasm = rows[0].mpixPerS;
+    const wasm = rows[0]!.mpixPerS;
     console.log(`\nAWing loss + gradient + weight map, ${n}x${k}x${h}x${h} (${n * k * h * h} px)`);
     console.log(
       "| implementation | ms | Mpix/s | WASM speed-up | loss | grad[0] |\n|---|---:|---:|---:|---:|---:|",

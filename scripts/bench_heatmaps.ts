@@ -42,7 +42,7 @@ function time(fn: () => unknown, reps: number): number {
     if (times.length >= 200) break;
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times[Math.floor(times.length / 2)]!;
 }
 
 // Plain TypeScript: zero the output, then exp per pixel in each landmark's 3 sigma square.
@@ -50,7 +50,7 @@ function tsGaussian(lm: Float32Array, out: Float32Array, sigma: number): void {
   out.fill(0);
   const r = 3 * sigma;
   for (let c = 0; c < N * K; c++) {
-    const x = lm[2 * c], y = lm[2 * c + 1];
+    const x = lm[2 * c]!, y = lm[2 * c + 1]!;
     const j0 = Math.max(0, Math.ceil(x - r)), j1 = Math.min(W - 1, Math.floor(x + r));
     const i0 = Math.max(0, Math.ceil(y - r)), i1 = Math.min(H - 1, Math.floor(y + r));
     const o = c * H * W;
@@ -64,10 +64,11 @@ function tsGaussian(lm: Float32Array, out: Float32Array, sigma: number): void {
 
 /** Index (within the channel at offset o) and value of the channel's first maximum. */
 function peakOf(hm: Float32Array, o: number): [index: number, value: number] {
-  let best = hm[o], k = 0;
+  let best = hm[o]!, k = 0;
   for (let p = 1; p < H * W; p++) {
-    if (hm[o + p] > best) {
-      best = hm[o + p];
+    const v = hm[o + p]!;
+    if (v > best) {
+      best = v;
       k = p;
     }
   }
@@ -98,7 +99,7 @@ function tsDark(hm: Float32Array, out: Float32Array): void {
           let s = 0;
           for (let t = -2; t <= 2; t++) {
             const jj = j + t;
-            if (jj >= 0 && jj < W) s += kern[t + 2] * hm[o + i * W + jj];
+            if (jj >= 0 && jj < W) s += kern[t + 2]! * hm[o + i * W + jj]!;
           }
           tmp[i * W + j] = s;
         }
@@ -109,7 +110,7 @@ function tsDark(hm: Float32Array, out: Float32Array): void {
           let s = 0;
           for (let t = -2; t <= 2; t++) {
             const ii = i + t;
-            if (ii >= 0 && ii < H) s += kern[t + 2] * tmp[ii * W + j];
+            if (ii >= 0 && ii < H) s += kern[t + 2]! * tmp[ii * W + j]!;
           }
           blur[i * W + j] = s;
           if (s > peak) peak = s;
@@ -117,7 +118,7 @@ function tsDark(hm: Float32Array, out: Float32Array): void {
       }
       const scale = best / peak;
       const D = (di: number, dj: number): number =>
-        Math.log(Math.max(blur[(y + di) * W + x + dj] * scale, 1e-10));
+        Math.log(Math.max(blur[(y + di) * W + x + dj]! * scale, 1e-10));
       [mx, my] = darkStep(D, x, y);
     }
     out[2 * c] = mx;
@@ -143,7 +144,7 @@ function tsDarkBlock(hm: Float32Array, out: Float32Array): void {
           if (i >= 0 && i < H) {
             for (let t = 0; t < 5; t++) {
               const j = x - 4 + b + t;
-              if (j >= 0 && j < W) s += kern[t] * hm[o + i * W + j];
+              if (j >= 0 && j < W) s += kern[t]! * hm[o + i * W + j]!;
             }
           }
           rows[a * 5 + b] = s;
@@ -152,12 +153,12 @@ function tsDarkBlock(hm: Float32Array, out: Float32Array): void {
       for (let a = 0; a < 5; a++) {
         for (let b = 0; b < 5; b++) {
           let s = 0;
-          for (let t = 0; t < 5; t++) s += kern[t] * rows[(a + t) * 5 + b];
+          for (let t = 0; t < 5; t++) s += kern[t]! * rows[(a + t) * 5 + b]!;
           blk[a * 5 + b] = s;
         }
       }
       const D = (i: number, j: number): number =>
-        Math.log(Math.max(blk[(i + 2) * 5 + j + 2], 1e-10));
+        Math.log(Math.max(blk[(i + 2) * 5 + j + 2]!, 1e-10));
       [mx, my] = darkStep(D, x, y);
     }
     out[2 * c] = mx;
@@ -169,11 +170,11 @@ function tsSoftArgmax(hm: Float32Array, out: Float32Array): void {
   for (let c = 0; c < N * K; c++) {
     const o = c * H * W;
     let m = -Infinity;
-    for (let p = 0; p < H * W; p++) if (hm[o + p] > m) m = hm[o + p];
+    for (let p = 0; p < H * W; p++) if (hm[o + p]! > m) m = hm[o + p]!;
     let s = 0, sx = 0, sy = 0;
     for (let i = 0; i < H; i++) {
       for (let j = 0; j < W; j++) {
-        const e = Math.exp(hm[o + i * W + j] - m);
+        const e = Math.exp(hm[o + i * W + j]! - m);
         s += e;
         sx += e * j;
         sy += e * i;
@@ -198,7 +199,9 @@ function tsSoftArgmax(hm: Float32Array, out: Float32Array): void {
  * @param options `reps`: minimum timed runs per row (default 10).
  * @returns One row per implementation, in Mpix/s and ms per call.
  */
-export function benchHeatmaps(options: { reps?: number } = {}): Promise<HeatmapBenchRow[]> {
+export function benchHeatmaps(
+  options: { reps?: number | undefined } = {},
+): Promise<HeatmapBenchRow[]> {
   const reps = options.reps ?? 10;
   const rand = rng(42);
   const lm = new Float32Array(N * K * 2);

@@ -62,11 +62,12 @@ function main(): void {
   const peak = Number(values["peak-tbps"]) * 1e12;
   const device = 0;
   const [info] = cudaDevices();
+  if (info === undefined) throw new Error("no CUDA device");
   console.error(`gpu_bench: ${info.name}, ${(info.totalMemory / 2 ** 30).toFixed(1)} GiB`);
   const symbols = ffi();
   const timer = new BigUint64Array(1);
   unwrap(symbols.awl_timer_create(timer, device), "create a timer");
-  const timerHandle = Deno.UnsafePointer.create(timer[0]);
+  const timerHandle = Deno.UnsafePointer.create(timer[0]!);
   const ms = new Float32Array(1);
   try {
     for (const text of positionals.length ? positionals : DEFAULT_SHAPES) {
@@ -123,7 +124,7 @@ function main(): void {
           );
         }
         unwrap(symbols.awl_timer_stop(timerHandle, null, ms), "stop the timer");
-        kernelMs = Math.min(kernelMs, ms[0] / reps);
+        kernelMs = Math.min(kernelMs, ms[0]! / reps);
       }
       let wasmMs: number | undefined;
       if (!values["no-wasm"]) {

@@ -127,7 +127,10 @@ export function wasm(): WasmCore {
  * memory when needed, and returns their addresses. Views into the memory must be derived
  * after this call (growth detaches old ones): use {@link f32At}.
  */
-export function reserve(sizes: readonly number[], what: string): number[] {
+export function reserve<const S extends readonly number[]>(
+  sizes: S,
+  what: string,
+): { [I in keyof S]: number } {
   const w = wasm();
   const ptrs: number[] = [];
   let end = base;
@@ -144,7 +147,7 @@ export function reserve(sizes: readonly number[], what: string): number[] {
   }
   const have = w.memory.buffer.byteLength;
   if (end > have) w.memory.grow(Math.ceil((end - have) / PAGE));
-  return ptrs;
+  return ptrs as { [I in keyof S]: number };
 }
 
 /** A fresh Float32Array view of `length` floats at byte address `ptr` of the WASM memory. */
@@ -157,5 +160,5 @@ export function rangeAt(ptr: number, n: number): [min: number, max: number] {
   const w = wasm();
   w.range_f32(ptr, n);
   const out = new Float32Array(w.memory.buffer, w.range_out(), 2);
-  return [out[0], out[1]];
+  return [out[0]!, out[1]!];
 }

@@ -11,16 +11,16 @@ const SMALL: readonly (readonly number[])[] = [
 
 /** The blur kernel of odd size k, as OpenCV builds it for sigma <= 0. */
 export function cvGaussianKernel(k: number): Float64Array {
-  if (k <= 7) return Float64Array.from(SMALL[(k - 1) / 2]);
+  if (k <= 7) return Float64Array.from(SMALL[(k - 1) / 2]!);
   const sigma = 0.3 * ((k - 1) / 2 - 1) + 0.8;
   const out = new Float64Array(k);
   let sum = 0;
   for (let t = 0; t < k; t++) {
     const d = t - (k - 1) / 2;
     out[t] = Math.exp(-(d * d) / (2 * sigma * sigma));
-    sum += out[t];
+    sum += out[t]!;
   }
-  for (let t = 0; t < k; t++) out[t] /= sum;
+  for (let t = 0; t < k; t++) out[t]! /= sum;
   return out;
 }
 

@@ -84,8 +84,8 @@ export function runDecode(
       const bad = core.argmax_channels(pIn, cc, hw, pArg);
       if (bad >= 0) nonFinite(bad);
       for (let c = 0; c < cc; c++) {
-        argIndex[c] = arg[2 * c];
-        argValue[c] = argF[2 * c + 1];
+        argIndex[c] = arg[2 * c]!;
+        argValue[c] = argF[2 * c + 1]!;
       }
     }
     spec.run(

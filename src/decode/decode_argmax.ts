@@ -29,10 +29,10 @@ export function decodeArgmax(heatmaps: Float32Array, options: DecodeOptions): De
     argmax: true,
     run({ c0, cc, argIndex, argValue }, { landmarks, confidence }): void {
       for (let c = 0; c < cc; c++) {
-        const idx = argIndex[c];
+        const idx = argIndex[c]!;
         landmarks[2 * (c0 + c)] = idx % w;
         landmarks[2 * (c0 + c) + 1] = Math.floor(idx / w);
-        confidence[c0 + c] = argValue[c];
+        confidence[c0 + c] = argValue[c]!;
       }
     },
   });

@@ -14,9 +14,9 @@ export interface DarkOptions extends DecodeOptions {
    * The sigma of the training targets, which picks the blur: kernel size
    * 2 round((sigma - 0.8) / 0.3 + 1) + 1 (5 for sigma 1, 11 for 2, 17 for 3). Defaults to 1.
    */
-  sigma?: number;
+  sigma?: number | undefined;
   /** The blur kernel size (odd, >= 3), overriding the one matched to `sigma`. */
-  kernelSize?: number;
+  kernelSize?: number | undefined;
 }
 
 /**
@@ -51,7 +51,7 @@ export interface DarkOptions extends DecodeOptions {
  *   shape: [1, 1, 64, 64],
  * });
  * const { landmarks } = decodeDark(heatmaps, { shape: [1, 1, 64, 64] });
- * ok(Math.abs(landmarks[0] - 20.3) < 0.02 && Math.abs(landmarks[1] - 31.8) < 0.02);
+ * ok(Math.abs(landmarks[0]! - 20.3) < 0.02 && Math.abs(landmarks[1]! - 31.8) < 0.02);
  * ```
  *
  * @param heatmaps Heatmaps `[N, K, H, W]`.
@@ -83,12 +83,18 @@ export function decodeDark(heatmaps: Float32Array, options: DarkOptions): Decode
       5 * (2 * r + 5) * 4,
     ],
     run({ c0, cc, ptr, argIndex, argValue, extra }, { landmarks, confidence }): void {
-      const [pKern, pBlur, pScratch, pBlock, pBlockScratch] = extra;
+      const [pKern, pBlur, pScratch, pBlock, pBlockScratch] = extra as [
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       const core = wasm();
       f32At(pKern, size).set(kernel);
       const block = f32At(pBlock, 25);
       for (let c = 0; c < cc; c++) {
-        const idx = argIndex[c];
+        const idx = argIndex[c]!;
         const x = idx % w, y = (idx - x) / w;
         let mx = x, my = y;
         if (x > 1 && x < w - 2 && y > 1 && y < h - 2) {
@@ -96,7 +102,7 @@ export function decodeDark(heatmaps: Float32Array, options: DarkOptions): Decode
           // the blurred 5 x 5 block around the maximum: all the Taylor step reads
           core.blur_block5(src, h, w, pKern, r, x, y, pBlockScratch, pBlock);
           let low = Infinity;
-          for (const q of STENCIL) low = Math.min(low, block[q]);
+          for (const q of STENCIL) low = Math.min(low, block[q]!);
           // D = ln(max(h' * scale, 1e-10)), scale = max / max(h'): the scale only shifts D by a
           // constant, which no derivative sees, unless the clamp bites. Blurring cannot raise
           // the maximum (scale >= 1 up to rounding), so above 2e-10 the full blur is not needed.
@@ -104,18 +110,18 @@ export function decodeDark(heatmaps: Float32Array, options: DarkOptions): Decode
           let refine = true;
           if (!(low >= 2e-10)) {
             const peak = core.blur_channel(pBlur, src, h, w, pKern, r, pScratch);
-            scale = argValue[c] / peak;
+            scale = argValue[c]! / peak;
             refine = peak > 0;
           }
           if (refine) {
             const D = (i: number, j: number): number =>
-              Math.log(Math.max(block[(i + 2) * 5 + j + 2] * scale, 1e-10));
+              Math.log(Math.max(block[(i + 2) * 5 + j + 2]! * scale, 1e-10));
             [mx, my] = darkStep(D, x, y);
           }
         }
         landmarks[2 * (c0 + c)] = mx;
         landmarks[2 * (c0 + c) + 1] = my;
-        confidence[c0 + c] = argValue[c];
+        confidence[c0 + c] = argValue[c]!;
       }
     },
   });

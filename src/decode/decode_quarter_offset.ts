@@ -8,7 +8,7 @@ export interface QuarterOffsetOptions extends DecodeOptions {
    * Whose rules: `"fan"` (default; official AWing / FAN / face-alignment `get_preds_fromhm`)
    * or `"mmpose"` (`MSRAHeatmap` decode, `refine_keypoints`).
    */
-  convention?: "fan" | "mmpose";
+  convention?: "fan" | "mmpose" | undefined;
   /**
    * `"pixel-centre"` (default): the project's frame, pixel (i, j) centred at (x = j, y = i),
    * so the result is the argmax +- 0.25 for both conventions. `"native"`: the numbers the
@@ -16,7 +16,7 @@ export interface QuarterOffsetOptions extends DecodeOptions {
    * [j, j + 1), which the official code multiplies by 4 to get 256-crop coordinates), for
    * `"mmpose"` it is the same as the pixel-centre frame.
    */
-  frame?: "pixel-centre" | "native";
+  frame?: "pixel-centre" | "native" | undefined;
 }
 
 /**
@@ -72,22 +72,22 @@ export function decodeQuarterOffset(
     argmax: true,
     run({ c0, cc, view, argIndex, argValue }, { landmarks, confidence }): void {
       for (let c = 0; c < cc; c++) {
-        const idx = argIndex[c];
+        const idx = argIndex[c]!;
         const x = idx % w, y = (idx - x) / w;
         const o = c * h * w + idx;
         let dx = 0, dy = 0;
         if (convention === "fan") {
           if (x > 0 && x < w - 1 && y > 0 && y < h - 1) {
-            dx = view[o + 1] - view[o - 1];
-            dy = view[o + w] - view[o - w];
+            dx = view[o + 1]! - view[o - 1]!;
+            dy = view[o + w]! - view[o - w]!;
           }
         } else {
-          if (x > 1 && x < w - 1 && y > 0 && y < h) dx = view[o + 1] - view[o - 1];
-          if (y > 1 && y < h - 1 && x > 0 && x < w) dy = view[o + w] - view[o - w];
+          if (x > 1 && x < w - 1 && y > 0 && y < h) dx = view[o + 1]! - view[o - 1]!;
+          if (y > 1 && y < h - 1 && x > 0 && x < w) dy = view[o + w]! - view[o - w]!;
         }
         landmarks[2 * (c0 + c)] = x + 0.25 * Math.sign(dx) + shift;
         landmarks[2 * (c0 + c) + 1] = y + 0.25 * Math.sign(dy) + shift;
-        confidence[c0 + c] = argValue[c];
+        confidence[c0 + c] = argValue[c]!;
       }
     },
   });

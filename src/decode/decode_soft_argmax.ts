@@ -9,9 +9,9 @@ export interface SoftArgmaxOptions extends DecodeOptions {
    * `"softmax"` (default): weights p = exp(beta (h - max h)), the integral regression of
    * network logits. `"linear"`: p = max(h, 0), the heatmap itself as a distribution.
    */
-  normalize?: "softmax" | "linear";
+  normalize?: "softmax" | "linear" | undefined;
   /** Inverse temperature of the softmax (ignored by `"linear"`). Defaults to 1. */
-  beta?: number;
+  beta?: number | undefined;
 }
 
 /**
@@ -38,7 +38,7 @@ export interface SoftArgmaxOptions extends DecodeOptions {
  *   window: "full",
  * });
  * const { landmarks } = decodeSoftArgmax(heatmaps, { shape, normalize: "linear" });
- * ok(Math.abs(landmarks[0] - 30.25) < 1e-3 && Math.abs(landmarks[1] - 20.6) < 1e-3);
+ * ok(Math.abs(landmarks[0]! - 30.25) < 1e-3 && Math.abs(landmarks[1]! - 20.6) < 1e-3);
  * ```
  *
  * @param heatmaps Heatmaps `[N, K, H, W]`.
@@ -63,11 +63,11 @@ export function decodeSoftArgmax(
     extra: (_h, _w, chunk) => [chunk * 32],
     run({ c0, cc, ptr, extra, nonFinite }, { landmarks, confidence }): void {
       const core = wasm();
-      const bad = core.softargmax_channels(ptr, cc, h, w, beta, linear, extra[0]);
+      const bad = core.softargmax_channels(ptr, cc, h, w, beta, linear, extra[0]!);
       if (bad >= 0) nonFinite(bad);
       const m = new Float64Array(core.memory.buffer, extra[0], 4 * cc);
       for (let c = 0; c < cc; c++) {
-        const s = m[4 * c];
+        const s = m[4 * c]!;
         if (!(s > 0) || !Number.isFinite(s)) {
           throw new RangeError(
             `Cannot ${ACTION}: channel ${
@@ -75,9 +75,9 @@ export function decodeSoftArgmax(
             } has no positive weight, so its "${normalize}" soft-argmax is undefined`,
           );
         }
-        landmarks[2 * (c0 + c)] = m[4 * c + 1] / s;
-        landmarks[2 * (c0 + c) + 1] = m[4 * c + 2] / s;
-        confidence[c0 + c] = m[4 * c + 3];
+        landmarks[2 * (c0 + c)] = m[4 * c + 1]! / s;
+        landmarks[2 * (c0 + c) + 1] = m[4 * c + 2]! / s;
+        confidence[c0 + c] = m[4 * c + 3]!;
       }
     },
   });

@@ -14,7 +14,7 @@
  * const { heatmaps } = gaussianHeatmaps(new Float32Array([12.4, 40.7]), { shape });
  * const coarse = decodeArgmax(heatmaps, { shape }).landmarks; // [12, 41]
  * const fine = decodeDark(heatmaps, { shape }).landmarks; // [12.40, 40.70]
- * ok(Math.abs(fine[0] - 12.4) < Math.abs(coarse[0] - 12.4));
+ * ok(Math.abs(fine[0]! - 12.4) < Math.abs(coarse[0]! - 12.4));
  * ```
  *
  * @module

@@ -13,7 +13,7 @@ export interface DecodeOptions {
    * Caller-provided outputs: `landmarks` (N*K*2 floats) and `confidence` (N*K floats), so
    * that an evaluation loop allocates nothing.
    */
-  out?: { landmarks?: Float32Array; confidence?: Float32Array };
+  out?: { landmarks?: Float32Array | undefined; confidence?: Float32Array | undefined } | undefined;
 }
 
 /** What a decoder returns. */

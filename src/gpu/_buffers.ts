@@ -26,7 +26,7 @@ export function allocBuffer(bytes: number, device: number, action: string): Nati
   const symbols = ffi();
   const out = new BigUint64Array(1);
   unwrap(symbols.awl_buffer_alloc(BigInt(bytes), out, device), action);
-  const handle = Deno.UnsafePointer.create(out[0]);
+  const handle = Deno.UnsafePointer.create(out[0]!);
   if (handle === null) throw new Error(`Cannot ${action}: the library returned a NULL handle`);
   const buffer: NativeBuffer = {
     handle,

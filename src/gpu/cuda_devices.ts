@@ -39,7 +39,7 @@ export function cudaDevices(): CudaDeviceInfo[] {
   const devices: CudaDeviceInfo[] = [];
   const name = new Uint8Array(256);
   const free = new BigUint64Array(1), total = new BigUint64Array(1);
-  for (let index = 0; index < count[0]; index++) {
+  for (let index = 0; index < count[0]!; index++) {
     unwrap(symbols.awl_device_name(index, name, name.length), ACTION);
     unwrap(symbols.awl_device_memory(index, free, total), ACTION);
     const end = name.indexOf(0);

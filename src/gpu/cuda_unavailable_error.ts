@@ -1,7 +1,7 @@
 /** Options of {@link CudaUnavailableError}. */
 export interface CudaUnavailableErrorOptions extends ErrorOptions {
   /** The library path that was tried, if any. */
-  path?: string;
+  path?: string | undefined;
 }
 
 /**

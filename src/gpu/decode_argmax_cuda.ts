@@ -8,15 +8,15 @@ import { outputTensor } from "./_output_tensor.ts";
 /** Options of {@link decodeArgmaxCuda}. */
 export interface DecodeArgmaxCudaOptions {
   /** Shape `[N, K, H, W]`; defaults to the shape of `heatmaps`, which must then be 4-D. */
-  shape?: Shape4;
+  shape?: Shape4 | undefined;
   /**
    * Check for NaN and infinite values and throw a clear error. Defaults to `true`; it copies
    * the N*K confidences back to the host (the heatmaps too, only when a check fails). With
    * `false`, such a channel gets NaN coordinates and confidence.
    */
-  validate?: boolean;
+  validate?: boolean | undefined;
   /** Output tensors on the same device: `landmarks` (N*K*2 floats), `confidence` (N*K). */
-  out?: { landmarks?: DeviceTensor; confidence?: DeviceTensor };
+  out?: { landmarks?: DeviceTensor | undefined; confidence?: DeviceTensor | undefined } | undefined;
 }
 
 /** What {@link decodeArgmaxCuda} returns, on the device. */

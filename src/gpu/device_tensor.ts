@@ -11,7 +11,7 @@ import {
 /** Options of {@link DeviceTensor}. */
 export interface DeviceTensorOptions {
   /** The CUDA device to allocate on. Defaults to 0. */
-  device?: number;
+  device?: number | undefined;
 }
 
 const ACTION = "allocate a device tensor";

@@ -9,16 +9,16 @@ export interface GaussianHeatmapsCudaOptions {
   /** Shape `[N, K, H, W]` of the output: one channel per landmark. */
   shape: Shape4;
   /** Standard deviation in heatmap pixels. Defaults to 1. */
-  sigma?: number;
+  sigma?: number | undefined;
   /**
    * `"3sigma"` (default): only pixels with |j - x| <= 3 sigma and |i - y| <= 3 sigma are
    * non-zero. `"full"`: the whole map.
    */
-  window?: "3sigma" | "full";
+  window?: "3sigma" | "full" | undefined;
   /** Per-landmark visibility `[N, K]` on the device; a value <= 0 gives an all-zero channel. */
-  visibility?: DeviceTensor;
+  visibility?: DeviceTensor | undefined;
   /** Output tensor of N*K*H*W floats on the same device, fully overwritten. */
-  out?: DeviceTensor;
+  out?: DeviceTensor | undefined;
 }
 
 const ACTION = "generate heatmaps";

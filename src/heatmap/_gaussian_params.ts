@@ -82,9 +82,9 @@ export function gaussianParams(
   const { landmarks, k, h, w, sigma, full, official, visibility } = input;
   const r = 3 * sigma;
   for (let c = c0; c < c0 + cc; c++) {
-    const x = landmarks[2 * c], y = landmarks[2 * c + 1];
+    const x = landmarks[2 * c]!, y = landmarks[2 * c + 1]!;
     const o = 8 * (c - c0);
-    let reason = reasonOf(x, y, visibility === undefined || visibility[c] > 0, h, w, official);
+    let reason = reasonOf(x, y, visibility === undefined || visibility[c]! > 0, h, w, official);
     if (reason === undefined && official) {
       const ax = officialAxis(x, sigma, w), ay = officialAxis(y, sigma, h);
       if (ax === undefined || ay === undefined) {

@@ -29,38 +29,41 @@ function solve2(a: Float64Array, b1: Float64Array, b2: Float64Array, n: number):
   for (let col = 0; col < n; col++) {
     let piv = col;
     for (let r = col + 1; r < n; r++) {
-      if (Math.abs(a[r * n + col]) > Math.abs(a[piv * n + col])) piv = r;
+      if (Math.abs(a[r * n + col]!) > Math.abs(a[piv * n + col]!)) piv = r;
     }
     if (piv !== col) {
       for (let c = 0; c < n; c++) {
-        const t = a[col * n + c];
-        a[col * n + c] = a[piv * n + c];
+        const t = a[col * n + c]!;
+        a[col * n + c] = a[piv * n + c]!;
         a[piv * n + c] = t;
       }
-      let t = b1[col];
-      b1[col] = b1[piv];
+      let t = b1[col]!;
+      b1[col] = b1[piv]!;
       b1[piv] = t;
-      t = b2[col];
-      b2[col] = b2[piv];
+      t = b2[col]!;
+      b2[col] = b2[piv]!;
       b2[piv] = t;
     }
-    const d = a[col * n + col];
+    const d = a[col * n + col]!;
+    const b1c = b1[col]!, b2c = b2[col]!;
     for (let r = col + 1; r < n; r++) {
-      const f = a[r * n + col] / d;
+      const f = a[r * n + col]! / d;
       if (f === 0) continue;
-      for (let c = col; c < n; c++) a[r * n + c] -= f * a[col * n + c];
-      b1[r] -= f * b1[col];
-      b2[r] -= f * b2[col];
+      for (let c = col; c < n; c++) a[r * n + c]! -= f * a[col * n + c]!;
+      b1[r]! -= f * b1c;
+      b2[r]! -= f * b2c;
     }
   }
   for (let r = n - 1; r >= 0; r--) {
-    let s1 = b1[r], s2 = b2[r];
+    let s1 = b1[r]!, s2 = b2[r]!;
     for (let c = r + 1; c < n; c++) {
-      s1 -= a[r * n + c] * b1[c];
-      s2 -= a[r * n + c] * b2[c];
+      const arc = a[r * n + c]!;
+      s1 -= arc * b1[c]!;
+      s2 -= arc * b2[c]!;
     }
-    b1[r] = s1 / a[r * n + r];
-    b2[r] = s2 / a[r * n + r];
+    const arr = a[r * n + r]!;
+    b1[r] = s1 / arr;
+    b2[r] = s2 / arr;
   }
 }
 
@@ -68,10 +71,10 @@ function solve2(a: Float64Array, b1: Float64Array, b2: Float64Array, n: number):
 export function dedupe(xs: readonly number[], ys: readonly number[]): [number[], number[]] {
   const px: number[] = [], py: number[] = [];
   for (let i = 0; i < xs.length; i++) {
-    const m = px.length;
-    if (m > 0 && px[m - 1] === xs[i] && py[m - 1] === ys[i]) continue;
-    px.push(xs[i]);
-    py.push(ys[i]);
+    const m = px.length, x = xs[i]!, y = ys[i]!;
+    if (m > 0 && px[m - 1] === x && py[m - 1] === y) continue;
+    px.push(x);
+    py.push(y);
   }
   return [px, py];
 }
@@ -89,11 +92,12 @@ export function secondDerivatives(
   const a = new Float64Array(n * n);
   const mx = new Float64Array(n), my = new Float64Array(n);
   for (let i = 1; i < n - 1; i++) {
-    a[i * n + i - 1] = h[i - 1];
-    a[i * n + i] = 2 * (h[i - 1] + h[i]);
-    a[i * n + i + 1] = h[i];
-    mx[i] = 6 * ((xs[i + 1] - xs[i]) / h[i] - (xs[i] - xs[i - 1]) / h[i - 1]);
-    my[i] = 6 * ((ys[i + 1] - ys[i]) / h[i] - (ys[i] - ys[i - 1]) / h[i - 1]);
+    const h0 = h[i - 1]!, h1 = h[i]!, x = xs[i]!, y = ys[i]!;
+    a[i * n + i - 1] = h0;
+    a[i * n + i] = 2 * (h0 + h1);
+    a[i * n + i + 1] = h1;
+    mx[i] = 6 * ((xs[i + 1]! - x) / h1 - (x - xs[i - 1]!) / h0);
+    my[i] = 6 * ((ys[i + 1]! - y) / h1 - (y - ys[i - 1]!) / h0);
   }
   if (n === 3) {
     // a parabola: constant second derivative
@@ -103,13 +107,14 @@ export function secondDerivatives(
     a[2 * n + 2] = -1;
   } else {
     // not-a-knot: the third derivative is continuous at the second and the penultimate point
-    a[0] = h[1];
-    a[1] = -(h[0] + h[1]);
-    a[2] = h[0];
+    const h0 = h[0]!, h1 = h[1]!, hl = h[n - 2]!, hp = h[n - 3]!;
+    a[0] = h1;
+    a[1] = -(h0 + h1);
+    a[2] = h0;
     const r = (n - 1) * n;
-    a[r + n - 3] = h[n - 2];
-    a[r + n - 2] = -(h[n - 3] + h[n - 2]);
-    a[r + n - 1] = h[n - 3];
+    a[r + n - 3] = hl;
+    a[r + n - 2] = -(hp + hl);
+    a[r + n - 1] = hp;
   }
   solve2(a, mx, my, n);
   return [mx, my];
@@ -124,38 +129,41 @@ export function curvePieces(xs: readonly number[], ys: readonly number[]): Cubic
   const n = px.length;
   if (n === 0) return [];
   if (n === 1) {
+    const x = px[0]!, y = py[0]!;
     return [{
-      ex: px[0],
-      ey: py[0],
-      ax: px[0],
+      ex: x,
+      ey: y,
+      ax: x,
       bx: 0,
       cx: 0,
       dx: 0,
-      ay: py[0],
+      ay: y,
       by: 0,
       cy: 0,
       dy: 0,
     }];
   }
   const h: number[] = [];
-  for (let i = 0; i + 1 < n; i++) h.push(Math.hypot(px[i + 1] - px[i], py[i + 1] - py[i]));
+  for (let i = 0; i + 1 < n; i++) h.push(Math.hypot(px[i + 1]! - px[i]!, py[i + 1]! - py[i]!));
   let mx: Float64Array = new Float64Array(n), my: Float64Array = new Float64Array(n);
   if (n >= 3) [mx, my] = secondDerivatives(px, py, h);
   const pieces: CubicPiece[] = [];
   for (let i = 0; i + 1 < n; i++) {
     // S(t) = (1-t) y_i + t y_{i+1} + h^2/6 [((1-t)^3 - (1-t)) M_i + (t^3 - t) M_{i+1}]
-    const q = (h[i] * h[i]) / 6;
+    const hi = h[i]!, q = (hi * hi) / 6;
+    const x0 = px[i]!, x1 = px[i + 1]!, y0 = py[i]!, y1 = py[i + 1]!;
+    const mx0 = mx[i]!, mx1 = mx[i + 1]!, my0 = my[i]!, my1 = my[i + 1]!;
     pieces.push({
-      ex: px[i + 1],
-      ey: py[i + 1],
-      ax: px[i],
-      bx: px[i + 1] - px[i] - q * (2 * mx[i] + mx[i + 1]),
-      cx: 3 * q * mx[i],
-      dx: q * (mx[i + 1] - mx[i]),
-      ay: py[i],
-      by: py[i + 1] - py[i] - q * (2 * my[i] + my[i + 1]),
-      cy: 3 * q * my[i],
-      dy: q * (my[i + 1] - my[i]),
+      ex: x1,
+      ey: y1,
+      ax: x0,
+      bx: x1 - x0 - q * (2 * mx0 + mx1),
+      cx: 3 * q * mx0,
+      dx: q * (mx1 - mx0),
+      ay: y0,
+      by: y1 - y0 - q * (2 * my0 + my1),
+      cy: 3 * q * my0,
+      dy: q * (my1 - my0),
     });
   }
   return pieces;

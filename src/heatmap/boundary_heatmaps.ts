@@ -25,19 +25,19 @@ export interface BoundaryHeatmapsOptions {
   /** The boundaries (e.g. a layout's `boundaries`, 13 for 68 or 98 points). */
   groups: readonly BoundaryGroup[];
   /** Standard deviation of the boundary profile, in heatmap pixels. Defaults to 1. */
-  sigma?: number;
+  sigma?: number | undefined;
   /**
    * `"single"` (default, the paper's choice): all boundaries in one channel, combined by
    * max. `"per-group"`: one channel per boundary (as LAB).
    */
-  channels?: "single" | "per-group";
+  channels?: "single" | "per-group" | undefined;
   /**
    * Bound on the error of the distance to the curve, in pixels; the curve is flattened
    * until the polyline is provably within it. Defaults to 1e-3.
    */
-  tolerance?: number;
+  tolerance?: number | undefined;
   /** Output buffer of N*C*H*W floats, fully overwritten. */
-  out?: Float32Array;
+  out?: Float32Array | undefined;
 }
 
 const ACTION = "draw boundaries";
@@ -70,7 +70,7 @@ function segmentToMap(
       t = t < 0 ? 0 : t > 1 ? 1 : t;
       const ex = px - t * dx, ey = py - t * dy;
       const e = ex * ex + ey * ey;
-      if (e < d2[row + j]) d2[row + j] = e;
+      if (e < d2[row + j]!) d2[row + j] = e;
     }
   }
 }
@@ -193,11 +193,11 @@ export function boundaryHeatmaps(
     const base = img * k * 2;
     for (let ch = 0; ch < c; ch++) {
       d2.fill(Infinity);
-      const members = mode === "single" ? indices : [indices[ch]];
+      const members = mode === "single" ? indices : [indices[ch]!];
       for (const group of members) {
         const xs: number[] = [], ys: number[] = [];
         for (const i of group) {
-          const x = landmarks[base + 2 * i], y = landmarks[base + 2 * i + 1];
+          const x = landmarks[base + 2 * i]!, y = landmarks[base + 2 * i + 1]!;
           if (!Number.isFinite(x) || !Number.isFinite(y)) {
             const at = base + 2 * i + (Number.isFinite(x) ? 1 : 0);
             throw new RangeError(
@@ -213,13 +213,13 @@ export function boundaryHeatmaps(
           // a lone point is a piece of one zero-length segment
           const v = flatten(piece, tolerance);
           for (let s = 0; s + 3 < v.length; s += 2) {
-            segmentToMap(d2, h, w, v[s], v[s + 1], v[s + 2], v[s + 3], reach);
+            segmentToMap(d2, h, w, v[s]!, v[s + 1]!, v[s + 2]!, v[s + 3]!, reach);
           }
         }
       }
       const o = (img * c + ch) * hw;
       for (let p = 0; p < hw; p++) {
-        const e = d2[p];
+        const e = d2[p]!;
         out[o + p] = e < cut ? Math.exp(-e * inv2s2) : 0;
       }
     }

@@ -2,13 +2,13 @@ import { checkOneOf } from "../_validate.ts";
 /** Options of {@link coordChannels}. */
 export interface CoordChannelsOptions {
   /** Append the radius channel r. Defaults to true. */
-  withRadius?: boolean;
+  withRadius?: boolean | undefined;
   /**
    * `"xy"` (default): channel 0 varies along the columns (x), channel 1 along the rows (y).
    * `"official"`: the order of the official `AddCoordsTh`, whose first channel "xx" varies
    * along the row index (its permute(0, 3, 2, 1) swaps the axes), i.e. [y, x, r].
    */
-  order?: "xy" | "official";
+  order?: "xy" | "official" | undefined;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { HeatmapCoordsOptions } from "./to_heatmap_coords.ts";
  * import { ok } from "node:assert/strict";
  * const image = new Float32Array([100.3, 57.9]);
  * const back = fromHeatmapCoords(toHeatmapCoords(image, { stride: 4 }), { stride: 4 });
- * ok(Math.abs(back[0] - 100.3) < 1e-4 && Math.abs(back[1] - 57.9) < 1e-4);
+ * ok(Math.abs(back[0]! - 100.3) < 1e-4 && Math.abs(back[1]! - 57.9) < 1e-4);
  * ```
  *
  * @param landmarks (x, y) pairs in heatmap pixels.
@@ -27,6 +27,6 @@ export function fromHeatmapCoords(
   options: HeatmapCoordsOptions,
 ): Float32Array {
   const { stride, shift, out } = coordAffine(landmarks, options, "convert coordinates");
-  for (let i = 0; i < landmarks.length; i++) out[i] = (landmarks[i] + shift) * stride - shift;
+  for (let i = 0; i < landmarks.length; i++) out[i] = (landmarks[i]! + shift) * stride - shift;
   return out;
 }

@@ -13,24 +13,24 @@ export interface GaussianHeatmapsOptions {
    * Standard deviation in heatmap pixels. Defaults to 1. In `"official"` mode it is the
    * official `sigma` argument, a whole number: window 6 sigma + 1, std 0.25 (6 sigma + 1).
    */
-  sigma?: number;
+  sigma?: number | undefined;
   /**
    * `"3sigma"` (default): only pixels with |j - x| <= 3 sigma and |i - y| <= 3 sigma (a
    * square) are non-zero. `"full"`: the whole map, as mmpose's unbiased encoder (values below
    * about 1e-19 are written as 0, which keeps the arithmetic free of slow subnormals). Not
    * available in `"official"` mode, whose window is its own.
    */
-  window?: "3sigma" | "full";
+  window?: "3sigma" | "full" | undefined;
   /** Per-landmark visibility `[N, K]`; a value <= 0 gives an all-zero channel. */
-  visibility?: Float32Array | Uint8Array;
+  visibility?: Float32Array | Uint8Array | undefined;
   /**
    * `"unbiased"` (default): the Gaussian centred at the sub-pixel landmark, peak 1.
    * `"official"`: the official AWing/FAN targets with their quirks (see
    * {@link gaussianHeatmaps}).
    */
-  mode?: "unbiased" | "official";
+  mode?: "unbiased" | "official" | undefined;
   /** Output buffer of N*K*H*W floats, fully overwritten. */
-  out?: Float32Array;
+  out?: Float32Array | undefined;
 }
 
 /** A landmark that was not drawn (its channel is all zero). */
@@ -105,7 +105,7 @@ const ACTION = "generate heatmaps";
  *   mode: "official",
  * });
  * equal(heatmaps[32 * 64 + 32], 1);
- * ok(Math.abs(heatmaps[32 * 64 + 33] - 0.8494) < 1e-4);
+ * ok(Math.abs(heatmaps[32 * 64 + 33]! - 0.8494) < 1e-4);
  * ```
  *
  * @example NaN, invisible and off-map landmarks give zero channels and are reported
@@ -212,13 +212,13 @@ export function gaussianHeatmaps(
     }
     let q = 0;
     for (let c = 0; c < cc; c++) {
-      const x0 = params[8 * c + 2], x1 = params[8 * c + 3];
-      const y0 = params[8 * c + 6], y1 = params[8 * c + 7];
+      const x0 = params[8 * c + 2]!, x1 = params[8 * c + 3]!;
+      const y0 = params[8 * c + 6]!, y1 = params[8 * c + 7]!;
       if (x0 > x1 || y0 > y1) continue;
       const bw = x1 - x0 + 1;
       for (let i = y0; i <= y1; i++) {
         const row = (c0 + c) * hw + i * w + x0;
-        for (let j = 0; j < bw; j++) out[row + j] = blocks[q++];
+        for (let j = 0; j < bw; j++) out[row + j] = blocks[q++]!;
       }
     }
   }

@@ -11,9 +11,9 @@ export interface HeatmapCoordsOptions {
    * stride, the convention of mmpose `MSRAHeatmap` and of the official AWing code
    * (`landmarks / 4`), which is what `gaussianHeatmaps(..., { mode: "official" })` expects.
    */
-  convention?: "aligned" | "msra";
+  convention?: "aligned" | "msra" | undefined;
   /** Output buffer, same length as the input. */
-  out?: Float32Array;
+  out?: Float32Array | undefined;
 }
 
 /**
@@ -43,6 +43,6 @@ export function toHeatmapCoords(
   options: HeatmapCoordsOptions,
 ): Float32Array {
   const { stride, shift, out } = coordAffine(landmarks, options, "convert coordinates");
-  for (let i = 0; i < landmarks.length; i++) out[i] = (landmarks[i] + shift) / stride - shift;
+  for (let i = 0; i < landmarks.length; i++) out[i] = (landmarks[i]! + shift) / stride - shift;
   return out;
 }

@@ -3,7 +3,7 @@
 /** Context of one parse: what is read (`"WFLW list"`) and the optional file name. */
 export interface _ParseContext {
   readonly kind: string;
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Throws a SyntaxError `Cannot parse <kind> "<name>": line <n> <message>`. */

@@ -74,9 +74,9 @@ export function flipLandmarks<T extends Float32Array | Float64Array>(
   for (let i = 0; i < n; i++) {
     const base = i * 2 * k;
     for (let j = 0; j < k; j++) {
-      const src = base + 2 * perm[j];
-      out[base + 2 * j] = width - 1 - landmarks[src];
-      out[base + 2 * j + 1] = landmarks[src + 1];
+      const src = base + 2 * perm[j]!;
+      out[base + 2 * j] = width - 1 - landmarks[src]!;
+      out[base + 2 * j + 1] = landmarks[src + 1]!;
     }
   }
   return out;

@@ -22,7 +22,7 @@ import type { LandmarkLayout } from "./types.ts";
  * deepEqual(LAYOUT_300W.outerEyeCorners, [36, 45]);
  * equal(LAYOUT_300W.boundaries.length, 13);
  * equal(LAYOUT_300W.flipPermutation[36], 45);
- * equal(Object.isFrozen(LAYOUT_300W.boundaries[0].indices), true);
+ * equal(Object.isFrozen(LAYOUT_300W.boundaries[0]!.indices), true);
  * ```
  */
 export const LAYOUT_300W: LandmarkLayout = _makeLayout({

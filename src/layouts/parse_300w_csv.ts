@@ -3,15 +3,15 @@ import { _checkText, _fail, _lines, _number, _originShift, type _ParseContext } 
 /** Options of {@linkcode parse300wCsv}. */
 export interface Parse300wCsvOptions {
   /** File name, used in error messages only. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /**
    * Index origin of the values in the file. HRNet's 300W CSVs hold the raw, 1-based
    * (Matlab) `.pts` values; pass `origin: 1` to subtract 1 from the landmarks and from
    * `center` and get 0-based pixel coordinates. Default `0`: values as written.
    */
-  readonly origin?: 0 | 1;
+  readonly origin?: 0 | 1 | undefined;
   /** Expected number of landmarks K; the header must have 4 + 2K columns. Default 68. */
-  readonly numPoints?: number;
+  readonly numPoints?: number | undefined;
 }
 
 /** One face of an HRNet-style 300W CSV. */
@@ -52,7 +52,7 @@ const HEAD = ["image_name", "scale", "center_w", "center_h"];
  *
  * const csv = "image_name,scale,center_w,center_h,original_0_x,original_0_y," +
  *   "original_1_x,original_1_y\r\nibug/image_1.jpg,1.5,100,120,11,21,31,41\r\n";
- * const [face] = parse300wCsv(csv, { numPoints: 2, origin: 1 });
+ * const face = parse300wCsv(csv, { numPoints: 2, origin: 1 })[0]!;
  * equal(face.image, "ibug/image_1.jpg");
  * equal(face.scale, 1.5);
  * deepEqual(face.center, [99, 119]);
@@ -76,7 +76,7 @@ export function parse300wCsv(
   let header = -1;
   const records: Hrnet300wRecord[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
+    const line = lines[i]!.trim();
     if (line === "") continue;
     const n = i + 1;
     const fields = line.split(",");
@@ -108,15 +108,15 @@ export function parse300wCsv(
     if (fields.length !== columns) {
       _fail(ctx, n, `has ${fields.length} fields but expected ${columns}`);
     }
-    const image = fields[0].trim();
+    const image = fields[0]!.trim();
     if (image === "") _fail(ctx, n, "has an empty image_name");
-    const scale = _number(ctx, n, "scale", fields[1].trim());
-    const cx = _number(ctx, n, "center_w", fields[2].trim()) - shift;
-    const cy = _number(ctx, n, "center_h", fields[3].trim()) - shift;
+    const scale = _number(ctx, n, "scale", fields[1]!.trim());
+    const cx = _number(ctx, n, "center_w", fields[2]!.trim()) - shift;
+    const cy = _number(ctx, n, "center_h", fields[3]!.trim()) - shift;
     const landmarks = new Float64Array(2 * k);
     for (let j = 0; j < 2 * k; j++) {
       const what = `${j % 2 === 0 ? "x" : "y"}${j >> 1} (column ${HEAD.length + j + 1})`;
-      landmarks[j] = _number(ctx, n, what, fields[HEAD.length + j].trim()) - shift;
+      landmarks[j] = _number(ctx, n, what, fields[HEAD.length + j]!.trim()) - shift;
     }
     records.push({ image, scale, center: Object.freeze([cx, cy] as const), landmarks });
   }

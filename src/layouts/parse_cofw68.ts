@@ -11,13 +11,13 @@ import {
 /** Options of {@linkcode parseCofw68}. */
 export interface ParseCofw68Options {
   /** File name, used in error messages only. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /**
    * Index origin of the values. COFW-68 comes from Matlab files and is 1-based; pass
    * `origin: 1` to subtract 1 from the landmarks and the box corner (x, y) and get 0-based
    * pixel coordinates. Default `0`: values as written.
    */
-  readonly origin?: 0 | 1;
+  readonly origin?: 0 | 1 | undefined;
 }
 
 /** One face of the COFW-68 test set, text form. */
@@ -59,7 +59,7 @@ const FIELDS = 1 + 4 + 2 * K + K;
  * const coords = Array.from({ length: 136 }, (_, i) => String(i + 1));
  * const occ = Array.from({ length: 68 }, (_, i) => (i === 5 ? "1" : "0"));
  * const line = ["7", "10", "20", "80", "90", ...coords, ...occ].join(" ");
- * const [face] = parseCofw68(line, { origin: 1 });
+ * const face = parseCofw68(line, { origin: 1 })[0]!;
  * equal(face.index, 7);
  * deepEqual(face.box, [9, 19, 80, 90]);
  * equal(face.landmarks[0], 0);
@@ -72,30 +72,31 @@ export function parseCofw68(text: string, options: ParseCofw68Options = {}): Cof
   const shift = _originShift(ctx, options.origin);
   const records: Cofw68Record[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
+    const line = lines[i]!.trim();
     if (line === "") continue;
     const n = i + 1;
     const fields = line.split(/\s+/);
     if (fields.length !== FIELDS) {
       _fail(ctx, n, `has ${fields.length} fields but expected ${FIELDS}`);
     }
-    if (!/^\d+$/.test(fields[0]) || Number(fields[0]) < 1) {
+    if (!/^\d+$/.test(fields[0]!) || Number(fields[0]) < 1) {
       _fail(ctx, n, `has index ${JSON.stringify(fields[0])} but expected a positive integer`);
     }
     const index = Number(fields[0]);
-    const box = [1, 2, 3, 4].map((j) => _number(ctx, n, `box value (field ${j + 1})`, fields[j]));
+    const box = (j: number): number => _number(ctx, n, `box value (field ${j + 1})`, fields[j]!);
+    const [x, y, w, h] = [box(1), box(2), box(3), box(4)] as const;
     const landmarks = new Float64Array(2 * K);
     for (let j = 0; j < 2 * K; j++) {
       const what = `${j % 2 === 0 ? "x" : "y"}${j >> 1} (field ${j + 6})`;
-      landmarks[j] = _number(ctx, n, what, fields[5 + j]) - shift;
+      landmarks[j] = _number(ctx, n, what, fields[5 + j]!) - shift;
     }
     const occluded = new Uint8Array(K);
     for (let j = 0; j < K; j++) {
-      occluded[j] = _flag(ctx, n, `occlusion flag ${j} (field ${j + 142})`, fields[141 + j]);
+      occluded[j] = _flag(ctx, n, `occlusion flag ${j} (field ${j + 142})`, fields[141 + j]!);
     }
     records.push({
       index,
-      box: Object.freeze([box[0] - shift, box[1] - shift, box[2], box[3]] as const),
+      box: Object.freeze([x - shift, y - shift, w, h] as const),
       landmarks,
       occluded,
     });

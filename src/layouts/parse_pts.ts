@@ -3,16 +3,16 @@ import { _checkText, _fail, _lines, _number, _originShift, type _ParseContext } 
 /** Options of {@linkcode parsePts}. */
 export interface ParsePtsOptions {
   /** File name, used in error messages only. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /**
    * Index origin of the coordinates in the file. 300W / iBUG `.pts` files are 1-based
    * (Matlab): the centre of the top-left pixel is (1, 1). Pass `origin: 1` to subtract 1
    * from every value and get 0-based pixel coordinates (the project's convention). Default
    * `0`: values are returned exactly as written, with no shift.
    */
-  readonly origin?: 0 | 1;
+  readonly origin?: 0 | 1 | undefined;
   /** Expected number of points; when given, a file with another `n_points` is an error. */
-  readonly numPoints?: number;
+  readonly numPoints?: number | undefined;
 }
 
 /**
@@ -65,14 +65,14 @@ export function parsePts(text: string, options: ParsePtsOptions = {}): Float64Ar
   let i = 0;
   // Header, up to the opening brace.
   for (; i < lines.length; i++) {
-    const line = lines[i].trim();
+    const line = lines[i]!.trim();
     if (line === "") continue;
     if (line === "{") break;
     const match = /^([A-Za-z_]+)\s*:\s*(.*)$/.exec(line);
     if (match === null) {
       _fail(ctx, i + 1, `is ${JSON.stringify(line)} but expected a "key: value" header or "{"`);
     }
-    const [, key, value] = match;
+    const [, key, value = ""] = match;
     if (key === "version") {
       if (version) _fail(ctx, i + 1, `repeats the "version" header`);
       version = true;
@@ -95,7 +95,7 @@ export function parsePts(text: string, options: ParsePtsOptions = {}): Float64Ar
   let count = 0;
   let closed = false;
   for (i++; i < lines.length; i++) {
-    const line = lines[i].trim();
+    const line = lines[i]!.trim();
     if (line === "") continue;
     if (closed) _fail(ctx, i + 1, `has ${JSON.stringify(line)} after the closing "}"`);
     if (line === "}") {
@@ -112,8 +112,8 @@ export function parsePts(text: string, options: ParsePtsOptions = {}): Float64Ar
     if (count === numPoints) {
       _fail(ctx, i + 1, `has more than n_points = ${numPoints} points`);
     }
-    out[2 * count] = _number(ctx, i + 1, "x", fields[0]) - shift;
-    out[2 * count + 1] = _number(ctx, i + 1, "y", fields[1]) - shift;
+    out[2 * count] = _number(ctx, i + 1, "x", fields[0]!) - shift;
+    out[2 * count + 1] = _number(ctx, i + 1, "y", fields[1]!) - shift;
     count++;
   }
   if (!closed) _fail(ctx, undefined, `no "}" line closes the point list`);

@@ -4,7 +4,7 @@ import { WFLW_ATTRIBUTES, type WflwAttributes } from "./wflw_attributes.ts";
 /** Options of {@linkcode parseWflwList}. */
 export interface ParseWflwListOptions {
   /** File name, used in error messages only. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** One face of a WFLW annotation list. */
@@ -16,9 +16,9 @@ export interface WflwRecord {
    * in the full 207-field format. Note the metrics take boxes as `x, y, w, h`
    * (w = xMax - xMin, h = yMax - yMin).
    */
-  readonly box?: readonly [xMin: number, yMin: number, xMax: number, yMax: number];
+  readonly box?: readonly [xMin: number, yMin: number, xMax: number, yMax: number] | undefined;
   /** The six attribute flags, only in the full 207-field format. */
-  readonly attributes?: WflwAttributes;
+  readonly attributes?: WflwAttributes | undefined;
   /** Image path relative to `WFLW_images/`, e.g. `51--Dancer/51_Dancer_Dancer_51_931.jpg`. */
   readonly image: string;
 }
@@ -54,12 +54,12 @@ const SUBSET = COORDS + 1;
  * import { deepEqual, equal, throws } from "node:assert/strict";
  *
  * const coords = Array.from({ length: 196 }, (_, i) => (i * 0.5).toFixed(6)).join(" ");
- * const [subset] = parseWflwList(`${coords} 51--Dancer/a.jpg\n`);
+ * const subset = parseWflwList(`${coords} 51--Dancer/a.jpg\n`)[0]!;
  * equal(subset.image, "51--Dancer/a.jpg");
  * equal(subset.landmarks[3], 1.5);
  * equal(subset.box, undefined);
  *
- * const [full] = parseWflwList(`${coords} 10 20 110 140 1 0 0 0 1 0 51--Dancer/a.jpg\n`);
+ * const full = parseWflwList(`${coords} 10 20 110 140 1 0 0 0 1 0 51--Dancer/a.jpg\n`)[0]!;
  * deepEqual(full.box, [10, 20, 110, 140]);
  * equal(full.attributes?.pose, true);
  * equal(full.attributes?.occlusion, true);
@@ -81,7 +81,7 @@ export function parseWflwList(
   let format: number | undefined;
   let formatLine = 0;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
+    const line = lines[i]!.trim();
     if (line === "") continue;
     const n = i + 1;
     const fields = line.split(/\s+/);
@@ -104,31 +104,31 @@ export function parseWflwList(
         ctx,
         n,
         `${j % 2 === 0 ? "x" : "y"}${j >> 1} (field ${j + 1})`,
-        fields[j],
+        fields[j]!,
       );
     }
-    const image = fields[fields.length - 1];
+    const image = fields[fields.length - 1]!;
     if (fields.length === SUBSET) {
       records.push({ landmarks, image });
       continue;
     }
-    const box = [0, 1, 2, 3].map((j) =>
-      _number(ctx, n, `box value (field ${COORDS + j + 1})`, fields[COORDS + j])
-    );
+    const box = (j: number): number =>
+      _number(ctx, n, `box value (field ${COORDS + j + 1})`, fields[COORDS + j]!);
+    const [xMin, yMin, xMax, yMax] = [box(0), box(1), box(2), box(3)] as const;
     const flags = WFLW_ATTRIBUTES.map((attr, j) =>
-      _flag(ctx, n, `${attr} flag (field ${COORDS + 5 + j})`, fields[COORDS + 4 + j]) === 1
+      _flag(ctx, n, `${attr} flag (field ${COORDS + 5 + j})`, fields[COORDS + 4 + j]!) === 1
     );
     const attributes: WflwAttributes = Object.freeze({
-      pose: flags[0],
-      expression: flags[1],
-      illumination: flags[2],
-      makeup: flags[3],
-      occlusion: flags[4],
-      blur: flags[5],
+      pose: flags[0]!,
+      expression: flags[1]!,
+      illumination: flags[2]!,
+      makeup: flags[3]!,
+      occlusion: flags[4]!,
+      blur: flags[5]!,
     });
     records.push({
       landmarks,
-      box: Object.freeze([box[0], box[1], box[2], box[3]] as const),
+      box: Object.freeze([xMin, yMin, xMax, yMax] as const),
       attributes,
       image,
     });

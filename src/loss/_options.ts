@@ -15,7 +15,12 @@ const ACTION = "compute loss";
 
 /** The Adaptive Wing parameters with the paper's defaults, checked. */
 export function resolveAwingParams(
-  options: { alpha?: number; omega?: number; epsilon?: number; theta?: number } | undefined,
+  options: {
+    alpha?: number | undefined;
+    omega?: number | undefined;
+    epsilon?: number | undefined;
+    theta?: number | undefined;
+  } | undefined,
 ): { alpha: number; omega: number; epsilon: number; theta: number } {
   const alpha = options?.alpha ?? 2.1;
   const omega = options?.omega ?? 14;
@@ -72,9 +77,10 @@ export function resolveLossOptions(
     checkLength(lw, "landmarkWeights", n * k, `[N, K] = [${n}, ${k}]`, ACTION);
     checkFinite(lw, "landmarkWeights", ACTION);
     for (let i = 0; i < lw.length; i++) {
-      if (lw[i] < 0) {
+      const v = lw[i]!;
+      if (v < 0) {
         throw new RangeError(
-          `Cannot ${ACTION} as landmarkWeights must be >= 0: index ${i} is ${lw[i]}`,
+          `Cannot ${ACTION} as landmarkWeights must be >= 0: index ${i} is ${v}`,
         );
       }
     }

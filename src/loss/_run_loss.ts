@@ -113,7 +113,7 @@ export function runLoss(
         }
         spec.checkTarget?.(tmin, tmax);
       } else {
-        spec.checkTarget?.(check[1], check[2]);
+        spec.checkTarget?.(check[1]!, check[2]!);
       }
     }
     total += chunkTotal;

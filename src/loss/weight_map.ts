@@ -7,11 +7,11 @@ export interface WeightMapOptions {
   /** Shape `[N, K, H, W]` of the target. */
   shape: Shape4;
   /** W. Defaults to 10. */
-  weight?: number;
+  weight?: number | undefined;
   /** Threshold (strict `>`). Defaults to 0.2. */
-  threshold?: number;
+  threshold?: number | undefined;
   /** Output buffer (N*K*H*W floats). */
-  out?: Float32Array;
+  out?: Float32Array | undefined;
 }
 
 /**

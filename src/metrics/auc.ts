@@ -6,16 +6,16 @@ import type { NmeValues } from "./types.ts";
 /** Options of {@linkcode auc}. */
 export interface AucOptions {
   /** Upper limit t of the CED integral (a fraction). Default 0.1. */
-  readonly threshold?: number;
+  readonly threshold?: number | undefined;
   /**
    * `"exact"` (default): the exact integral of the CED step function,
    * mean_i max(0, 1 - NME_i / t). `"simpson"`: PIPNet's convention, the CED sampled on a
    * grid of spacing `step` from 0 to t inclusive and integrated with composite Simpson
    * (`scipy.integrate.simpson` semantics, including its rule for an even number of points).
    */
-  readonly method?: "exact" | "simpson";
+  readonly method?: "exact" | "simpson" | undefined;
   /** Grid spacing of the `"simpson"` method; t must be a multiple of it. Default 1e-4. */
-  readonly step?: number;
+  readonly step?: number | undefined;
 }
 
 /**

@@ -4,9 +4,9 @@ import type { NmeValues } from "./types.ts";
 /** Options of {@linkcode cedCurve}. */
 export interface CedCurveOptions {
   /** Largest NME on the curve, t. Default 0.1. */
-  readonly threshold?: number;
+  readonly threshold?: number | undefined;
   /** Number of intervals of the uniform grid from 0 to t (steps + 1 points). Default 1000. */
-  readonly steps?: number;
+  readonly steps?: number | undefined;
 }
 
 /** A cumulative error distribution curve. */
@@ -63,7 +63,7 @@ export function _ced(values: Float64Array, t: number, steps: number): CedCurve {
   let count = 0;
   for (let i = 0; i <= steps; i++) {
     const xi = i === steps ? t : i * h;
-    while (count < sorted.length && sorted[count] <= xi) count++;
+    while (count < sorted.length && sorted[count]! <= xi) count++;
     x[i] = xi;
     y[i] = count / sorted.length;
   }

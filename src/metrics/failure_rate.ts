@@ -4,7 +4,7 @@ import type { NmeValues } from "./types.ts";
 /** Options of {@linkcode failureRate}. */
 export interface FailureRateOptions {
   /** Failure threshold t on the per-image NME (a fraction, not a percentage). Default 0.1. */
-  readonly threshold?: number;
+  readonly threshold?: number | undefined;
 }
 
 /**

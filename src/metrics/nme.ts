@@ -56,9 +56,9 @@ export function nme(
     let sum = 0;
     for (let j = 0; j < k; j++) {
       const o = base + 2 * j;
-      sum += Math.hypot(pred[o] - gt[o], pred[o + 1] - gt[o + 1]);
+      sum += Math.hypot(pred[o]! - gt[o]!, pred[o + 1]! - gt[o + 1]!);
     }
-    out[i] = sum / k / d[i];
+    out[i] = sum / k / d[i]!;
   }
   return out;
 }

@@ -45,14 +45,14 @@ export interface NormDistanceOptions {
    * Landmark layout (name, number of points or object). Gives K, and the eye points of
    * `"inter-ocular"` / `"inter-pupil"`. Either `layout` or `numPoints` is required.
    */
-  readonly layout?: LayoutName | number | LandmarkLayout;
+  readonly layout?: LayoutName | number | LandmarkLayout | undefined;
   /**
    * Number of landmarks K, when no layout is given. The eye-based normalisers then use the
    * built-in layout with K points (68 -> 300W, 98 -> WFLW, 29 -> COFW).
    */
-  readonly numPoints?: number;
+  readonly numPoints?: number | undefined;
   /** Face boxes [N, 4] as x, y, w, h, for the `"bbox-*"` normalisers only. */
-  readonly boxes?: Float32Array | Float64Array;
+  readonly boxes?: Float32Array | Float64Array | undefined;
 }
 
 /** Resolved shape of a landmark batch. */
@@ -117,8 +117,8 @@ function centroid(
   let x = 0;
   let y = 0;
   for (const j of indices) {
-    x += gt[base + 2 * j];
-    y += gt[base + 2 * j + 1];
+    x += gt[base + 2 * j]!;
+    y += gt[base + 2 * j + 1]!;
   }
   return [x / indices.length, y / indices.length];
 }
@@ -156,8 +156,8 @@ export function _normDistance(
       let w: number;
       let h: number;
       if (boxes !== undefined) {
-        w = boxes[4 * i + 2];
-        h = boxes[4 * i + 3];
+        w = boxes[4 * i + 2]!;
+        h = boxes[4 * i + 3]!;
         if (w < 0 || h < 0) {
           throw new RangeError(
             `Cannot compute ${what}: box ${i} has a negative size (w = ${w}, h = ${h})`,
@@ -167,8 +167,8 @@ export function _normDistance(
         const base = 2 * k * i;
         let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
         for (let j = 0; j < k; j++) {
-          const x = gt[base + 2 * j];
-          const y = gt[base + 2 * j + 1];
+          const x = gt[base + 2 * j]!;
+          const y = gt[base + 2 * j + 1]!;
           if (x < x0) x0 = x;
           if (x > x1) x1 = x;
           if (y < y0) y0 = y;
@@ -232,7 +232,7 @@ export function _normDistance(
     }
   }
   for (let i = 0; i < n; i++) {
-    if (!(out[i] > 0) || !Number.isFinite(out[i])) {
+    if (!(out[i]! > 0) || !Number.isFinite(out[i])) {
       throw new RangeError(
         `Cannot compute ${what}: the normalising distance of image ${i} is ${out[i]}`,
       );

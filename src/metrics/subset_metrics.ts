@@ -12,9 +12,9 @@ import type { NmeValues } from "./types.ts";
 /** Options of {@linkcode subsetMetrics}. */
 export interface SubsetMetricsOptions {
   /** Threshold t of the failure rate and the AUC. Default 0.1. */
-  readonly threshold?: number;
+  readonly threshold?: number | undefined;
   /** AUC method, see {@linkcode auc}. Default `"exact"`. */
-  readonly aucMethod?: "exact" | "simpson";
+  readonly aucMethod?: "exact" | "simpson" | undefined;
 }
 
 /** The metrics of one subset. */
@@ -98,7 +98,7 @@ export function subsetMetrics(
   const result: Record<string, SubsetResult | null> = { all: summarise(Array.from(values)) };
   for (const name of WFLW_ATTRIBUTES) {
     const subset: number[] = [];
-    for (let i = 0; i < values.length; i++) if (attributes[i][name]) subset.push(values[i]);
+    for (let i = 0; i < values.length; i++) if (attributes[i][name]) subset.push(values[i]!);
     result[name] = subset.length === 0 ? null : summarise(subset);
   }
   return result as SubsetMetrics;

@@ -1,13 +1,13 @@
 /** Parameters of the Adaptive Wing loss; the defaults are the paper's. */
 export interface AWingParams {
   /** alpha: the exponent is alpha - y. Defaults to 2.1. */
-  alpha?: number;
+  alpha?: number | undefined;
   /** omega: the loss scale. Defaults to 14. */
-  omega?: number;
+  omega?: number | undefined;
   /** epsilon: the error scale. Defaults to 1. */
-  epsilon?: number;
+  epsilon?: number | undefined;
   /** theta: where the log branch becomes linear. Defaults to 0.5. */
-  theta?: number;
+  theta?: number | undefined;
 }
 
 /** The Adaptive Wing loss of one pixel and its derivative with respect to the prediction. */

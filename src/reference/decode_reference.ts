@@ -6,11 +6,11 @@ export interface DecodeReferenceOptions {
    */
   method: "argmax" | "fan" | "mmpose" | "dark" | "softmax" | "linear";
   /** `"fan"` only: add the official +0.5 (the `"native"` frame). Defaults to false. */
-  native?: boolean;
+  native?: boolean | undefined;
   /** `"dark"`: odd blur size (cv2.getGaussianKernel(k, 0)). Defaults to 5. */
-  kernelSize?: number;
+  kernelSize?: number | undefined;
   /** `"softmax"`: inverse temperature. Defaults to 1. */
-  beta?: number;
+  beta?: number | undefined;
 }
 
 // cv2.getGaussianKernel(k, 0): fixed tables up to 7, else sigma = 0.3((k-1)/2 - 1) + 0.8
@@ -58,7 +58,7 @@ export function decodeReference(
   const confidence = new Float64Array(n * k);
   const { method } = options;
   for (let c = 0; c < n * k; c++) {
-    const at = (i: number, j: number): number => heatmaps[c * h * w + i * w + j];
+    const at = (i: number, j: number): number => heatmaps[c * h * w + i * w + j]!;
     // first maximum, row-major
     let x = 0, y = 0, best = -Infinity;
     for (let i = 0; i < h; i++) {
@@ -97,7 +97,9 @@ export function decodeReference(
         for (let a = -r; a <= r; a++) {
           for (let b = -r; b <= r; b++) {
             const ii = i + a, jj = j + b;
-            if (ii >= 0 && ii < h && jj >= 0 && jj < w) s += kern[a + r] * kern[b + r] * at(ii, jj);
+            if (ii >= 0 && ii < h && jj >= 0 && jj < w) {
+              s += kern[a + r]! * kern[b + r]! * at(ii, jj);
+            }
           }
         }
         return s;

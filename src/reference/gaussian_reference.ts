@@ -1,13 +1,13 @@
 /** Options of {@link gaussianHeatmapsReference}, mirroring `gaussianHeatmaps`. */
 export interface GaussianReferenceOptions {
   /** Standard deviation (unbiased) or the official `sigma` argument. Defaults to 1. */
-  sigma?: number;
+  sigma?: number | undefined;
   /** `"3sigma"` (default) or `"full"` (unbiased mode only). */
-  window?: "3sigma" | "full";
+  window?: "3sigma" | "full" | undefined;
   /** `"unbiased"` (default) or `"official"`. */
-  mode?: "unbiased" | "official";
+  mode?: "unbiased" | "official" | undefined;
   /** Visibility `[N, K]`; <= 0 leaves the channel empty. */
-  visibility?: ArrayLike<number>;
+  visibility?: ArrayLike<number> | undefined;
 }
 
 // The official `_gaussian(size)` of utils/utils.py with its defaults (sigma = 0.25 of the
@@ -38,15 +38,27 @@ function drawGaussianOfficial(
   py: number,
   sigma: number,
 ): void {
-  const ul = [Math.floor(Math.floor(px) - 3 * sigma), Math.floor(Math.floor(py) - 3 * sigma)];
-  const br = [Math.floor(Math.floor(px) + 3 * sigma), Math.floor(Math.floor(py) + 3 * sigma)];
+  const ul: [number, number] = [
+    Math.floor(Math.floor(px) - 3 * sigma),
+    Math.floor(Math.floor(py) - 3 * sigma),
+  ];
+  const br: [number, number] = [
+    Math.floor(Math.floor(px) + 3 * sigma),
+    Math.floor(Math.floor(py) + 3 * sigma),
+  ];
   if (ul[0] > w || ul[1] > h || br[0] < 1 || br[1] < 1) return;
   const size = 6 * sigma + 1;
   const g = officialKernel(size);
-  const gX = [Math.max(1, -ul[0]), Math.min(br[0], w) - Math.max(1, ul[0]) + Math.max(1, -ul[0])];
-  const gY = [Math.max(1, -ul[1]), Math.min(br[1], h) - Math.max(1, ul[1]) + Math.max(1, -ul[1])];
-  const imgX = [Math.max(1, ul[0]), Math.min(br[0], w)];
-  const imgY = [Math.max(1, ul[1]), Math.min(br[1], h)];
+  const gX: [number, number] = [
+    Math.max(1, -ul[0]),
+    Math.min(br[0], w) - Math.max(1, ul[0]) + Math.max(1, -ul[0]),
+  ];
+  const gY: [number, number] = [
+    Math.max(1, -ul[1]),
+    Math.min(br[1], h) - Math.max(1, ul[1]) + Math.max(1, -ul[1]),
+  ];
+  const imgX: [number, number] = [Math.max(1, ul[0]), Math.min(br[0], w)];
+  const imgY: [number, number] = [Math.max(1, ul[1]), Math.min(br[1], h)];
   // numpy slice lengths (stop clipped to the array length)
   const rows = imgY[1] - (imgY[0] - 1), cols = imgX[1] - (imgX[0] - 1);
   const gRows = Math.min(gY[1], size) - (gY[0] - 1), gCols = Math.min(gX[1], size) - (gX[0] - 1);
@@ -55,10 +67,10 @@ function drawGaussianOfficial(
   }
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      image[(imgY[0] - 1 + r) * w + imgX[0] - 1 + c] += g[(gY[0] - 1 + r) * size + gX[0] - 1 + c];
+      image[(imgY[0] - 1 + r) * w + imgX[0] - 1 + c]! += g[(gY[0] - 1 + r) * size + gX[0] - 1 + c]!;
     }
   }
-  for (let i = 0; i < image.length; i++) if (image[i] > 1) image[i] = 1;
+  for (let i = 0; i < image.length; i++) if (image[i]! > 1) image[i] = 1;
 }
 
 /**
@@ -96,9 +108,9 @@ export function gaussianHeatmapsReference(
   const [n, k, h, w] = shape;
   const out = new Float64Array(n * k * h * w);
   for (let c = 0; c < n * k; c++) {
-    const x = landmarks[2 * c], y = landmarks[2 * c + 1];
+    const x = landmarks[2 * c]!, y = landmarks[2 * c + 1]!;
     if (Number.isNaN(x) || Number.isNaN(y)) continue;
-    if (visibility !== undefined && !(visibility[c] > 0)) continue;
+    if (visibility !== undefined && !(visibility[c]! > 0)) continue;
     const channel = out.subarray(c * h * w, (c + 1) * h * w);
     if (mode === "official") {
       if (x > 0) drawGaussianOfficial(channel, h, w, x + 1, y + 1, sigma);

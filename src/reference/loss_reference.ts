@@ -7,15 +7,15 @@ export interface LossReferenceOptions {
   /** Shape `[N, K, H, W]`. */
   shape: readonly [number, number, number, number];
   /** `"awing"` (with its parameters) or a baseline. Defaults to the Adaptive Wing loss. */
-  loss?: ({ kind: "awing" } & AWingParams) | Baseline;
+  loss?: ({ kind: "awing" } & AWingParams) | Baseline | undefined;
   /** Reduction. Defaults to `"mean"`. */
-  reduction?: "mean" | "sum" | "none";
+  reduction?: "mean" | "sum" | "none" | undefined;
   /** Loss-map weight W. Defaults to 10 for AWing and 0 for the baselines. */
-  mapWeight?: number;
+  mapWeight?: number | undefined;
   /** Loss-map threshold. Defaults to 0.2. */
-  mapThreshold?: number;
+  mapThreshold?: number | undefined;
   /** Per-landmark weights `[N, K]`. */
-  landmarkWeights?: ArrayLike<number>;
+  landmarkWeights?: ArrayLike<number> | undefined;
 }
 
 /**
@@ -53,14 +53,14 @@ export function lossReference(
   const scale = reduction === "mean" ? 1 / size : 1;
   let total = 0;
   for (let i = 0; i < size; i++) {
-    const cw = options.landmarkWeights ? options.landmarkWeights[Math.floor(i / (h * w))] : 1;
+    const cw = options.landmarkWeights ? options.landmarkWeights[Math.floor(i / (h * w))]! : 1;
     const px = kind.kind === "awing"
-      ? awingPixel(target[i], pred[i], kind)
-      : baselinePixel(target[i], pred[i], kind);
-    const wt = map[i] * cw;
+      ? awingPixel(target[i]!, pred[i]!, kind)
+      : baselinePixel(target[i]!, pred[i]!, kind);
+    const wt = map[i]! * cw;
     lossMap[i] = px.loss * wt;
     grad[i] = px.grad * wt * scale;
-    total += lossMap[i];
+    total += lossMap[i]!;
   }
   return { loss: total * scale, grad, lossMap };
 }

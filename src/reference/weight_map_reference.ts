@@ -22,7 +22,7 @@
 export function weightMapReference(
   target: ArrayLike<number>,
   shape: readonly [number, number, number, number],
-  options: { weight?: number; threshold?: number } = {},
+  options: { weight?: number | undefined; threshold?: number | undefined } = {},
 ): Float64Array {
   const { weight = 10, threshold = 0.2 } = options;
   const [n, k, h, w] = shape;
@@ -35,7 +35,7 @@ export function weightMapReference(
         for (let di = -1; di <= 1; di++) {
           for (let dj = -1; dj <= 1; dj++) {
             const ii = i + di, jj = j + dj;
-            if (ii >= 0 && ii < h && jj >= 0 && jj < w) m = Math.max(m, target[off + ii * w + jj]);
+            if (ii >= 0 && ii < h && jj >= 0 && jj < w) m = Math.max(m, target[off + ii * w + jj]!);
           }
         }
         out[off + i * w + j] = weight * (m > threshold ? 1 : 0) + 1;
