@@ -24,27 +24,27 @@ export type { CurveRow } from "./_plot.ts";
 /** Options of {@link computeCurves} and {@link renderCurves}; the defaults are the paper's. */
 export interface CurvesOptions {
   /** Output folder, created when missing. Defaults to `"out"`. */
-  out?: string;
+  out?: string | undefined;
   /** Grid size over x in [-1, 1]; odd, so that x = 0 is a grid point. Defaults to 2001. */
-  points?: number;
+  points?: number | undefined;
   /** Targets y of the AWing curves. Defaults to 0, 0.2, 0.4, 0.6, 0.8, 1. */
-  targets?: readonly number[];
+  targets?: readonly number[] | undefined;
   /** AWing alpha. Defaults to 2.1. */
-  alpha?: number;
+  alpha?: number | undefined;
   /** AWing omega. Defaults to 14. */
-  omega?: number;
+  omega?: number | undefined;
   /** AWing epsilon. Defaults to 1. */
-  epsilon?: number;
+  epsilon?: number | undefined;
   /** AWing theta, also where the vertical rules go. Defaults to 0.5. */
-  theta?: number;
+  theta?: number | undefined;
   /** Wing w. Defaults to 10. */
-  wingW?: number;
+  wingW?: number | undefined;
   /** Wing epsilon. Defaults to 2. */
-  wingEpsilon?: number;
+  wingEpsilon?: number | undefined;
   /** Top of the loss axis; curves are clipped. Defaults to the curves' maximum, rounded up. */
-  lossMax?: number;
+  lossMax?: number | undefined;
   /** Half-height of the gradient axis; curves are clipped. Defaults to the largest |dL/dx|. */
-  gradMax?: number;
+  gradMax?: number | undefined;
 }
 
 /** What {@link renderCurves} wrote. */
@@ -100,7 +100,7 @@ function wingName(w: number, epsilon: number): string {
  * equal(rows.length, 9 * 201);
  * ok(rows.filter((r) => r.x === 0 && r.curve.startsWith("AWing")).every((r) => r.grad === 0));
  * const wing = rows.filter((r) => r.curve.startsWith("Wing"));
- * ok(Math.abs(wing[101].grad - 10 / 2.01) < 1e-4);
+ * ok(Math.abs(wing[101]!.grad - 10 / 2.01) < 1e-4);
  * ```
  *
  * @param options Grid size, targets and loss parameters.
@@ -125,11 +125,11 @@ export function computeCurves(options: CurvesOptions = {}): CurveRow[] {
   const shape = [1, 1, 1, points] as const;
   const common = { shape, reduction: "none", mapWeight: 0 } as const;
   const rows: CurveRow[] = [];
-  const add = (curve: string, y: number | null, r: LossResult): void => {
-    const map = r.lossMap!, grad = r.grad!;
+  const add = (curve: string, y: number | null, r: LossResult<Float32Array>): void => {
+    const map = r.lossMap!, grad = r.grad;
     for (let i = 0; i < points; i++) {
       // dL/dx = -dL/dy_hat; `+ 0` turns -0 into 0.
-      rows.push({ curve, y, x: xs[i], loss: map[i], grad: -grad[i] + 0 });
+      rows.push({ curve, y, x: xs[i]!, loss: map[i]!, grad: -grad[i]! + 0 });
     }
   };
   for (const y of targets) {
@@ -196,7 +196,7 @@ export async function renderCurves(options: CurvesOptions = {}): Promise<CurvesR
 
   const colors = plasmaColors(targets.length);
   const styles: CurveStyle[] = [
-    ...targets.map((y, i) => ({ name: awingName(y), color: colors[i], dash: [] })),
+    ...targets.map((y, i) => ({ name: awingName(y), color: colors[i]!, dash: [] })),
     { name: "MSE", color: "#000000", dash: [6, 3] },
     { name: "L1", color: "#8c8c8c", dash: [2, 2] },
     { name: wingName(wingW, wingEpsilon), color: "#1a9e77", dash: [9, 3, 2, 3] },
@@ -245,9 +245,9 @@ export async function renderCurves(options: CurvesOptions = {}): Promise<CurvesR
   const out = resolve(options.out ?? "out");
   await Deno.mkdir(out, { recursive: true });
   const files = [join(out, "loss.svg"), join(out, "gradient.svg"), join(out, "curves.csv")];
-  await Deno.writeTextFile(files[0], lossSvg);
-  await Deno.writeTextFile(files[1], gradSvg);
-  await Deno.writeTextFile(files[2], toCsv(rows));
+  await Deno.writeTextFile(files[0]!, lossSvg);
+  await Deno.writeTextFile(files[1]!, gradSvg);
+  await Deno.writeTextFile(files[2]!, toCsv(rows));
   return { files };
 }
 

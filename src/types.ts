@@ -18,42 +18,48 @@ export interface LossOptions {
   /** Shape `[N, K, H, W]` of both `pred` and `target`. */
   shape: Shape4;
   /** Reduction of the per-pixel losses. Defaults to `"mean"`. */
-  reduction?: Reduction;
+  reduction?: Reduction | undefined;
   /**
    * Weight of the paper's loss map: each pixel's loss and gradient are multiplied by
    * `mapWeight * M + 1` with `M = [3x3 grey dilation of target > mapThreshold]`.
    * 0 gives the plain per-pixel loss. Defaults to 10 for the Adaptive Wing loss and to 0
    * for the baselines.
    */
-  mapWeight?: number;
+  mapWeight?: number | undefined;
   /** Threshold of the loss map (strict `>`). Defaults to 0.2. */
-  mapThreshold?: number;
+  mapThreshold?: number | undefined;
   /**
    * Per-landmark weights, shape `[N, K]`, multiplying each channel's loss and gradient (0 drops
    * an invisible landmark; the mean still divides by all N*K*H*W pixels, as mmpose does).
    */
-  landmarkWeights?: Float32Array;
+  landmarkWeights?: Float32Array | undefined;
   /** Compute the gradient with respect to `pred`. Defaults to `true`. */
-  gradient?: boolean;
+  gradient?: boolean | undefined;
   /**
    * Caller-provided outputs (N*K*H*W floats each), so that a training loop allocates nothing:
    * `grad` receives the gradient, `lossMap` the per-pixel (weighted) losses when the reduction
    * is `"none"`. Their contents are unspecified if the call throws.
    */
-  out?: { grad?: Float32Array; lossMap?: Float32Array };
+  out?: { grad?: Float32Array | undefined; lossMap?: Float32Array | undefined } | undefined;
   /**
    * Scan the inputs for NaN and infinite values (and the target's range) and throw a clear
    * error. Defaults to `true`; set `false` in hot loops over data known to be clean.
    */
-  validate?: boolean;
+  validate?: boolean | undefined;
 }
 
-/** What a loss returns. */
-export interface LossResult {
+/**
+ * What a loss returns. `Grad` is `Float32Array` when the options leave `gradient` on (the
+ * default), `undefined` for `gradient: false`, and either when that is known only at run time.
+ */
+export interface LossResult<Grad extends Float32Array | undefined = Float32Array | undefined> {
   /** The reduced loss: mean or sum; with `"none"`, the sum of the per-pixel values. */
   loss: number;
-  /** Gradient of `loss` with respect to `pred` (with `"none"`, of each pixel's own loss). */
-  grad: Float32Array | undefined;
+  /**
+   * Gradient of `loss` with respect to `pred` (with `"none"`, of each pixel's own loss);
+   * `undefined` with `gradient: false`.
+   */
+  grad: Grad;
   /** Per-pixel weighted losses, only with the reduction `"none"`. */
   lossMap: Float32Array | undefined;
 }

@@ -47,6 +47,17 @@ export class CudaBackend {
     return fresh;
   }
 
+  awingLoss(
+    pred: Float32Array,
+    target: Float32Array,
+    options: AWingLossOptions & { gradient?: true | undefined },
+  ): LossResult<Float32Array>;
+  awingLoss(
+    pred: Float32Array,
+    target: Float32Array,
+    options: AWingLossOptions & { gradient: false },
+  ): LossResult<undefined>;
+  awingLoss(pred: Float32Array, target: Float32Array, options: AWingLossOptions): LossResult;
   awingLoss(pred: Float32Array, target: Float32Array, options: AWingLossOptions): LossResult {
     const action = "compute loss";
     checkFiniteNumber(options?.alpha ?? 2.1, "alpha", action);
@@ -135,10 +146,10 @@ export class CudaBackend {
     // the landmarks the kernel leaves at zero, with the WASM path's reasons
     const skipped: SkippedLandmark[] = [];
     for (let c = 0; c < n * k; c++) {
-      const x = landmarks[2 * c], y = landmarks[2 * c + 1];
+      const x = landmarks[2 * c]!, y = landmarks[2 * c + 1]!;
       const reason = Number.isNaN(x) || Number.isNaN(y)
         ? "nan"
-        : !(visibility === undefined || visibility[c] > 0)
+        : !(visibility === undefined || visibility[c]! > 0)
         ? "invisible"
         : !(x >= -0.5 && x < w - 0.5 && y >= -0.5 && y < h - 0.5)
         ? "off-map"

@@ -19,21 +19,26 @@ import { outputTensor } from "./_output_tensor.ts";
  */
 export interface AWingLossCudaOptions extends Omit<AWingLossOptions, "shape" | "out"> {
   /** Shape `[N, K, H, W]`; defaults to the shape of `pred`, which must then be 4-D. */
-  shape?: Shape4;
+  shape?: Shape4 | undefined;
   /**
    * Caller-provided device outputs (N*K*H*W floats each, on the inputs' device), so that a
    * training loop allocates nothing: `grad` receives the gradient, `lossMap` the per-pixel
    * weighted losses when the reduction is `"none"`.
    */
-  out?: { grad?: DeviceTensor; lossMap?: DeviceTensor };
+  out?: { grad?: DeviceTensor | undefined; lossMap?: DeviceTensor | undefined } | undefined;
 }
 
-/** What {@link awingLossCuda} returns: the loss on the host, the rest on the device. */
-export interface DeviceLossResult {
+/**
+ * What {@link awingLossCuda} returns: the loss on the host, the rest on the device. `Grad` is
+ * `DeviceTensor` unless the options pass `gradient: false`.
+ */
+export interface DeviceLossResult<
+  Grad extends DeviceTensor | undefined = DeviceTensor | undefined,
+> {
   /** The reduced loss: mean or sum; with `"none"`, the sum of the per-pixel values. */
   loss: number;
   /** Gradient of `loss` with respect to `pred`, on the device (unless `gradient: false`). */
-  grad: DeviceTensor | undefined;
+  grad: Grad;
   /** Per-pixel weighted losses on the device, only with the reduction `"none"`. */
   lossMap: DeviceTensor | undefined;
 }
@@ -65,8 +70,8 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * using p = DeviceTensor.from(new Float32Array(64 * 64), shape);
  * using t = DeviceTensor.from(target, shape);
  * const { loss, grad } = awingLossCuda(p, t);
- * ok(loss > 0 && grad!.download()[32 * 64 + 32] < 0);
- * grad!.dispose();
+ * ok(loss > 0 && grad.download()[32 * 64 + 32]! < 0);
+ * grad.dispose();
  * closeCuda();
  * ```
  *
@@ -82,6 +87,23 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * infinite inputs, or an empty batch.
  * @throws {CudaError} When the library fails ({@link CudaOutOfMemoryError} for memory).
  */
+export function awingLossCuda(
+  pred: DeviceTensor,
+  target: DeviceTensor,
+  options?: AWingLossCudaOptions & { gradient?: true | undefined },
+): DeviceLossResult<DeviceTensor>;
+/** {@link awingLossCuda} with `gradient: false`: `grad` is `undefined`. */
+export function awingLossCuda(
+  pred: DeviceTensor,
+  target: DeviceTensor,
+  options: AWingLossCudaOptions & { gradient: false },
+): DeviceLossResult<undefined>;
+/** {@link awingLossCuda} with `gradient` known only at run time. */
+export function awingLossCuda(
+  pred: DeviceTensor,
+  target: DeviceTensor,
+  options?: AWingLossCudaOptions,
+): DeviceLossResult;
 export function awingLossCuda(
   pred: DeviceTensor,
   target: DeviceTensor,

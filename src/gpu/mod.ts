@@ -20,7 +20,7 @@
  * const { loss, grad } = backend.awingLoss(new Float32Array(8 * 8), target, {
  *   shape: [1, 1, 8, 8],
  * });
- * ok(loss > 0 && grad![27] < 0);
+ * ok(loss > 0 && grad[27]! < 0);
  * backend.dispose();
  * closeCuda();
  * ```

@@ -21,9 +21,9 @@ export type BackendChoice = "wasm" | "cuda" | "auto";
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
   /** `"auto"` (default): CUDA when the library loads and a device exists, else WASM. */
-  backend?: BackendChoice;
+  backend?: BackendChoice | undefined;
   /** The CUDA device. Defaults to 0. */
-  device?: number;
+  device?: number | undefined;
 }
 
 /**
@@ -42,6 +42,18 @@ export interface Backend extends Disposable {
   /** The CUDA device, for `"cuda"`. */
   readonly device: number | undefined;
   /** `awingLoss` of `@facealign/awing/loss`. */
+  awingLoss(
+    pred: Float32Array,
+    target: Float32Array,
+    options: AWingLossOptions & { gradient?: true | undefined },
+  ): LossResult<Float32Array>;
+  /** `awingLoss` of `@facealign/awing/loss` with `gradient: false`. */
+  awingLoss(
+    pred: Float32Array,
+    target: Float32Array,
+    options: AWingLossOptions & { gradient: false },
+  ): LossResult<undefined>;
+  /** `awingLoss` of `@facealign/awing/loss` with `gradient` known only at run time. */
   awingLoss(pred: Float32Array, target: Float32Array, options: AWingLossOptions): LossResult;
   /**
    * `gaussianHeatmaps` of `@facealign/awing/heatmap` (on CUDA, the `"official"` mode runs on
@@ -135,7 +147,7 @@ export function selectBackend(options: SelectBackendOptions = {}): Backend {
         `Cannot ${action} as device must be < ${devices.length} (the number of CUDA devices): current value is ${device}`,
       );
     }
-    const d = devices[device];
+    const d = devices[device]!;
     return new CudaBackend(device, `CUDA device ${device}: ${d.name} (${gib(d.totalMemory)})`);
   }
   let path: string;
@@ -155,7 +167,7 @@ export function selectBackend(options: SelectBackendOptions = {}): Backend {
         `CUDA device ${device} does not exist (${devices.length} found); using WASM`,
       );
     }
-    const d = devices[device];
+    const d = devices[device]!;
     return new CudaBackend(
       device,
       `CUDA device ${device}: ${d.name} (${gib(d.totalMemory)}), auto-selected`,

@@ -6,13 +6,13 @@ import { runLoss } from "./_run_loss.ts";
 /** Options of {@link awingLoss}: the loss parameters (paper defaults) and the common options. */
 export interface AWingLossOptions extends LossOptions {
   /** alpha; the exponent is alpha - y, so alpha must exceed 1 + max(target). Defaults to 2.1. */
-  alpha?: number;
+  alpha?: number | undefined;
   /** omega, the loss scale. Defaults to 14. */
-  omega?: number;
+  omega?: number | undefined;
   /** epsilon, the error scale. Defaults to 1. */
-  epsilon?: number;
+  epsilon?: number | undefined;
   /** theta, where the log branch turns linear. Defaults to 0.5. */
-  theta?: number;
+  theta?: number | undefined;
 }
 
 /**
@@ -60,6 +60,23 @@ export interface AWingLossOptions extends LossOptions {
  * @throws {RangeError} For omega, epsilon or theta <= 0, alpha <= 1 + max(target), NaN or
  * infinite inputs, or an empty batch.
  */
+export function awingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: AWingLossOptions & { gradient?: true | undefined },
+): LossResult<Float32Array>;
+/** awingLoss with `gradient: false`: the value alone, `grad` is `undefined`. */
+export function awingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: AWingLossOptions & { gradient: false },
+): LossResult<undefined>;
+/** awingLoss with `gradient` known only at run time. */
+export function awingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: AWingLossOptions,
+): LossResult;
 export function awingLoss(
   pred: Float32Array,
   target: Float32Array,

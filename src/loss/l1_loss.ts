@@ -27,6 +27,23 @@ import { runLoss } from "./_run_loss.ts";
 export function l1Loss(
   pred: Float32Array,
   target: Float32Array,
+  options: LossOptions & { gradient?: true | undefined },
+): LossResult<Float32Array>;
+/** l1Loss with `gradient: false`: the value alone, `grad` is `undefined`. */
+export function l1Loss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: LossOptions & { gradient: false },
+): LossResult<undefined>;
+/** l1Loss with `gradient` known only at run time. */
+export function l1Loss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: LossOptions,
+): LossResult;
+export function l1Loss(
+  pred: Float32Array,
+  target: Float32Array,
   options: LossOptions,
 ): LossResult {
   return runLoss(

@@ -11,7 +11,7 @@
  * target[32 * 64 + 32] = 1;
  * const pred = new Float32Array(64 * 64);
  * const { loss, grad } = awingLoss(pred, target, { shape: [1, 1, 64, 64] });
- * ok(loss > 0 && grad![32 * 64 + 32] < 0);
+ * ok(loss > 0 && grad[32 * 64 + 32]! < 0);
  * ```
  *
  * @module

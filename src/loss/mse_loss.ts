@@ -14,7 +14,7 @@ import { runLoss } from "./_run_loss.ts";
  *   shape: [1, 1, 1, 2],
  * });
  * ok(Math.abs(loss - 5) < 1e-6);
- * ok(Math.abs(grad![1] - 3) < 1e-6);
+ * ok(Math.abs(grad[1]! - 3) < 1e-6);
  * ```
  *
  * @param pred Predicted heatmaps, N*K*H*W floats.
@@ -24,6 +24,23 @@ import { runLoss } from "./_run_loss.ts";
  * @throws {TypeError} When lengths or shape do not match.
  * @throws {RangeError} For NaN or infinite inputs, or an empty batch.
  */
+export function mseLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: LossOptions & { gradient?: true | undefined },
+): LossResult<Float32Array>;
+/** mseLoss with `gradient: false`: the value alone, `grad` is `undefined`. */
+export function mseLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: LossOptions & { gradient: false },
+): LossResult<undefined>;
+/** mseLoss with `gradient` known only at run time. */
+export function mseLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: LossOptions,
+): LossResult;
 export function mseLoss(
   pred: Float32Array,
   target: Float32Array,

@@ -6,11 +6,11 @@ import { runLoss } from "./_run_loss.ts";
 /** Options of {@link softWingLoss}. */
 export interface SoftWingLossOptions extends LossOptions {
   /** w1, the width of the L1 region. Defaults to 2. */
-  w1?: number;
+  w1?: number | undefined;
   /** w2, the scale of the log region. Defaults to 20. */
-  w2?: number;
+  w2?: number | undefined;
   /** epsilon, the curvature of the log region. Defaults to 0.5. */
-  epsilon?: number;
+  epsilon?: number | undefined;
 }
 
 /**
@@ -34,6 +34,23 @@ export interface SoftWingLossOptions extends LossOptions {
  * @throws {TypeError} When lengths or shape do not match.
  * @throws {RangeError} For w1, w2 or epsilon <= 0, NaN or infinite inputs, or an empty batch.
  */
+export function softWingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: SoftWingLossOptions & { gradient?: true | undefined },
+): LossResult<Float32Array>;
+/** softWingLoss with `gradient: false`: the value alone, `grad` is `undefined`. */
+export function softWingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: SoftWingLossOptions & { gradient: false },
+): LossResult<undefined>;
+/** softWingLoss with `gradient` known only at run time. */
+export function softWingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: SoftWingLossOptions,
+): LossResult;
 export function softWingLoss(
   pred: Float32Array,
   target: Float32Array,

@@ -6,9 +6,9 @@ import { runLoss } from "./_run_loss.ts";
 /** Options of {@link wingLoss}. */
 export interface WingLossOptions extends LossOptions {
   /** w, the width of the log region. Defaults to 10. */
-  w?: number;
+  w?: number | undefined;
   /** epsilon, the curvature of the log region. Defaults to 2. */
-  epsilon?: number;
+  epsilon?: number | undefined;
 }
 
 /**
@@ -25,7 +25,7 @@ export interface WingLossOptions extends LossOptions {
  *   shape: [1, 1, 1, 1],
  * });
  * ok(Math.abs(loss - 10 * Math.log(1.25)) < 1e-5);
- * ok(Math.abs(grad![0] - 10 / 2.5) < 1e-5);
+ * ok(Math.abs(grad[0]! - 10 / 2.5) < 1e-5);
  * ```
  *
  * @param pred Predicted heatmaps, N*K*H*W floats.
@@ -35,6 +35,23 @@ export interface WingLossOptions extends LossOptions {
  * @throws {TypeError} When lengths or shape do not match.
  * @throws {RangeError} For w or epsilon <= 0, NaN or infinite inputs, or an empty batch.
  */
+export function wingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: WingLossOptions & { gradient?: true | undefined },
+): LossResult<Float32Array>;
+/** wingLoss with `gradient: false`: the value alone, `grad` is `undefined`. */
+export function wingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: WingLossOptions & { gradient: false },
+): LossResult<undefined>;
+/** wingLoss with `gradient` known only at run time. */
+export function wingLoss(
+  pred: Float32Array,
+  target: Float32Array,
+  options: WingLossOptions,
+): LossResult;
 export function wingLoss(
   pred: Float32Array,
   target: Float32Array,
