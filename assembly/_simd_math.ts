@@ -25,12 +25,13 @@
   return v128.load32_splat(addr);
 }
 
-// shared constants, also used by the loss kernels
+// constants the loss kernels read too (K_MIN_NORMAL below as well)
 export const K_ONE: usize = memory.data<f32>([1.0]);
-export const K_TWO: usize = memory.data<f32>([2.0]);
-export const K_HALF: usize = memory.data<f32>([0.5]);
 export const K_SIGN: usize = memory.data<f32>([-0.0]);
 export const K_INF: usize = memory.data<f32>([Infinity]);
+
+const K_TWO: usize = memory.data<f32>([2.0]);
+const K_HALF: usize = memory.data<f32>([0.5]);
 
 const K_LOG2E: usize = memory.data<f32>([1.44269504088896341]);
 const K_LN2_HI: usize = memory.data<f32>([0.693359375]);
@@ -154,9 +155,8 @@ const K_EXP2_C5: usize = memory.data<f32>([0.00015353341586887836]);
 
 // x = m * 2^e with m in [sqrt(1/2), sqrt(2)), the reduction of musl's logf: subtracting the
 // bits of sqrt(1/2) moves the interval boundary onto an exponent boundary, so e is one
-// arithmetic shift and m's bits are the low 23 bits put back on top of sqrt(1/2)'s. Two
-// integer ops on the path to e and three to f = m - 1 (bit-identical to the old
-// shift / compare / correct sequence, with a shorter dependency chain).
+// arithmetic shift and m's bits are the low 23 bits put back on top of sqrt(1/2)'s: two
+// integer ops on the path to e and three to f = m - 1.
 // @ts-ignore: decorator
 @inline function __exponent(ix: v128): v128 {
   return i32x4.shr_s(ix, 23);

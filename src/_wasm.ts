@@ -3,9 +3,18 @@
 // package needs no permission and costs nothing until a kernel runs.
 import { WASM_BASE64 } from "./_wasm_bytes.ts";
 
-/** The raw exports of the WASM core (pointer ABI; see assembly/). */
+/**
+ * The raw exports of the WASM core (pointer ABI; see assembly/index.ts).
+ * tests/wasm_exports_test.ts checks names and arities against the built module.
+ */
 export interface WasmCore {
   readonly memory: WebAssembly.Memory;
+  /** The loss kinds of set_loss, as i32 globals (mirrored by {@link KIND}). */
+  readonly KIND_AWING: WebAssembly.Global;
+  readonly KIND_MSE: WebAssembly.Global;
+  readonly KIND_L1: WebAssembly.Global;
+  readonly KIND_WING: WebAssembly.Global;
+  readonly KIND_SOFT_WING: WebAssembly.Global;
   heap_base(): number;
   set_loss(kind: number, p0: number, p1: number, p2: number, p3: number): void;
   loss_batch(
@@ -52,7 +61,7 @@ export interface WasmCore {
     packed: number,
   ): void;
   /**
-   * First maximum per channel: (i32 index, f32 value) pairs (assembly/decode.ts); returns the
+   * First maximum per channel: (i32 index, f32 value) pairs (assembly/argmax.ts); returns the
    * first channel with a NaN or infinite value, or -1.
    */
   argmax_channels(src: number, nch: number, n: number, out: number): number;
@@ -93,7 +102,7 @@ export interface WasmCore {
   ): number;
 }
 
-/** Loss kinds understood by `set_loss` (mirrors assembly/loss.ts). */
+/** Loss kinds understood by `set_loss`: the values of the module's `KIND_*` globals. */
 export const KIND = { awing: 0, mse: 1, l1: 2, wing: 3, softWing: 4 } as const;
 
 /** Largest arena, in bytes; batches are processed in chunks well below it. */
