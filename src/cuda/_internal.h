@@ -61,18 +61,18 @@ awlResult_t after_launch(const char* kernel, cudaStream_t stream, const char* fi
 
 #define AWL_FAIL(status, ...) ::awl::fail((status), __FILE__, __LINE__, __VA_ARGS__)
 
-#define AWL_CUDA_TRY(call)                                                  \
-  do {                                                                      \
-    const cudaError_t awl_err_ = (call);                                    \
-    if (awl_err_ != cudaSuccess) {                                          \
-      return ::awl::cuda_fail(awl_err_, #call, __FILE__, __LINE__);         \
-    }                                                                       \
+#define AWL_CUDA_TRY(call)                                          \
+  do {                                                              \
+    const cudaError_t awl_err_ = (call);                            \
+    if (awl_err_ != cudaSuccess) {                                  \
+      return ::awl::cuda_fail(awl_err_, #call, __FILE__, __LINE__); \
+    }                                                               \
   } while (0)
 
-#define AWL_TRY(call)                                                       \
-  do {                                                                      \
-    const awlResult_t awl_status_ = (call);                                 \
-    if (awl_status_ != AWL_SUCCESS) return awl_status_;                     \
+#define AWL_TRY(call)                                   \
+  do {                                                  \
+    const awlResult_t awl_status_ = (call);             \
+    if (awl_status_ != AWL_SUCCESS) return awl_status_; \
   } while (0)
 
 #define AWL_CHECK_BUFFER(b, bytes, device, optional) \

@@ -46,12 +46,12 @@ extern "C" {
 
 /** Status codes returned by every awl_* function. */
 typedef enum {
-  AWL_SUCCESS = 0,          /**< no error */
-  AWL_ERR_INVALID_ARG = 1,  /**< a NULL pointer, a non-positive size, a buffer too small... */
-  AWL_ERR_NO_DEVICE = 2,    /**< no CUDA device or no usable driver */
+  AWL_SUCCESS = 0,           /**< no error */
+  AWL_ERR_INVALID_ARG = 1,   /**< a NULL pointer, a non-positive size, a buffer too small... */
+  AWL_ERR_NO_DEVICE = 2,     /**< no CUDA device or no usable driver */
   AWL_ERR_OUT_OF_MEMORY = 3, /**< a device allocation failed */
-  AWL_ERR_CUDA = 4,         /**< any other CUDA runtime error (text in awl_get_last_error) */
-  AWL_ERR_INTERNAL = 5,     /**< an unexpected failure inside the library */
+  AWL_ERR_CUDA = 4,          /**< any other CUDA runtime error (text in awl_get_last_error) */
+  AWL_ERR_INTERNAL = 5,      /**< an unexpected failure inside the library */
   AWL_NUM_RESULTS = 6
 } awlResult_t;
 
@@ -176,8 +176,7 @@ AWL_API awlResult_t awl_awing(const awl_buffer* pred, const awl_buffer* target,
  */
 AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* visibility,
                                  awl_buffer* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w,
-                                 double sigma, int32_t window, int32_t device,
-                                 awl_stream_t stream);
+                                 double sigma, int32_t window, int32_t device, awl_stream_t stream);
 
 /**
  * Argmax decoding of heatmaps [n, k, h, w]: per channel the first maximum in row-major order
@@ -204,9 +203,9 @@ AWL_API awlResult_t awl_timer_destroy(awl_timer* timer);
 /** awl_awing on host arrays, on the CPU, with the same per-pixel functions. stats: out. */
 AWL_API awlResult_t awl_host_awing(const float* pred, const float* target, const float* chan_w,
                                    float* grad, float* loss_map, int32_t n, int32_t k, int32_t h,
-                                   int32_t w, float alpha, float omega, float epsilon,
-                                   float theta, float map_weight, float map_threshold,
-                                   float grad_scale, awl_awing_stats* stats);
+                                   int32_t w, float alpha, float omega, float epsilon, float theta,
+                                   float map_weight, float map_threshold, float grad_scale,
+                                   awl_awing_stats* stats);
 
 /** awl_gaussian on host arrays, on the CPU. */
 AWL_API awlResult_t awl_host_gaussian(const float* landmarks, const float* visibility,

@@ -20,17 +20,17 @@ extern "C" {
 
 AWL_API awlResult_t awl_host_awing(const float* pred, const float* target, const float* chan_w,
                                    float* grad, float* loss_map, int32_t n, int32_t k, int32_t h,
-                                   int32_t w, float alpha, float omega, float epsilon,
-                                   float theta, float map_weight, float map_threshold,
-                                   float grad_scale, awl_awing_stats* stats) {
+                                   int32_t w, float alpha, float omega, float epsilon, float theta,
+                                   float map_weight, float map_threshold, float grad_scale,
+                                   awl_awing_stats* stats) {
   uint64_t pixels = 0;
   AWL_CHECK_SHAPE(n, k, h, w, &pixels);
   if (pred == nullptr || target == nullptr || stats == nullptr) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_awing: pred, target and stats are required");
   }
-  if (!(isfinite(alpha) && omega > 0.0f && isfinite(omega) && epsilon > 0.0f &&
-        isfinite(epsilon) && theta > 0.0f && isfinite(theta) && map_weight >= 0.0f &&
-        isfinite(map_weight) && isfinite(map_threshold) && isfinite(grad_scale))) {
+  if (!(isfinite(alpha) && omega > 0.0f && isfinite(omega) && epsilon > 0.0f && isfinite(epsilon) &&
+        theta > 0.0f && isfinite(theta) && map_weight >= 0.0f && isfinite(map_weight) &&
+        isfinite(map_threshold) && isfinite(grad_scale))) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_awing: parameters out of range");
   }
   const uint64_t nk = (uint64_t)n * (uint64_t)k;
@@ -46,8 +46,7 @@ AWL_API awlResult_t awl_host_awing(const float* pred, const float* target, const
   if (overlaps(grad, pixels, loss_map, pixels)) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_awing: the outputs overlap");
   }
-  const awl::AwingParams P{alpha,      omega,         epsilon,   theta,
-                           map_weight, map_threshold, grad_scale};
+  const awl::AwingParams P{alpha, omega, epsilon, theta, map_weight, map_threshold, grad_scale};
   const uint64_t hw = (uint64_t)h * (uint64_t)w;
   double total = 0.0;
   float tmin = INFINITY, tmax = -INFINITY;
@@ -61,10 +60,9 @@ AWL_API awlResult_t awl_host_awing(const float* pred, const float* target, const
         const uint64_t o = base + (uint64_t)i * (uint64_t)w + (uint64_t)j;
         const float p = pred[o];
         const float y = target[o];
-        const float wt = map_weight != 0.0f
-                             ? awl::pixel_weight(awl::dilate3x3(tg, h, w, i, j), map_weight,
-                                                 map_threshold, cw)
-                             : cw;
+        const float wt = map_weight != 0.0f ? awl::pixel_weight(awl::dilate3x3(tg, h, w, i, j),
+                                                                map_weight, map_threshold, cw)
+                                            : cw;
         float g;
         const float l = awl::awing_pixel(p, y, P, &g);
         const float lw = l * wt;
@@ -95,19 +93,16 @@ AWL_API awlResult_t awl_host_gaussian(const float* landmarks, const float* visib
   uint64_t pixels = 0;
   AWL_CHECK_SHAPE(n, k, h, w, &pixels);
   if (landmarks == nullptr || heatmaps == nullptr) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG,
-                    "awl_host_gaussian: landmarks and heatmaps are required");
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: landmarks and heatmaps are required");
   }
   if (!((float)sigma > 0.0f && isfinite((float)sigma))) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: sigma must be > 0: it is %g",
-                    sigma);
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: sigma must be > 0: it is %g", sigma);
   }
   if (window != AWL_WINDOW_3SIGMA && window != AWL_WINDOW_FULL) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: unknown window %d", (int)window);
   }
   const uint64_t nk = (uint64_t)n * (uint64_t)k;
-  if (overlaps(heatmaps, pixels, landmarks, 2 * nk) ||
-      overlaps(heatmaps, pixels, visibility, nk)) {
+  if (overlaps(heatmaps, pixels, landmarks, 2 * nk) || overlaps(heatmaps, pixels, visibility, nk)) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: the output overlaps an input");
   }
   const bool window3 = window == AWL_WINDOW_3SIGMA;
@@ -139,8 +134,8 @@ AWL_API awlResult_t awl_host_argmax(const float* heatmaps, float* landmarks, flo
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_argmax: NULL array");
   }
   const uint64_t nk = (uint64_t)n * (uint64_t)k;
-  if (overlaps(landmarks, 2 * nk, heatmaps, pixels) ||
-      overlaps(confidence, nk, heatmaps, pixels) || overlaps(landmarks, 2 * nk, confidence, nk)) {
+  if (overlaps(landmarks, 2 * nk, heatmaps, pixels) || overlaps(confidence, nk, heatmaps, pixels) ||
+      overlaps(landmarks, 2 * nk, confidence, nk)) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_argmax: arrays overlap");
   }
   const int64_t hw = (int64_t)h * (int64_t)w;
@@ -151,7 +146,8 @@ AWL_API awlResult_t awl_host_argmax(const float* heatmaps, float* landmarks, flo
     bool bad = false;
     for (int64_t i = 0; i < hw; ++i) {
       const float v = hm[i];
-      if (!isfinite(v)) bad = true;
+      if (!isfinite(v))
+        bad = true;
       else if (awl::argmax_better(v, i, best, bi)) {
         best = v;
         bi = i;

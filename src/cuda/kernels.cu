@@ -79,8 +79,8 @@ struct Workspace {
 
 Workspace workspace_layout(int32_t n, int32_t k, int32_t h, int32_t w) {
   Workspace l;
-  l.blocks = (uint64_t)n * (uint64_t)k * (uint64_t)ceil_div(h, kTileH) *
-             (uint64_t)ceil_div(w, kTileW);
+  l.blocks =
+      (uint64_t)n * (uint64_t)k * (uint64_t)ceil_div(h, kTileH) * (uint64_t)ceil_div(w, kTileW);
   l.sums = 32; // after the awl_awing_stats header (24 bytes)
   l.ranges = l.sums + 8 * l.blocks;
   l.flags = l.ranges + 8 * l.blocks;
@@ -98,8 +98,8 @@ __global__ void __launch_bounds__(kThreads)
     awing_kernel(const float* __restrict__ pred, const float* __restrict__ target,
                  const float* __restrict__ chan_w, float* __restrict__ grad,
                  float* __restrict__ loss_map, double* __restrict__ part_sum,
-                 float2* __restrict__ part_range, unsigned* __restrict__ part_flags, int h,
-                 int w, int tiles_x, int tiles_per_chan, awl::AwingParams P) {
+                 float2* __restrict__ part_range, unsigned* __restrict__ part_flags, int h, int w,
+                 int tiles_x, int tiles_per_chan, awl::AwingParams P) {
   __shared__ float tile[kMap ? kTileH + 2 : 1][kTileW + 2];
   const int tid = threadIdx.y * kBlockX + threadIdx.x;
   const int b = blockIdx.x;
@@ -170,8 +170,7 @@ __global__ void __launch_bounds__(kThreads)
 
 /** Second pass: one block reduces the per-block partials in a fixed order into the stats. */
 __global__ void __launch_bounds__(kFinishThreads)
-    awing_finish_kernel(const double* __restrict__ part_sum,
-                        const float2* __restrict__ part_range,
+    awing_finish_kernel(const double* __restrict__ part_sum, const float2* __restrict__ part_range,
                         const unsigned* __restrict__ part_flags, int blocks,
                         awl_awing_stats* __restrict__ stats) {
   const int tid = threadIdx.x;
@@ -194,8 +193,8 @@ __global__ void __launch_bounds__(kFinishThreads)
  *  factors; every pixel is their product. */
 __global__ void __launch_bounds__(kThreads)
     gaussian_kernel(const float* __restrict__ landmarks, const float* __restrict__ visibility,
-                    float* __restrict__ heatmaps, int h, int w, int tiles_x,
-                    int tiles_per_chan, float sigma, double three_sigma, bool window3) {
+                    float* __restrict__ heatmaps, int h, int w, int tiles_x, int tiles_per_chan,
+                    float sigma, double three_sigma, bool window3) {
   __shared__ float gx[kTileW];
   __shared__ float gy[kTileH];
   const int b = blockIdx.x;
@@ -240,7 +239,8 @@ __global__ void __launch_bounds__(kArgmaxThreads)
   int bad = 0;
   for (int64_t i = tid; i < hw; i += kArgmaxThreads) {
     const float v = hm[i];
-    if (!isfinite(v)) bad = 1;
+    if (!isfinite(v))
+      bad = 1;
     else if (awl::argmax_better(v, i, best, bi)) {
       best = v;
       bi = i;
@@ -314,9 +314,9 @@ AWL_API awlResult_t awl_awing(const awl_buffer* pred, const awl_buffer* target,
                               int32_t device, awl_stream_t stream) {
   uint64_t pixels = 0;
   AWL_CHECK_SHAPE(n, k, h, w, &pixels);
-  if (!(isfinite(alpha) && omega > 0.0f && isfinite(omega) && epsilon > 0.0f &&
-        isfinite(epsilon) && theta > 0.0f && isfinite(theta) && map_weight >= 0.0f &&
-        isfinite(map_weight) && isfinite(map_threshold) && isfinite(grad_scale))) {
+  if (!(isfinite(alpha) && omega > 0.0f && isfinite(omega) && epsilon > 0.0f && isfinite(epsilon) &&
+        theta > 0.0f && isfinite(theta) && map_weight >= 0.0f && isfinite(map_weight) &&
+        isfinite(map_threshold) && isfinite(grad_scale))) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG,
                     "awl_awing: parameters out of range (alpha %g, omega %g, epsilon %g, theta "
                     "%g, map_weight %g, map_threshold %g, grad_scale %g)",
@@ -351,8 +351,7 @@ AWL_API awlResult_t awl_awing(const awl_buffer* pred, const awl_buffer* target,
   const cudaStream_t s = (cudaStream_t)stream;
   const int tiles_x = ceil_div(w, kTileW);
   const int tiles_per_chan = tiles_x * ceil_div(h, kTileH);
-  const awl::AwingParams P{alpha,      omega,         epsilon,   theta,
-                           map_weight, map_threshold, grad_scale};
+  const awl::AwingParams P{alpha, omega, epsilon, theta, map_weight, map_threshold, grad_scale};
   char* ws = (char*)workspace->ptr;
   double* part_sum = (double*)(ws + lay.sums);
   float2* part_range = (float2*)(ws + lay.ranges);
@@ -367,10 +366,9 @@ AWL_API awlResult_t awl_awing(const awl_buffer* pred, const awl_buffer* target,
                                               cw, g, lm, part_sum, part_range, part_flags, h, w,
                                               tiles_x, tiles_per_chan, P);
   } else {
-    awing_kernel<false><<<grid, block, 0, s>>>((const float*)pred->ptr,
-                                               (const float*)target->ptr, cw, g, lm, part_sum,
-                                               part_range, part_flags, h, w, tiles_x,
-                                               tiles_per_chan, P);
+    awing_kernel<false><<<grid, block, 0, s>>>((const float*)pred->ptr, (const float*)target->ptr,
+                                               cw, g, lm, part_sum, part_range, part_flags, h, w,
+                                               tiles_x, tiles_per_chan, P);
   }
   AWL_CHECK_LAUNCH("awing_kernel", s);
   awing_finish_kernel<<<1, kFinishThreads, 0, s>>>(part_sum, part_range, part_flags,
@@ -409,9 +407,9 @@ AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* 
   const int tiles_per_chan = (int)tiles; // <= blocks <= INT_MAX
   const cudaStream_t s = (cudaStream_t)stream;
   gaussian_kernel<<<(unsigned)blocks, dim3(kBlockX, kBlockY), 0, s>>>(
-      (const float*)landmarks->ptr,
-      visibility != nullptr ? (const float*)visibility->ptr : nullptr, (float*)heatmaps->ptr,
-      h, w, tiles_x, tiles_per_chan, (float)sigma, 3.0 * sigma, window == AWL_WINDOW_3SIGMA);
+      (const float*)landmarks->ptr, visibility != nullptr ? (const float*)visibility->ptr : nullptr,
+      (float*)heatmaps->ptr, h, w, tiles_x, tiles_per_chan, (float)sigma, 3.0 * sigma,
+      window == AWL_WINDOW_3SIGMA);
   AWL_CHECK_LAUNCH("gaussian_kernel", s);
   return AWL_SUCCESS;
 }

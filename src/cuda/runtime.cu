@@ -50,8 +50,10 @@ awlResult_t fail(awlResult_t status, const char* file, int line, const char* fmt
 awlResult_t cuda_fail(cudaError_t err, const char* what, const char* file, int line) {
   (void)cudaGetLastError(); // clear the runtime's error state (sticky errors stay)
   awlResult_t status = AWL_ERR_CUDA;
-  if (err == cudaErrorMemoryAllocation) status = AWL_ERR_OUT_OF_MEMORY;
-  else if (is_no_device(err)) status = AWL_ERR_NO_DEVICE;
+  if (err == cudaErrorMemoryAllocation)
+    status = AWL_ERR_OUT_OF_MEMORY;
+  else if (is_no_device(err))
+    status = AWL_ERR_NO_DEVICE;
   return fail(status, file, line, "%s%s failed: %s: %s",
               status == AWL_ERR_NO_DEVICE ? "no CUDA device: " : "", what, cudaGetErrorName(err),
               cudaGetErrorString(err));
@@ -98,9 +100,8 @@ awlResult_t check_buffer(const awl_buffer* b, const char* name, uint64_t bytes, 
 awlResult_t check_shape(int32_t n, int32_t k, int32_t h, int32_t w, uint64_t* pixels,
                         const char* file, int line) {
   if (n <= 0 || k <= 0 || h <= 0 || w <= 0) {
-    return fail(AWL_ERR_INVALID_ARG, file, line,
-                "shape [%d, %d, %d, %d] must hold positive sizes", (int)n, (int)k, (int)h,
-                (int)w);
+    return fail(AWL_ERR_INVALID_ARG, file, line, "shape [%d, %d, %d, %d] must hold positive sizes",
+                (int)n, (int)k, (int)h, (int)w);
   }
   const uint64_t limit = (uint64_t)1 << 60; // bytes of one f32 array must fit in 64 bits
   uint64_t p = (uint64_t)n * (uint64_t)k;   // < 2^62
@@ -144,13 +145,20 @@ extern "C" {
 
 AWL_API const char* awl_get_error_string(awlResult_t status) {
   switch (status) {
-    case AWL_SUCCESS: return "no error";
-    case AWL_ERR_INVALID_ARG: return "invalid argument";
-    case AWL_ERR_NO_DEVICE: return "no CUDA device";
-    case AWL_ERR_OUT_OF_MEMORY: return "out of device memory";
-    case AWL_ERR_CUDA: return "CUDA error";
-    case AWL_ERR_INTERNAL: return "internal error";
-    default: return "unknown status";
+    case AWL_SUCCESS:
+      return "no error";
+    case AWL_ERR_INVALID_ARG:
+      return "invalid argument";
+    case AWL_ERR_NO_DEVICE:
+      return "no CUDA device";
+    case AWL_ERR_OUT_OF_MEMORY:
+      return "out of device memory";
+    case AWL_ERR_CUDA:
+      return "CUDA error";
+    case AWL_ERR_INTERNAL:
+      return "internal error";
+    default:
+      return "unknown status";
   }
 }
 
@@ -193,8 +201,7 @@ AWL_API awlResult_t awl_device_name(int32_t device, char* name, int32_t capacity
   return AWL_SUCCESS;
 }
 
-AWL_API awlResult_t awl_device_memory(int32_t device, uint64_t* free_bytes,
-                                      uint64_t* total_bytes) {
+AWL_API awlResult_t awl_device_memory(int32_t device, uint64_t* free_bytes, uint64_t* total_bytes) {
   if (free_bytes == nullptr || total_bytes == nullptr) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_device_memory: NULL out-parameter");
   }
@@ -297,8 +304,8 @@ AWL_API awlResult_t awl_copy_htod(awl_buffer* dst, uint64_t dst_offset, const vo
   if (src == nullptr) return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_copy_htod: src is NULL");
   AWL_TRY(use_device(device));
   const cudaStream_t s = (cudaStream_t)stream;
-  AWL_CUDA_TRY(cudaMemcpyAsync((char*)dst->ptr + dst_offset, src, (size_t)bytes,
-                               cudaMemcpyHostToDevice, s));
+  AWL_CUDA_TRY(
+      cudaMemcpyAsync((char*)dst->ptr + dst_offset, src, (size_t)bytes, cudaMemcpyHostToDevice, s));
   AWL_CUDA_TRY(cudaStreamSynchronize(s));
   return AWL_SUCCESS;
 }
