@@ -1,0 +1,19 @@
+// Imported for its effects by every public module of the tfjs subpath: the cpu and wasm
+// backends, every gradient of TensorFlow.js (registered by tfjs-layers, so that users need
+// not import it themselves) and the wasm backend's convolution gradients.
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-layers";
+import { registerWasmConvGradients } from "./_wasm_conv_grads.ts";
+
+registerWasmConvGradients();
+
+// The wasm backend registers itself above the cpu backend, so that the first synchronous op
+// would throw "not yet initialized" (its start is asynchronous and needs read permission):
+// it is registered again below cpu, to be chosen with useWasmBackend().
+const wasmFactory = tf.findBackendFactory("wasm");
+if (wasmFactory && tf.engine().registry["wasm"] === undefined) {
+  tf.removeBackend("wasm");
+  tf.registerBackend("wasm", wasmFactory, 0);
+}
