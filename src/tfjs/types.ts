@@ -1,0 +1,38 @@
+/**
+ * Options shared by the TensorFlow.js losses of `@facealign/awing/tfjs`.
+ *
+ * @module
+ */
+import type { Tensor } from "@tensorflow/tfjs-core";
+
+/**
+ * Layout of the heatmap tensors: `"nhwc"` is `[N, H, W, K]` (channel-last, TensorFlow.js'
+ * own layout), `"nchw"` is `[N, K, H, W]` (channel-first, the core losses' layout).
+ */
+export type TfLayout = "nhwc" | "nchw";
+
+/** Options every TensorFlow.js loss accepts: the core losses' options, minus the buffers. */
+export interface TfLossOptions {
+  /** Layout of `pred` and `target`. Defaults to `"nhwc"`, `[N, H, W, K]`. */
+  layout?: TfLayout;
+  /** Reduction of the per-pixel losses to the returned scalar. Defaults to `"mean"`. */
+  reduction?: "mean" | "sum";
+  /**
+   * Weight of the paper's loss map: each pixel's loss is multiplied by `mapWeight * M + 1`,
+   * `M = [3x3 grey dilation of target > mapThreshold]`. Defaults to 10 for the Adaptive Wing
+   * loss and to 0 for the baselines.
+   */
+  mapWeight?: number;
+  /** Threshold of the loss map (strict `>`). Defaults to 0.2. */
+  mapThreshold?: number;
+  /**
+   * Per-landmark weights `[N, K]` (a tensor or N*K floats) multiplying each channel's loss;
+   * the mean still divides by all N*K*H*W pixels.
+   */
+  landmarkWeights?: Tensor | Float32Array;
+  /**
+   * Scan the inputs for NaN and infinite values (and the target's range) and throw a clear
+   * error. Defaults to `true`.
+   */
+  validate?: boolean;
+}

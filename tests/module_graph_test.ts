@@ -1,0 +1,78 @@
+// Only the tfjs and train subpaths may pull in TensorFlow.js: every other export's module graph
+// is crawled (static and dynamic imports) and must hold no npm package; importing them needs
+// no permission.
+import { deepEqual, ok } from "node:assert/strict";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const WITH_TFJS = ["./tfjs", "./train"];
+
+/** The local files reachable from `entry`, and every non-relative specifier they import. */
+function crawl(entry: string): { files: Set<string>; external: Set<string> } {
+  const files = new Set<string>(), external = new Set<string>();
+  const pending = [entry];
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g;
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    // Comments (JSDoc examples import the package by name) are not imports.
+    const text = Deno.readTextFileSync(file).replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
+    for (const [, spec] of text.matchAll(pattern)) {
+      if (spec!.startsWith(".")) pending.push(join(dirname(file), spec!));
+      else external.add(spec!);
+    }
+  }
+  return { files, external };
+}
+
+Deno.test("no export but tfjs and train imports TensorFlow.js or any npm package", () => {
+  const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
+  const exports = Object.entries(config.exports as Record<string, string>);
+  ok(exports.some(([name]) => name === "./tfjs"), "the tfjs export exists");
+  const tfjs = crawl(join(ROOT, config.exports["./tfjs"]));
+  ok([...tfjs.external].some((s) => s.includes("tensorflow")), "the crawler sees tfjs imports");
+  for (const [name, path] of exports) {
+    if (WITH_TFJS.includes(name)) continue;
+    const { files, external } = crawl(join(ROOT, path));
+    const local = [...files].map((f) => relative(ROOT, f));
+    ok(!local.some((f) => f.startsWith("src/tfjs/") || f.startsWith("src/train/")), name);
+    // Only the runtime's own modules (node: built-ins): no npm package, no import-map name.
+    deepEqual([...external].filter((s) => !s.startsWith("node:")), [], `${name} imports`);
+  }
+});
+
+Deno.test("importing mod.ts and the other subpaths needs no permission", async () => {
+  // The literal imports below (so that they load without read permission) cover every export.
+  const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
+  deepEqual(
+    Object.entries(config.exports as Record<string, string>)
+      .filter(([name]) => !WITH_TFJS.includes(name)).map(([, path]) => path),
+    [
+      "./mod.ts",
+      "./src/loss/mod.ts",
+      "./src/heatmap/mod.ts",
+      "./src/decode/mod.ts",
+      "./src/metrics/mod.ts",
+      "./src/layouts/mod.ts",
+      "./src/gpu/mod.ts",
+      "./src/reference/mod.ts",
+    ],
+  );
+  for (const name of ["read", "write", "net", "env", "run", "ffi", "sys"] as const) {
+    await Deno.permissions.revoke({ name });
+  }
+  const modules = await Promise.all([
+    import("../mod.ts"),
+    import("../src/loss/mod.ts"),
+    import("../src/heatmap/mod.ts"),
+    import("../src/decode/mod.ts"),
+    import("../src/metrics/mod.ts"),
+    import("../src/layouts/mod.ts"),
+    import("../src/gpu/mod.ts"),
+    import("../src/reference/mod.ts"),
+  ]);
+  ok(modules.every((m) => Object.keys(m).length > 0));
+});
