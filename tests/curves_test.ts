@@ -23,8 +23,8 @@ function reference(curve: string, y: number | null, x: number): { loss: number; 
   if (y === null) {
     const baseline = BASELINES[curve];
     ok(baseline, `${curve} is a baseline`);
-    r = baselinePixel(0, -x, baseline);
-  } else r = awingPixel(y, y - x);
+    r = baselinePixel(-x, 0, baseline);
+  } else r = awingPixel(y - x, y);
   return { loss: r.loss, grad: -r.grad };
 }
 

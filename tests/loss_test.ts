@@ -1,4 +1,4 @@
-import { equal, ok, throws } from "node:assert/strict";
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import {
   awingLoss,
   l1Loss,
@@ -12,6 +12,7 @@ import {
 import {
   awingConstants,
   awingPixel,
+  baselinePixel,
   lossReference,
   type LossReferenceOptions,
   weightMapReference,
@@ -146,8 +147,8 @@ Deno.test("the gradient agrees with central finite differences of the loss", () 
     const y = (i % 20) / 19;
     const p = y + ((i * 0.618034) % 1) * 1.6 - 0.8;
     if (Math.abs(Math.abs(p - y) - 0.5) < 1e-3 || Math.abs(p - y) < 1e-3) continue;
-    const fd = (awingPixel(y, p + h).loss - awingPixel(y, p - h).loss) / (2 * h);
-    const analytic = awingPixel(y, p).grad;
+    const fd = (awingPixel(p + h, y).loss - awingPixel(p - h, y).loss) / (2 * h);
+    const analytic = awingPixel(p, y).grad;
     ok(Math.abs(fd - analytic) <= 1e-6 * Math.max(1, Math.abs(analytic)), `y=${y} p=${p}`);
     const wasm = at(
       awingLoss(new Float32Array([p]), new Float32Array([y]), {
@@ -163,7 +164,7 @@ Deno.test("the gradient agrees with central finite differences of the loss", () 
 
 Deno.test("value and slope are continuous at |y - p| = theta", () => {
   for (const y of [0, 0.25, 0.5, 0.75, 1]) {
-    const lo = awingPixel(y, y + 0.5 - 1e-9), hi = awingPixel(y, y + 0.5);
+    const lo = awingPixel(y + 0.5 - 1e-9, y), hi = awingPixel(y + 0.5, y);
     ok(Math.abs(lo.loss - hi.loss) < 1e-7, `value at y=${y}`);
     ok(Math.abs(lo.grad - hi.grad) < 1e-6, `slope at y=${y}`);
     const run = (p: number): LossResult =>
@@ -202,7 +203,7 @@ Deno.test("the gradient vanishes as the prediction reaches the target, with sign
       ok(Math.abs(up + down) <= 1e-3 * Math.abs(up), `symmetry at y=${y}, d=${d}`);
       const mUp = at(m, 2 * i), mDown = at(m, 2 * i + 1);
       ok(Math.abs(mUp - mDown) <= 1e-3 * mUp + 1e-12);
-      const ref = awingPixel(y, y + d).grad;
+      const ref = awingPixel(y + d, y).grad;
       ok(Math.abs(up - ref) <= 1e-3 * ref + 1e-6, `y=${y} d=${d}: ${up} vs ${ref}`);
     }
     // below y = 0.7167 |grad| decreases monotonically towards 0 as the error shrinks
@@ -223,9 +224,9 @@ Deno.test("weightMap matches the naive 3x3 reference", () => {
   ) {
     const size = shape[0] * shape[1] * shape[2] * shape[3];
     const { target } = heatmapPair(size, 5);
-    for (const [weight, threshold] of [[10, 0.2], [0, 0.2], [3, 0.01]] as const) {
-      const got = weightMap(target, { shape, weight, threshold });
-      const ref = weightMapReference(target, shape, { weight, threshold });
+    for (const [mapWeight, mapThreshold] of [[10, 0.2], [0, 0.2], [3, 0.01]] as const) {
+      const got = weightMap(target, { shape, mapWeight, mapThreshold });
+      const ref = weightMapReference(target, shape, { mapWeight, mapThreshold });
       assertClose(got, ref, 0, 0, `weightMap ${JSON.stringify(shape)}`);
     }
   }
@@ -346,4 +347,32 @@ Deno.test("results stay right after the WASM memory grows (views are re-derived)
   const ref = lossReference(large.pred, large.target, { shape: big });
   const got = awingLoss(large.pred, large.target, { shape: big });
   ok(Math.abs(got.loss - ref.loss) <= 1e-5 * ref.loss);
+});
+
+Deno.test("one vocabulary: weightMap takes mapWeight/mapThreshold, references take (pred, target)", () => {
+  const shape: Shape4 = [1, 1, 3, 3];
+  const target = new Float32Array(9);
+  target[4] = 0.3;
+  // the same options object drives the loss and the weight map
+  const options = { shape, mapWeight: 3, mapThreshold: 0.25 };
+  deepEqual(Array.from(weightMap(target, options)), new Array(9).fill(4));
+  deepEqual(Array.from(weightMap(target, { ...options, mapThreshold: 0.3 })), new Array(9).fill(1));
+  throws(() => weightMap(target, { shape, mapWeight: -1 }), {
+    name: "RangeError",
+    message: "Cannot compute weight map as mapWeight must be >= 0: current value is -1",
+  });
+  throws(() => weightMap(target, { shape, mapThreshold: NaN }), /mapThreshold must be finite/);
+  const ref = weightMapReference(target, shape, { mapWeight: 3, mapThreshold: 0.25 });
+  deepEqual(Array.from(ref), new Array(9).fill(4));
+  // prediction first: AWing(y = 0, y_hat = 1) is mmpose's 8.4959, AWing(y = 1, y_hat = 0) is not
+  ok(Math.abs(awingPixel(1, 0).loss - 8.495946) < 1e-6);
+  ok(Math.abs(awingPixel(0, 1).loss - 10.259383) < 1e-6);
+  ok(awingPixel(1, 0).grad > 0 && awingPixel(0, 1).grad < 0);
+  equal(baselinePixel(3, 1, { kind: "mse" }).grad, 4);
+  equal(baselinePixel(1, 3, { kind: "l1" }).grad, -1);
+  // the batch reference agrees with the fast loss on the argument order
+  const pred = new Float32Array([0.9, 0, 0, 0, 0.2, 0, 0, 0, 0]);
+  const fast = awingLoss(pred, target, { shape, reduction: "sum", mapWeight: 0 });
+  const slow = lossReference(pred, target, { shape, reduction: "sum", mapWeight: 0 });
+  ok(Math.abs(fast.loss - slow.loss) <= 1e-5 * slow.loss);
 });

@@ -6,10 +6,10 @@ import type { Shape4 } from "../types.ts";
 export interface WeightMapOptions {
   /** Shape `[N, K, H, W]` of the target. */
   shape: Shape4;
-  /** W. Defaults to 10. */
-  weight?: number | undefined;
-  /** Threshold (strict `>`). Defaults to 0.2. */
-  threshold?: number | undefined;
+  /** W, named as in the losses' options. Defaults to 10. */
+  mapWeight?: number | undefined;
+  /** Threshold (strict `>`), named as in the losses' options. Defaults to 0.2. */
+  mapThreshold?: number | undefined;
   /** Output buffer (N*K*H*W floats). */
   out?: Float32Array | undefined;
 }
@@ -32,22 +32,22 @@ export interface WeightMapOptions {
  * ```
  *
  * @param target Target heatmaps, N*K*H*W floats.
- * @param options Shape (required), weight W, threshold, output buffer.
+ * @param options Shape (required), `mapWeight` W, `mapThreshold`, output buffer.
  * @returns The map, one weight per pixel.
  * @throws {TypeError} When the length does not match the shape.
- * @throws {RangeError} For NaN or infinite targets, weight < 0, or an empty batch.
+ * @throws {RangeError} For NaN or infinite targets, mapWeight < 0, or an empty batch.
  */
 export function weightMap(target: Float32Array, options: WeightMapOptions): Float32Array {
   const action = "compute weight map";
   checkF32(target, "target", action);
   const size = checkShape4(options?.shape, action);
   checkLength(target, "target", size, `shape ${JSON.stringify(options.shape)}`, action);
-  const weight = options.weight ?? 10;
-  const threshold = options.threshold ?? 0.2;
-  checkAtLeast(weight, "weight", 0, action);
+  const weight = options.mapWeight ?? 10;
+  const threshold = options.mapThreshold ?? 0.2;
+  checkAtLeast(weight, "mapWeight", 0, action);
   if (!Number.isFinite(threshold)) {
     throw new RangeError(
-      `Cannot ${action} as threshold must be finite: current value is ${threshold}`,
+      `Cannot ${action} as mapThreshold must be finite: current value is ${threshold}`,
     );
   }
   checkFinite(target, "target", action);

@@ -48,21 +48,22 @@ export function awingConstants(y: number, params: AWingParams = {}): { A: number
  * The Adaptive Wing loss of one pixel in float64, written in the paper's two-branch form
  * (the oracle for the WASM and CUDA kernels):
  * AWing(y, p) = omega * ln(1 + |(y - p)/epsilon|^(alpha - y)) if |y - p| < theta,
- * else A * |y - p| - C; and its derivative with respect to the prediction p.
+ * else A * |y - p| - C; and its derivative with respect to the prediction p. The arguments
+ * come in the order of every loss: prediction first, then target.
  *
  * @example The mmpose unit-test value
  * ```ts
  * import { awingPixel } from "@facealign/awing/reference";
  * import { ok } from "node:assert/strict";
- * ok(Math.abs(awingPixel(0, 1).loss - 8.495946) < 1e-6);
+ * ok(Math.abs(awingPixel(1, 0).loss - 8.495946) < 1e-6);
  * ```
  *
- * @param y The target value.
  * @param p The prediction.
+ * @param y The target value.
  * @param params The loss parameters (paper defaults).
  * @returns The loss and its derivative with respect to `p`.
  */
-export function awingPixel(y: number, p: number, params: AWingParams = {}): PixelLoss {
+export function awingPixel(p: number, y: number, params: AWingParams = {}): PixelLoss {
   const { alpha = 2.1, omega = 14, epsilon = 1, theta = 0.5 } = params;
   const x = Math.abs(y - p);
   const q = alpha - y;

@@ -47,7 +47,7 @@ export function lossReference(
   const mapWeight = options.mapWeight ?? (kind.kind === "awing" ? 10 : 0);
   const [n, k, h, w] = shape;
   const size = n * k * h * w;
-  const map = weightMapReference(target, shape, { weight: mapWeight, threshold: mapThreshold });
+  const map = weightMapReference(target, shape, { mapWeight, mapThreshold });
   const grad = new Float64Array(size);
   const lossMap = new Float64Array(size);
   const scale = reduction === "mean" ? 1 / size : 1;
@@ -55,8 +55,8 @@ export function lossReference(
   for (let i = 0; i < size; i++) {
     const cw = options.landmarkWeights ? options.landmarkWeights[Math.floor(i / (h * w))]! : 1;
     const px = kind.kind === "awing"
-      ? awingPixel(target[i]!, pred[i]!, kind)
-      : baselinePixel(target[i]!, pred[i]!, kind);
+      ? awingPixel(pred[i]!, target[i]!, kind)
+      : baselinePixel(pred[i]!, target[i]!, kind);
     const wt = map[i]! * cw;
     lossMap[i] = px.loss * wt;
     grad[i] = px.grad * wt * scale;

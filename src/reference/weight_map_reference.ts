@@ -16,15 +16,16 @@
  *
  * @param target The target heatmaps.
  * @param shape Their shape `[N, K, H, W]`.
- * @param options `weight` (W, default 10) and `threshold` (default 0.2).
+ * @param options `mapWeight` (W, default 10) and `mapThreshold` (default 0.2), named as in the
+ * losses' options.
  * @returns The weights, one per pixel.
  */
 export function weightMapReference(
   target: ArrayLike<number>,
   shape: readonly [number, number, number, number],
-  options: { weight?: number | undefined; threshold?: number | undefined } = {},
+  options: { mapWeight?: number | undefined; mapThreshold?: number | undefined } = {},
 ): Float64Array {
-  const { weight = 10, threshold = 0.2 } = options;
+  const { mapWeight: weight = 10, mapThreshold: threshold = 0.2 } = options;
   const [n, k, h, w] = shape;
   const out = new Float64Array(n * k * h * w);
   for (let c = 0; c < n * k; c++) {
