@@ -34,6 +34,18 @@ export function checkF32(array: unknown, name: string, action: string): Float32A
   return array;
 }
 
+/** Checks that `array` is a Float32Array or a Float64Array. */
+export function checkFloat(
+  array: unknown,
+  name: string,
+  action: string,
+): Float32Array | Float64Array {
+  if (!(array instanceof Float32Array || array instanceof Float64Array)) {
+    throw new TypeError(`Cannot ${action}: "${name}" must be a Float32Array or Float64Array`);
+  }
+  return array;
+}
+
 /** Checks that `array` has `expected` elements, naming what the expectation comes from. */
 export function checkLength(
   array: ArrayLike<number>,

@@ -8,6 +8,12 @@
 export type Shape4 = readonly [n: number, k: number, h: number, w: number];
 
 /**
+ * Landmark coordinates or heatmaps as the encoders, decoders and metrics take them: float32
+ * (what the WASM and CUDA kernels compute in) or float64 (what the annotation readers return).
+ */
+export type FloatArray = Float32Array | Float64Array;
+
+/**
  * How per-pixel losses are reduced: `"mean"` over all N*K*H*W pixels (as mmpose does),
  * `"sum"`, or `"none"` (per-pixel values). The gradient always matches the reduction.
  */

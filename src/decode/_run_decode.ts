@@ -1,8 +1,9 @@
 // The one driver behind every decoder: validates, stages chunks of whole channels through the
 // WASM arena, runs the argmax kernel (which also detects NaN and infinite values in the same
 // pass) and hands each chunk to the decoder's own refinement.
-import { checkF32, checkFinite, checkLength, checkShape4 } from "../_validate.ts";
+import { checkF32, checkFinite, checkFloat, checkLength, checkShape4 } from "../_validate.ts";
 import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
+import type { FloatArray } from "../types.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
 
 /** The action of every decoder's error messages. */
@@ -38,13 +39,18 @@ export interface DecodeSpec {
   run: (chunk: DecodeChunk, result: DecodeResult) => void;
 }
 
-/** Runs a decoder over `heatmaps`. */
+const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * Runs a decoder over `heatmaps`. Float64 heatmaps are decoded in float32, like float32 ones;
+ * a value beyond the float32 range is an error, not an infinity.
+ */
 export function runDecode(
-  heatmaps: Float32Array,
+  heatmaps: FloatArray,
   options: DecodeOptions,
   spec: DecodeSpec,
 ): DecodeResult {
-  checkF32(heatmaps, "heatmaps", ACTION);
+  checkFloat(heatmaps, "heatmaps", ACTION);
   if (options === undefined || options.shape === undefined) {
     throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, K, H, W] is required`);
   }
@@ -77,7 +83,16 @@ export function runDecode(
     view.set(heatmaps.subarray(lo, lo + m));
     const nonFinite = (c: number): never => {
       const from = lo + c * hw;
-      checkFinite(heatmaps.subarray(from, from + hw), "heatmaps", ACTION, from);
+      const channel = heatmaps.subarray(from, from + hw);
+      checkFinite(channel, "heatmaps", ACTION, from);
+      const i = channel.findIndex((v) => Math.abs(v) > F32_MAX);
+      if (i >= 0) {
+        throw new RangeError(
+          `Cannot ${ACTION}: "heatmaps" has ${channel[i]} at index ${
+            from + i
+          }, beyond the float32 range the decoders compute in`,
+        );
+      }
       throw new Error("unreachable: the kernel saw a non-finite value the scan did not");
     };
     if (spec.argmax) {

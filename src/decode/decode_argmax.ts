@@ -1,4 +1,5 @@
 import { runDecode } from "./_run_decode.ts";
+import type { FloatArray } from "../types.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
 
 /**
@@ -17,13 +18,13 @@ import type { DecodeOptions, DecodeResult } from "./types.ts";
  * deepEqual(Array.from(confidence), [Math.fround(0.9)]);
  * ```
  *
- * @param heatmaps Heatmaps `[N, K, H, W]`.
+ * @param heatmaps Heatmaps `[N, K, H, W]`, float32 or float64 (decoded in float32).
  * @param options Shape (required) and output buffers.
  * @returns Landmarks `[N, K, 2]` and confidence `[N, K]`.
  * @throws {TypeError} When the length does not match the shape or an output does not fit.
  * @throws {RangeError} For a NaN or infinite value (naming its index) or an empty batch.
  */
-export function decodeArgmax(heatmaps: Float32Array, options: DecodeOptions): DecodeResult {
+export function decodeArgmax(heatmaps: FloatArray, options: DecodeOptions): DecodeResult {
   const w = options?.shape?.[3];
   return runDecode(heatmaps, options, {
     argmax: true,

@@ -2,6 +2,7 @@ import { checkSigma } from "../_validate.ts";
 import { f32At, wasm } from "../_wasm.ts";
 import { ACTION, runDecode } from "./_run_decode.ts";
 import { cvGaussianKernel, matchedKernelSize } from "./_cv_kernel.ts";
+import type { FloatArray } from "../types.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
 import { darkStep } from "./_dark_step.ts";
 
@@ -54,14 +55,14 @@ export interface DarkOptions extends DecodeOptions {
  * ok(Math.abs(landmarks[0]! - 20.3) < 0.02 && Math.abs(landmarks[1]! - 31.8) < 0.02);
  * ```
  *
- * @param heatmaps Heatmaps `[N, K, H, W]`.
+ * @param heatmaps Heatmaps `[N, K, H, W]`, float32 or float64 (decoded in float32).
  * @param options Shape (required), sigma or kernel size, output buffers.
  * @returns Landmarks `[N, K, 2]` (pixel-centre frame) and confidence `[N, K]`.
  * @throws {TypeError} When the length does not match the shape.
  * @throws {RangeError} For sigma <= 0, a kernel size that is not odd and >= 3, a NaN or
  * infinite value (naming its index), or an empty batch.
  */
-export function decodeDark(heatmaps: Float32Array, options: DarkOptions): DecodeResult {
+export function decodeDark(heatmaps: FloatArray, options: DarkOptions): DecodeResult {
   const sigma = options?.sigma ?? 1;
   checkSigma(sigma, ACTION);
   const size = options?.kernelSize ?? matchedKernelSize(sigma);

@@ -1,5 +1,6 @@
 import { checkOneOf } from "../_validate.ts";
 import { ACTION, runDecode } from "./_run_decode.ts";
+import type { FloatArray } from "../types.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
 
 /** Options of {@link decodeQuarterOffset}. */
@@ -52,14 +53,14 @@ export interface QuarterOffsetOptions extends DecodeOptions {
  * deepEqual(Array.from(native), [2.75, 2.5]);
  * ```
  *
- * @param heatmaps Heatmaps `[N, K, H, W]`.
+ * @param heatmaps Heatmaps `[N, K, H, W]`, float32 or float64 (decoded in float32).
  * @param options Shape (required), convention, output frame, output buffers.
  * @returns Landmarks `[N, K, 2]` and confidence `[N, K]`.
  * @throws {TypeError} When the length does not match the shape or an option is unknown.
  * @throws {RangeError} For a NaN or infinite value (naming its index) or an empty batch.
  */
 export function decodeQuarterOffset(
-  heatmaps: Float32Array,
+  heatmaps: FloatArray,
   options: QuarterOffsetOptions,
 ): DecodeResult {
   const convention = options?.convention ?? "fan";

@@ -1,6 +1,7 @@
 import { checkAbove, checkOneOf } from "../_validate.ts";
 import { wasm } from "../_wasm.ts";
 import { ACTION, runDecode } from "./_run_decode.ts";
+import type { FloatArray } from "../types.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
 
 /** Options of {@link decodeSoftArgmax}. */
@@ -41,7 +42,7 @@ export interface SoftArgmaxOptions extends DecodeOptions {
  * ok(Math.abs(landmarks[0]! - 30.25) < 1e-3 && Math.abs(landmarks[1]! - 20.6) < 1e-3);
  * ```
  *
- * @param heatmaps Heatmaps `[N, K, H, W]`.
+ * @param heatmaps Heatmaps `[N, K, H, W]`, float32 or float64 (decoded in float32).
  * @param options Shape (required), normalisation, beta, output buffers.
  * @returns Landmarks `[N, K, 2]` (pixel-centre frame) and confidence (the maximum) `[N, K]`.
  * @throws {TypeError} When the length does not match the shape or `normalize` is unknown.
@@ -49,7 +50,7 @@ export interface SoftArgmaxOptions extends DecodeOptions {
  * with no positive value under `"linear"`, or an empty batch.
  */
 export function decodeSoftArgmax(
-  heatmaps: Float32Array,
+  heatmaps: FloatArray,
   options: SoftArgmaxOptions,
 ): DecodeResult {
   const normalize = options?.normalize ?? "softmax";

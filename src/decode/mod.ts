@@ -24,4 +24,4 @@ export * from "./decode_quarter_offset.ts";
 export * from "./decode_dark.ts";
 export * from "./decode_soft_argmax.ts";
 export type * from "./types.ts";
-export type { Shape4 } from "../types.ts";
+export type { FloatArray, Shape4 } from "../types.ts";

@@ -1,16 +1,18 @@
 // Shared checks of toHeatmapCoords / fromHeatmapCoords.
-import { checkAbove, checkOneOf } from "../_validate.ts";
+import { checkAbove, checkFloat, checkOneOf } from "../_validate.ts";
+import type { FloatArray } from "../types.ts";
 import type { HeatmapCoordsOptions } from "./to_heatmap_coords.ts";
 
-/** Validates and returns the stride and shift: x_hm = (x_img + shift) / stride - shift. */
-export function coordAffine(
-  landmarks: Float32Array,
-  options: HeatmapCoordsOptions,
+/**
+ * Validates and returns the stride and shift (x_hm = (x_img + shift) / stride - shift) and the
+ * output: `options.out`, or a new array of the input's type.
+ */
+export function coordAffine<T extends FloatArray>(
+  landmarks: FloatArray,
+  options: HeatmapCoordsOptions<T>,
   action: string,
-): { stride: number; shift: number; out: Float32Array } {
-  if (!(landmarks instanceof Float32Array)) {
-    throw new TypeError(`Cannot ${action}: "landmarks" must be a Float32Array`);
-  }
+): { stride: number; shift: number; out: T } {
+  checkFloat(landmarks, "landmarks", action);
   if (landmarks.length % 2 !== 0) {
     throw new TypeError(
       `Cannot ${action}: "landmarks" must hold (x, y) pairs but it has ${landmarks.length} elements`,
@@ -20,10 +22,16 @@ export function coordAffine(
   checkAbove(stride, "stride", 0, action);
   const convention = options.convention ?? "aligned";
   checkOneOf(convention, "convention", ["aligned", "msra"], action);
-  const out = options.out ?? new Float32Array(landmarks.length);
-  if (!(out instanceof Float32Array) || out.length !== landmarks.length) {
+  const out = options.out ??
+    (landmarks instanceof Float64Array
+      ? new Float64Array(landmarks.length)
+      : new Float32Array(landmarks.length)) as T;
+  if (
+    !(out instanceof Float32Array || out instanceof Float64Array) ||
+    out.length !== landmarks.length
+  ) {
     throw new TypeError(
-      `Cannot ${action}: "out" must be a Float32Array of ${landmarks.length} elements`,
+      `Cannot ${action}: "out" must be a Float32Array or Float64Array of ${landmarks.length} elements`,
     );
   }
   return { stride, shift: convention === "aligned" ? 0.5 : 0, out };

@@ -1,12 +1,13 @@
 import {
   checkAbove,
   checkF32,
+  checkFloat,
   checkLength,
   checkOneOf,
   checkShape4,
   checkSigma,
 } from "../_validate.ts";
-import type { Shape4 } from "../types.ts";
+import type { FloatArray, Shape4 } from "../types.ts";
 import { curvePieces, flatten } from "./_spline.ts";
 
 /**
@@ -138,7 +139,8 @@ function groupIndices(group: BoundaryGroup, g: number, k: number): readonly numb
  * equal(map[1024 + 30 * 32 + 30], 1); // on point b
  * ```
  *
- * @param landmarks Landmarks `[N, K, 2]` (x, y) in heatmap pixels; K is length / (2 N).
+ * @param landmarks Landmarks `[N, K, 2]` (x, y) in heatmap pixels, float32 or float64; K is
+ * length / (2 N).
  * @param options Shape (required), groups (required), sigma, channel mode, tolerance, output.
  * @returns The boundary heatmaps `[N, C, H, W]`.
  * @throws {TypeError} When lengths, shape or groups do not fit.
@@ -146,10 +148,10 @@ function groupIndices(group: BoundaryGroup, g: number, k: number): readonly numb
  * infinite landmark used by a group.
  */
 export function boundaryHeatmaps(
-  landmarks: Float32Array,
+  landmarks: FloatArray,
   options: BoundaryHeatmapsOptions,
 ): Float32Array {
-  checkF32(landmarks, "landmarks", ACTION);
+  checkFloat(landmarks, "landmarks", ACTION);
   if (options === undefined || options.shape === undefined) {
     throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, C, H, W] is required`);
   }

@@ -1,6 +1,13 @@
-import { checkF32, checkLength, checkOneOf, checkShape4, checkSigma } from "../_validate.ts";
+import {
+  checkF32,
+  checkFloat,
+  checkLength,
+  checkOneOf,
+  checkShape4,
+  checkSigma,
+} from "../_validate.ts";
 import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
-import type { Shape4 } from "../types.ts";
+import type { FloatArray, Shape4 } from "../types.ts";
 import { gaussianParams, type SkipReason } from "./_gaussian_params.ts";
 
 export type { SkipReason } from "./_gaussian_params.ts";
@@ -22,7 +29,7 @@ export interface GaussianHeatmapsOptions {
    */
   window?: "3sigma" | "full" | undefined;
   /** Per-landmark visibility `[N, K]`; a value <= 0 gives an all-zero channel. */
-  visibility?: Float32Array | Uint8Array | undefined;
+  visibility?: Float32Array | Float64Array | Uint8Array | undefined;
   /**
    * `"unbiased"` (default): the Gaussian centred at the sub-pixel landmark, peak 1.
    * `"official"`: the official AWing/FAN targets with their quirks (see
@@ -119,7 +126,8 @@ const ACTION = "generate heatmaps";
  * deepEqual(skipped.map((s) => s.reason), ["nan", "invisible", "off-map"]);
  * ```
  *
- * @param landmarks Landmarks `[N, K, 2]` (x, y) in heatmap pixels; NaN marks a missing one.
+ * @param landmarks Landmarks `[N, K, 2]` (x, y) in heatmap pixels, float32 or float64; NaN
+ * marks a missing one.
  * @param options Shape (required), sigma, window, visibility, mode, output buffer.
  * @returns The heatmaps and the landmarks that were not drawn.
  * @throws {TypeError} When the lengths do not match the shape or an option has a wrong value.
@@ -127,10 +135,10 @@ const ACTION = "generate heatmaps";
  * visibility, or an empty batch.
  */
 export function gaussianHeatmaps(
-  landmarks: Float32Array,
+  landmarks: FloatArray,
   options: GaussianHeatmapsOptions,
 ): GaussianHeatmapsResult {
-  checkF32(landmarks, "landmarks", ACTION);
+  checkFloat(landmarks, "landmarks", ACTION);
   if (options === undefined || options.shape === undefined) {
     throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, K, H, W] is required`);
   }
@@ -158,8 +166,13 @@ export function gaussianHeatmaps(
   }
   const visibility = options.visibility;
   if (visibility !== undefined) {
-    if (!(visibility instanceof Float32Array || visibility instanceof Uint8Array)) {
-      throw new TypeError(`Cannot ${ACTION}: "visibility" must be a Float32Array or Uint8Array`);
+    if (
+      !(visibility instanceof Float32Array || visibility instanceof Float64Array ||
+        visibility instanceof Uint8Array)
+    ) {
+      throw new TypeError(
+        `Cannot ${ACTION}: "visibility" must be a Float32Array, Float64Array or Uint8Array`,
+      );
     }
     checkLength(visibility, "visibility", n * k, `[N, K] = [${n}, ${k}]`, ACTION);
     for (let i = 0; i < visibility.length; i++) {

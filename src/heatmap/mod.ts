@@ -21,4 +21,4 @@ export * from "./boundary_heatmaps.ts";
 export * from "./coord_channels.ts";
 export * from "./to_heatmap_coords.ts";
 export * from "./from_heatmap_coords.ts";
-export type { Shape4 } from "../types.ts";
+export type { FloatArray, Shape4 } from "../types.ts";

@@ -1,7 +1,11 @@
+import type { FloatArray } from "../types.ts";
 import { coordAffine } from "./_coords.ts";
 
-/** Options of {@link toHeatmapCoords} and {@link fromHeatmapCoords}. */
-export interface HeatmapCoordsOptions {
+/**
+ * Options of {@link toHeatmapCoords} and {@link fromHeatmapCoords}; `T` is the array type of the
+ * output.
+ */
+export interface HeatmapCoordsOptions<T extends FloatArray = FloatArray> {
   /** Image pixels per heatmap pixel (e.g. 4 for a 256 crop and a 64 map). */
   stride: number;
   /**
@@ -12,8 +16,8 @@ export interface HeatmapCoordsOptions {
    * (`landmarks / 4`), which is what `gaussianHeatmaps(..., { mode: "official" })` expects.
    */
   convention?: "aligned" | "msra" | undefined;
-  /** Output buffer, same length as the input. */
-  out?: Float32Array | undefined;
+  /** Output buffer, same length as the input. Defaults to a new array of the input's type. */
+  out?: T | undefined;
 }
 
 /**
@@ -21,7 +25,8 @@ export interface HeatmapCoordsOptions {
  * convention x_hm = (x_img + 0.5) / stride - 0.5 (and the same for y): the centre of image
  * pixel j maps to the centre of the stride x stride block it falls in, so a 256 crop's pixel
  * centres 0..3 average to heatmap pixel 0. `"msra"` gives x_hm = x_img / stride (mmpose,
- * official AWing code). NaN stays NaN (a missing landmark).
+ * official AWing code). NaN stays NaN (a missing landmark). Float32Array and Float64Array
+ * landmarks are accepted; the result has the input's type unless `out` is given.
  *
  * @example
  * ```ts
@@ -32,17 +37,20 @@ export interface HeatmapCoordsOptions {
  * deepEqual(Array.from(toHeatmapCoords(image, { stride: 4, convention: "msra" })), [0.375, 32.375]);
  * ```
  *
+ * @typeParam T The input type, Float32Array or Float64Array.
+ * @typeParam O The output type: that of `options.out`, else the input's.
  * @param landmarks (x, y) pairs in image pixels, e.g. `[N, K, 2]`.
  * @param options Stride (required), convention, output buffer.
  * @returns The (x, y) pairs in heatmap pixels.
- * @throws {TypeError} When `landmarks` is not a Float32Array of pairs or `out` does not fit.
+ * @throws {TypeError} When `landmarks` is not a Float32Array or Float64Array of pairs or `out`
+ * does not fit.
  * @throws {RangeError} When the stride is not > 0.
  */
-export function toHeatmapCoords(
-  landmarks: Float32Array,
-  options: HeatmapCoordsOptions,
-): Float32Array {
-  const { stride, shift, out } = coordAffine(landmarks, options, "convert coordinates");
+export function toHeatmapCoords<T extends FloatArray, O extends FloatArray = T>(
+  landmarks: T,
+  options: HeatmapCoordsOptions<O>,
+): O {
+  const { stride, shift, out } = coordAffine<O>(landmarks, options, "convert coordinates");
   for (let i = 0; i < landmarks.length; i++) out[i] = (landmarks[i]! + shift) / stride - shift;
   return out;
 }
