@@ -27,3 +27,8 @@ export { parseWflwList, type ParseWflwListOptions, type WflwRecord } from "./par
 export { type Hrnet300wRecord, parse300wCsv, type Parse300wCsvOptions } from "./parse_300w_csv.ts";
 export { type Cofw68Record, parseCofw68, type ParseCofw68Options } from "./parse_cofw68.ts";
 export { WFLW_ATTRIBUTES, type WflwAttributeName, type WflwAttributes } from "./wflw_attributes.ts";
+export {
+  wflwAttributesFromSubsets,
+  type WflwFace,
+  type WflwSubsetLists,
+} from "./wflw_attributes_from_subsets.ts";
