@@ -1,6 +1,7 @@
 // The real annotations in ../shared/data/landmarks (see its README.md): tests that need them
 // are skipped, visibly, when the folder is absent. They are read in place, never copied.
 import { fileURLToPath } from "node:url";
+import type { WflwAttributeName } from "../src/layouts/mod.ts";
 
 /** The folder of real annotation files, beside the repository. */
 export const DATA: URL = new URL("../../shared/data/landmarks/", import.meta.url);
@@ -21,3 +22,13 @@ export const SKIP: string = HAS_DATA ? "" : " (skipped: ../shared/data/landmarks
 export function read(name: string): string {
   return Deno.readTextFileSync(fileURLToPath(new URL(name, DATA)));
 }
+
+/** The WFLW test subset list of each attribute: `wflw_test_98pt_<name>.txt`. */
+export const WFLW_SUBSET_FILES: Readonly<Record<WflwAttributeName, string>> = {
+  pose: "wflw_test_98pt_largepose.txt",
+  expression: "wflw_test_98pt_expression.txt",
+  illumination: "wflw_test_98pt_illumination.txt",
+  makeup: "wflw_test_98pt_makeup.txt",
+  occlusion: "wflw_test_98pt_occlusion.txt",
+  blur: "wflw_test_98pt_blur.txt",
+};

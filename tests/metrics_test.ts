@@ -22,7 +22,7 @@ import {
 } from "../src/metrics/mod.ts";
 import { _simpson } from "../src/metrics/_simpson.ts";
 import { at } from "./_assert.ts";
-import { HAS_DATA, read, SKIP } from "./_data.ts";
+import { HAS_DATA, read, SKIP, WFLW_SUBSET_FILES } from "./_data.ts";
 
 function close(actual: number, expected: number, tol: number, what = ""): void {
   ok(
@@ -483,19 +483,11 @@ Deno.test({
   name: `subsetMetrics: attributes rebuilt from the WFLW lists agree per subset${SKIP}`,
   ignore: !HAS_DATA,
   fn(): void {
-    const file: Record<WflwAttributeName, string> = {
-      pose: "largepose",
-      expression: "expression",
-      illumination: "illumination",
-      makeup: "makeup",
-      occlusion: "occlusion",
-      blur: "blur",
-    };
     // rebuild the unique faces and their flags (README: key = image + coordinates)
     const faces = new Map<string, { landmarks: Float64Array; flags: Set<string> }>();
     const perList = new Map<WflwAttributeName, Float64Array>();
     for (const name of WFLW_ATTRIBUTES) {
-      const records = parseWflwList(read(`wflw_test_98pt_${file[name]}.txt`));
+      const records = parseWflwList(read(WFLW_SUBSET_FILES[name]));
       perList.set(name, stack(records.map((r) => r.landmarks)));
       for (const r of records) {
         const key = `${r.image} ${r.landmarks.join(" ")}`;

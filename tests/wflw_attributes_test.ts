@@ -9,17 +9,8 @@ import {
   type WflwSubsetLists,
 } from "../src/layouts/mod.ts";
 import { subsetMetrics } from "../src/metrics/mod.ts";
-import { HAS_DATA, read, SKIP } from "./_data.ts";
+import { HAS_DATA, read, SKIP, WFLW_SUBSET_FILES } from "./_data.ts";
 import { rng } from "./_random.ts";
-
-const FILES: Record<WflwAttributeName, string> = {
-  pose: "largepose",
-  expression: "expression",
-  illumination: "illumination",
-  makeup: "makeup",
-  occlusion: "occlusion",
-  blur: "blur",
-};
 
 /** A full-format (207-field) WFLW line. */
 function fullLine(landmarks: ArrayLike<number>, flags: boolean[], image: string): string {
@@ -105,7 +96,7 @@ Deno.test({
   fn(): void {
     const subsets = {} as Record<WflwAttributeName, WflwRecord[]>;
     for (const name of WFLW_ATTRIBUTES) {
-      const file = `wflw_test_98pt_${FILES[name]}.txt`;
+      const file = WFLW_SUBSET_FILES[name];
       subsets[name] = parseWflwList(read(file), { name: file });
     }
     // the test list as the union of the lists (first appearance), plus faces in no list
