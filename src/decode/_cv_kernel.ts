@@ -25,8 +25,10 @@ export function cvGaussianKernel(k: number): Float64Array {
 }
 
 /**
- * The blur size matched to a target sigma by inverting OpenCV's rule (the mmpose pairing):
- * sigma 1 -> 5 (the binomial 1 4 6 4 1, std 1), 1.75 -> 9, 2 -> 11, 3 -> 17.
+ * The blur size matched to a target sigma by inverting OpenCV's rule and rounding: sigma 1
+ * -> 5 (the binomial 1 4 6 4 1, std 1), 1.75 -> 9, 2 -> 11, 3 -> 17. mmpose pairs sigma
+ * about 1 with 3 in a comment and uses 11 by default; see `DarkOptions.sigma` for why awing
+ * takes 5 (measured).
  */
 export function matchedKernelSize(sigma: number): number {
   return 2 * Math.max(1, Math.round((sigma - 0.8) / 0.3 + 1)) + 1;

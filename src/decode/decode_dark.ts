@@ -13,7 +13,16 @@ const STENCIL: readonly number[] = [12, 11, 13, 10, 14, 7, 17, 2, 22, 6, 8, 16, 
 export interface DarkOptions extends DecodeOptions {
   /**
    * The sigma of the training targets, which picks the blur: kernel size
-   * 2 round((sigma - 0.8) / 0.3 + 1) + 1 (5 for sigma 1, 11 for 2, 17 for 3). Defaults to 1.
+   * 2 round((sigma - 0.8) / 0.3 + 1) + 1, OpenCV's rule sigma = 0.3 ((k - 1) / 2 - 1) + 0.8
+   * inverted (5 for sigma 1, 9 for 1.75, 11 for 2, 17 for 3). Defaults to 1.
+   *
+   * mmpose's `MSRAHeatmap` does not derive the size: it defaults to 11 whatever sigma is, and
+   * its comment pairs sigma about 1 with kernel 3. awing takes 5 for sigma 1 (OpenCV's fixed
+   * binomial 1 4 6 4 1 / 16, std 1) because it measured more accurate on noisy sigma-1 maps:
+   * with Gaussian noise of sd 0.07 the mean error is 0.073-0.075 px for kernel 5 against
+   * 0.080 for 3, 0.082-0.084 for 7 and 0.113-0.114 for 11 (`tests/decode_test.ts` prints
+   * it). On noise-free maps the larger kernels win (0.0028 px for 7, 0.0040 for 11, 0.0061
+   * for 5, 0.0093 for 3); pass `kernelSize` to choose.
    */
   sigma?: number | undefined;
   /** The blur kernel size (odd, >= 3), overriding the one matched to `sigma`. */
@@ -29,19 +38,30 @@ export interface DarkOptions extends DecodeOptions {
  * 3. when 1 < x < W - 2 and 1 < y < H - 2, one Newton step mu = m - H^-1 grad D with central
  *    differences: Dx = (D[x+1] - D[x-1]) / 2, Dxx = (D[x+2] - 2 D[x] + D[x-2]) / 4,
  *    Dxy = (D[x+1,y+1] - D[x-1,y+1] - D[x+1,y-1] + D[x-1,y-1]) / 4 (same for y); skipped
- *    when det H = 0 or when the blurred maximum is <= 0 (DarkPose would return NaN there).
+ *    when det H = 0 or when the blurred maximum is <= 0 (possible only with negative values).
+ *
+ * A blurred maximum <= 0 is where awing departs from the originals, on purpose: the result
+ * stays at the argmax. DarkPose and mmpose rescale anyway: a negative blurred maximum makes
+ * the factor negative, flipping the signs of the blurred map, and the step is finite but
+ * meaningless; exactly 0 makes it infinite, and the step is NaN when a stencil value is 0
+ * as well (otherwise the 1e-10 clamp makes every log equal and no step is taken). Tested on
+ * both cases against a port of mmpose's `refine_keypoints_dark`.
  *
  * The blur runs in the WASM core (separable, f32), only for channels that get the Newton
  * step, and only on the 5 x 5 block the step reads unless the 1e-10 clamp can bite: the
  * rescaling adds a constant to D, invisible to its derivatives, so the whole-map blur (SIMD)
- * that finds max(h') is run only when a stencil value is below 2e-10. Argmax runs in SIMD. OpenCV's kernel is used as is, including its fixed tables for
- * sizes up to 7 (size 5 is the binomial 1 4 6 4 1 / 16, std 1), so with `kernelSize` this
- * reproduces DarkPose and mmpose's `refine_keypoints_dark` for any size. DarkPose zeroes the
- * coordinates of a channel whose maximum is <= 0; here they stay at the argmax.
+ * that finds max(h') is run only when a stencil value is below 2e-10. Argmax runs in SIMD.
+ * OpenCV's kernel is used as is, including its fixed tables for sizes up to 7 (size 5 is the
+ * binomial 1 4 6 4 1 / 16, std 1), so with `kernelSize` this reproduces DarkPose and
+ * mmpose's `refine_keypoints_dark` for any size. For a channel whose maximum is <= 0
+ * DarkPose returns (0, 0) and mmpose (-1, -1); here the coordinates stay at the argmax.
  *
- * On unbiased targets 8 px or more from the border (64 x 64) the measured mean error is
- * 0.006 px for sigma 1 (max 0.0095 per axis) and 0.0004 px for sigma 2: the blur of a
- * sampled, truncated Gaussian is not exactly Gaussian, which is DARK's own bias.
+ * Round trips (tested): on unbiased targets 8 px or more from the border (64 x 64) the
+ * measured mean error is 0.006 px for sigma 1 (max 0.0095 per axis) and 0.0004 px for
+ * sigma 2, unbiased: the blur of a sampled, truncated Gaussian is not exactly Gaussian,
+ * which is DARK's own bias. Official targets (`mode: "official"`) carry no sub-pixel
+ * information and are symmetric about floor(x): they decode to floor(x), 0.5 px low on
+ * average; `decodeQuarterOffset` with `frame: "native"` is their unbiased decoder.
  *
  * @example A sub-pixel Gaussian decodes to its centre
  * ```ts

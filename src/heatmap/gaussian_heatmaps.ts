@@ -88,7 +88,10 @@ const ACTION = "generate heatmaps";
  *   window meets the map; a window partly on the map is drawn partly, even when the peak
  *   itself is off the map. Both skips are reported as `"off-map"`;
  * - the original adds the kernel to a zero channel and clips to 1; with one landmark per
- *   channel that equals writing the kernel, which is what happens here.
+ *   channel that equals writing the kernel, which is what happens here;
+ * - decoding: `decodeQuarterOffset` with `frame: "native"` returns the cell centre
+ *   floor(x) + 0.5 (error within 0.5 px per axis, unbiased); every decoder in the
+ *   pixel-centre frame returns floor(x), 0.5 px low on average (see the README's round trips).
  *
  * Values agree with the float64 reference `gaussianHeatmapsReference` to 4e-7 (tested).
  *
