@@ -1,0 +1,58 @@
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { _modelShapes } from "./_model_shapes.ts";
+
+/** What {@link predictHeatmaps} returns. */
+export interface PredictedHeatmaps {
+  /** The heatmaps, channel-first `[N, C, h, w]` as awing's decoders want them. */
+  heatmaps: Float32Array;
+  /** Their shape `[N, C, h, w]`. */
+  shape: [number, number, number, number];
+}
+
+/**
+ * Runs a heatmap model in inference mode on a batch of images `[N, S, S, 3]` (in chunks of
+ * `chunk` images, to bound memory) and returns its heatmaps channel-first, `[N, C, h, w]`,
+ * ready for `decodeDark` and the other decoders (with a boundary channel, it is channel C - 1).
+ *
+ * @example
+ * ```ts
+ * import { createHeatmapModel, predictHeatmaps } from "@facealign/awing/train";
+ * import { deepEqual } from "node:assert/strict";
+ * const model = createHeatmapModel({ width: 4, levels: 1, numLandmarks: 3, inputSize: 16 });
+ * const { shape } = predictHeatmaps(model, new Float32Array(5 * 16 * 16 * 3));
+ * deepEqual(shape, [5, 3, 8, 8]);
+ * model.dispose();
+ * ```
+ *
+ * @param model A model with input `[S, S, 3]` and output `[h, w, C]`.
+ * @param images Images `[N, S, S, 3]`.
+ * @param chunk Images per forward pass. Defaults to 32.
+ * @returns The heatmaps `[N, C, h, w]` and their shape.
+ * @throws {TypeError} When the image count is not a whole number >= 1.
+ */
+export function predictHeatmaps(
+  model: tfl.LayersModel,
+  images: Float32Array,
+  chunk = 32,
+): PredictedHeatmaps {
+  const { s, ci, h, w, c } = _modelShapes(model, "predict heatmaps");
+  const n = images.length / (s * s * ci);
+  if (!(Number.isInteger(n) && n >= 1)) {
+    throw new TypeError(
+      `Cannot predict heatmaps: "images" has ${images.length} values, not a whole number >= 1 of [${s}, ${s}, ${ci}] images`,
+    );
+  }
+  const out = new Float32Array(n * c * h * w);
+  for (let i = 0; i < n; i += chunk) {
+    const m = Math.min(chunk, n - i);
+    const part = images.subarray(i * s * s * ci, (i + m) * s * s * ci);
+    const values = tf.tidy(() => {
+      const y = model.predict(tf.tensor4d(part, [m, s, s, ci])) as tf.Tensor4D;
+      return tf.transpose(y, [0, 3, 1, 2]);
+    });
+    out.set(values.dataSync(), i * c * h * w);
+    values.dispose();
+  }
+  return { heatmaps: out, shape: [n, c, h, w] };
+}

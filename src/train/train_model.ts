@@ -1,0 +1,147 @@
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { lossFunction } from "./loss_function.ts";
+import { _modelShapes } from "./_model_shapes.ts";
+import type { BatchSource, LossName } from "./types.ts";
+
+/** Progress of one training step, for {@link TrainModelOptions.onStep}. */
+export interface StepInfo {
+  /** 1-based step number. */
+  step: number;
+  /** The training loss of this step's batch (before the update). */
+  loss: number;
+  /** The learning rate used. */
+  learningRate: number;
+  /** Seconds since training started. */
+  seconds: number;
+}
+
+/** Options of {@link trainModel}. */
+export interface TrainModelOptions {
+  /** The loss by name (see {@link lossFunction}). */
+  loss: LossName;
+  /** Number of optimiser steps (batches). */
+  steps: number;
+  /** Adam's learning rate; it decays along a half cosine to 1% over the last 40% of steps. */
+  learningRate: number;
+  /** The training batches. */
+  source: BatchSource;
+  /** Runs every `validateEvery` steps and after the last step, e.g. the validation NME. */
+  validate?: (model: tfl.LayersModel, step: number) => Promise<void>;
+  /** Steps between two validations. Defaults to 0 (only after the last step). */
+  validateEvery?: number;
+  /** Called after every step. */
+  onStep?: (info: StepInfo) => void;
+}
+
+/** What {@link trainModel} returns. */
+export interface TrainModelResult {
+  /** The loss of every step. */
+  losses: Float64Array;
+  /** Wall-clock seconds of the whole loop (validation included). */
+  seconds: number;
+}
+
+const ACTION = "train";
+
+/** The learning rate at a 0-based step: constant, then a half cosine to 1% over the last 40%. */
+export function _learningRate(base: number, step: number, steps: number): number {
+  const start = Math.floor(0.6 * steps);
+  if (step < start) return base;
+  const t = (step - start) / Math.max(1, steps - start);
+  return base * (0.01 + 0.99 * 0.5 * (1 + Math.cos(Math.PI * t)));
+}
+
+/**
+ * Trains a heatmap model with Adam on batches from `source`: each step predicts in training
+ * mode (batch norm uses and updates its batch statistics), takes the loss named by `loss`
+ * against the batch's target heatmaps and applies one update. The next batch is requested
+ * before the step runs, so a source that prepares batches elsewhere (a Worker) never makes
+ * a step wait. The learning rate is constant for 60% of the steps and then decays along a
+ * half cosine to 1% of it.
+ *
+ * @example Ten steps towards all-zero heatmaps
+ * ```ts
+ * import { createHeatmapModel, trainModel } from "@facealign/awing/train";
+ * import { ok } from "node:assert/strict";
+ * const model = createHeatmapModel({ width: 4, levels: 1, numLandmarks: 2, inputSize: 16 });
+ * const batch = { images: new Float32Array(4 * 16 * 16 * 3).fill(0.5), heatmaps: new Float32Array(4 * 8 * 8 * 2) };
+ * const { losses } = await trainModel(model, {
+ *   loss: "mse", steps: 10, learningRate: 1e-2, source: { next: () => Promise.resolve(batch) },
+ * });
+ * ok(losses[9]! < losses[0]!);
+ * model.dispose();
+ * ```
+ *
+ * @param model The model (its output channels must match the target heatmaps).
+ * @param options Loss, steps, learning rate, batch source, validation and progress hooks.
+ * @returns The per-step losses and the time taken.
+ * @throws {RangeError} For steps that are not a whole number >= 1, a learning rate that is
+ * not > 0, or a non-finite loss (naming the step).
+ * @throws {TypeError} When a batch does not fit the model's input and output shapes.
+ */
+export async function trainModel(
+  model: tfl.LayersModel,
+  options: TrainModelOptions,
+): Promise<TrainModelResult> {
+  const { steps, learningRate, source } = options;
+  if (!(Number.isInteger(steps) && steps >= 1)) {
+    throw new RangeError(
+      `Cannot ${ACTION} as steps must be a whole number >= 1: current value is ${steps}`,
+    );
+  }
+  if (!(learningRate > 0 && Number.isFinite(learningRate))) {
+    throw new RangeError(
+      `Cannot ${ACTION} as the learning rate must be > 0: current value is ${learningRate}`,
+    );
+  }
+  const lossFn = lossFunction(options.loss);
+  const { s, ci, h, w, c: co } = _modelShapes(model, ACTION);
+  const inSize = s * s * ci, outSize = h * w * co;
+  const optimizer = tf.train.adam(learningRate);
+  const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+  const every = options.validateEvery ?? 0;
+  const losses = new Float64Array(steps);
+  const t0 = performance.now();
+  let pending = source.next();
+  try {
+    for (let step = 0; step < steps; step++) {
+      const batch = await pending;
+      if (step + 1 < steps) pending = source.next();
+      const b = batch.images.length / inSize;
+      if (!(Number.isInteger(b) && b >= 1 && batch.heatmaps.length === b * outSize)) {
+        throw new TypeError(
+          `Cannot ${ACTION}: a batch of ${batch.images.length} image and ${batch.heatmaps.length} heatmap values does not fit the model's [B, ${s}, ${s}, ${ci}] input and [B, ${h}, ${w}, ${co}] output`,
+        );
+      }
+      const lr = _learningRate(learningRate, step, steps);
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+      const x = tf.tensor4d(batch.images, [b, s, s, ci]);
+      const y = tf.tensor4d(batch.heatmaps, [b, h, w, co]);
+      const cost = optimizer.minimize(
+        () => lossFn(model.apply(x, { training: true }) as tf.Tensor4D, y),
+        true,
+        vars,
+      )!;
+      const value = (await cost.data())[0] ?? NaN;
+      tf.dispose([x, y, cost]);
+      if (!Number.isFinite(value)) {
+        throw new RangeError(`Cannot ${ACTION}: the loss is ${value} at step ${step + 1}`);
+      }
+      losses[step] = value;
+      const info = {
+        step: step + 1,
+        loss: value,
+        learningRate: lr,
+        seconds: (performance.now() - t0) / 1000,
+      };
+      options.onStep?.(info);
+      if (options.validate && ((every > 0 && (step + 1) % every === 0) || step + 1 === steps)) {
+        await options.validate(model, step + 1);
+      }
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { losses, seconds: (performance.now() - t0) / 1000 };
+}

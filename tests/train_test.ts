@@ -1,0 +1,185 @@
+// The training pipeline: checkpoints round-trip, a short run learns, evaluation maps
+// landmarks back to the image, and bad options are refused.
+import * as tf from "@tensorflow/tfjs-core";
+import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
+import { useWasmBackend } from "../src/tfjs/mod.ts";
+import {
+  createHeatmapModel,
+  evaluateModel,
+  loadCheckpoint,
+  predictHeatmaps,
+  saveCheckpoint,
+  trainModel,
+} from "../src/train/mod.ts";
+import { gaussianHeatmaps } from "../src/heatmap/gaussian_heatmaps.ts";
+import { toHeatmapCoords } from "../src/heatmap/to_heatmap_coords.ts";
+import { uniform } from "./_random.ts";
+
+await useWasmBackend();
+
+const S = 32, K = 68, H = 16;
+
+/**
+ * Synthetic faces: a fixed 68-point template (eyes 20 px apart) shifted by up to +-4 px, drawn
+ * as one bright pixel per landmark whose green value tells the landmark's index.
+ */
+function faces(n: number, seed: number): { images: Float32Array; landmarks: Float32Array } {
+  const u = uniform(2 * n + 2 * K, seed);
+  const images = new Float32Array(n * S * S * 3), landmarks = new Float32Array(n * K * 2);
+  for (let i = 0; i < n; i++) {
+    const dx = 8 * (u[2 * i]! - 0.5), dy = 8 * (u[2 * i + 1]! - 0.5);
+    for (let k = 0; k < K; k++) {
+      let tx = 8 + 16 * u[2 * n + 2 * k]!, ty = 8 + 16 * u[2 * n + 2 * k + 1]!;
+      if (k === 36) [tx, ty] = [6, 12];
+      if (k === 45) [tx, ty] = [26, 12];
+      const x = tx + dx, y = ty + dy;
+      landmarks.set([x, y], 2 * (i * K + k));
+      const p = ((i * S + Math.round(y)) * S + Math.round(x)) * 3;
+      images.set([1, k / K, 1], p);
+    }
+  }
+  return { images, landmarks };
+}
+
+/** Channel-last Gaussian targets of landmarks in crop pixels (stride 2). */
+function targets(landmarks: Float32Array, n: number): Float32Array {
+  const { heatmaps } = gaussianHeatmaps(toHeatmapCoords(landmarks, { stride: 2 }), {
+    shape: [n, K, H, H],
+  });
+  return tf.tidy(() =>
+    tf.transpose(tf.tensor4d(heatmaps, [n, K, H, H]), [0, 2, 3, 1]).dataSync() as Float32Array
+  );
+}
+
+Deno.test("a checkpoint round-trips: same options, same weights, same predictions", async () => {
+  const model = createHeatmapModel({
+    inputSize: S,
+    width: 4,
+    levels: 2,
+    coordConv: true,
+    boundary: true,
+    seed: 3,
+  });
+  // two steps, so that the batch-norm statistics are no longer their initial values
+  const { images, landmarks } = faces(4, 1);
+  const heatmaps = new Float32Array(4 * H * H * (K + 1));
+  heatmaps.set(targets(landmarks, 4).subarray(0, 100));
+  await trainModel(model, {
+    loss: "awing",
+    steps: 2,
+    learningRate: 1e-2,
+    source: { next: () => Promise.resolve({ images, heatmaps }) },
+  });
+  const dir = await Deno.makeTempDir();
+  try {
+    await saveCheckpoint(model, dir);
+    const { model: again, options } = await loadCheckpoint(dir);
+    deepEqual(options, {
+      numLandmarks: K,
+      inputSize: S,
+      stride: 2,
+      width: 4,
+      levels: 2,
+      coordConv: true,
+      boundary: true,
+      seed: 3,
+    });
+    const a = predictHeatmaps(model, images), b = predictHeatmaps(again, images);
+    deepEqual(b.shape, [4, K + 1, H, H]);
+    deepEqual(b.heatmaps, a.heatmaps);
+    ok(a.heatmaps.some((v) => v !== 0));
+    again.dispose();
+  } finally {
+    model.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loading a folder without a checkpoint fails clearly", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await rejects(loadCheckpoint(dir), /Cannot load checkpoint: no model.json in/);
+    await Deno.writeTextFile(`${dir}/model.json`, "{}");
+    await rejects(loadCheckpoint(dir), /Cannot load checkpoint: .* is not a valid model/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a short training run lowers the loss and beats the untrained network's NME", async () => {
+  const test = faces(32, 7);
+  const model = createHeatmapModel({ inputSize: S, width: 8, levels: 2, seed: 1 });
+  try {
+    const before = evaluateModel(model, test);
+    let seed = 100;
+    const { losses } = await trainModel(model, {
+      loss: "awing",
+      steps: 40,
+      learningRate: 1e-2,
+      source: {
+        next: () => {
+          const b = faces(8, seed++);
+          return Promise.resolve({ images: b.images, heatmaps: targets(b.landmarks, 8) });
+        },
+      },
+    });
+    const after = evaluateModel(model, test);
+    const mean = (a: Float64Array) => a.reduce((s, v) => s + v, 0) / a.length;
+    ok(mean(losses.subarray(30)) < 0.7 * mean(losses.subarray(0, 5)), `losses ${losses}`);
+    ok(after.nme < 0.75 * before.nme, `NME ${before.nme} -> ${after.nme}`);
+    ok(after.peak > before.peak);
+  } finally {
+    model.dispose();
+  }
+});
+
+Deno.test("evaluation maps landmarks to the image with the crop-to-image affines", () => {
+  const model = createHeatmapModel({ inputSize: S, width: 4, levels: 1 });
+  try {
+    const set = faces(3, 2);
+    const crop = evaluateModel(model, set);
+    // the image is the crop scaled by 2.5 and shifted: landmarks follow, NMEs do not change
+    const toImage = [2.5, 0, 10, 0, 2.5, -4];
+    const image = evaluateModel(model, {
+      images: set.images,
+      landmarks: set.landmarks,
+      toImage: new Float64Array(18).map((_, i) => toImage[i % 6]!),
+    });
+    for (let i = 0; i < crop.landmarks.length; i += 2) {
+      ok(Math.abs(image.landmarks[i]! - (2.5 * crop.landmarks[i]! + 10)) < 1e-3);
+      ok(Math.abs(image.landmarks[i + 1]! - (2.5 * crop.landmarks[i + 1]! - 4)) < 1e-3);
+    }
+    for (let i = 0; i < 3; i++) ok(Math.abs(image.nmes[i]! - crop.nmes[i]!) < 1e-6);
+    throws(
+      () => evaluateModel(model, { ...set, toImage: new Float64Array(5) }),
+      /"toImage" has 5 values but 3 faces need 18/,
+    );
+  } finally {
+    model.dispose();
+  }
+});
+
+Deno.test("bad model and training options are refused", async () => {
+  throws(() => createHeatmapModel({ inputSize: 60 }), /inputSize must be a multiple of/);
+  throws(() => createHeatmapModel({ stride: 3 }), /stride must be 1, 2 or 4/);
+  const model = createHeatmapModel({ inputSize: 16, width: 2, levels: 1, numLandmarks: 2 });
+  const batch = { images: new Float32Array(16 * 16 * 3), heatmaps: new Float32Array(8 * 8 * 3) };
+  const source = { next: () => Promise.resolve(batch) };
+  try {
+    await rejects(
+      trainModel(model, { loss: "nope" as "mse", steps: 1, learningRate: 1, source }),
+      /Cannot choose loss "nope": expected one of/,
+    );
+    await rejects(
+      trainModel(model, { loss: "mse", steps: 0, learningRate: 1, source }),
+      /steps must be a whole number >= 1/,
+    );
+    await rejects(
+      trainModel(model, { loss: "mse", steps: 1, learningRate: 1, source }),
+      /does not fit the model's \[B, 16, 16, 3\] input and \[B, 8, 8, 2\] output/,
+    );
+    equal(tf.getBackend(), "wasm");
+  } finally {
+    model.dispose();
+  }
+});
