@@ -59,6 +59,7 @@ Deno.test("importing mod.ts and the other subpaths needs no permission", async (
       "./src/layouts/mod.ts",
       "./src/gpu/mod.ts",
       "./src/reference/mod.ts",
+      "./src/data/mod.ts",
     ],
   );
   for (const name of ["read", "write", "net", "env", "run", "ffi", "sys"] as const) {
@@ -73,6 +74,7 @@ Deno.test("importing mod.ts and the other subpaths needs no permission", async (
     import("../src/layouts/mod.ts"),
     import("../src/gpu/mod.ts"),
     import("../src/reference/mod.ts"),
+    import("../src/data/mod.ts"),
   ]);
   ok(modules.every((m) => Object.keys(m).length > 0));
 });
