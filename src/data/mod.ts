@@ -42,3 +42,16 @@ export {
   augmentSample,
   type AugmentSampleOptions,
 } from "./augment_sample.ts";
+export { renderFace, type RenderFaceOptions } from "./render_face.ts";
+export type { FaceSet } from "./face_set.ts";
+export {
+  loadRendered300w,
+  type LoadRendered300wOptions,
+  type Rendered300w,
+} from "./load_rendered_300w.ts";
+export {
+  type Batch,
+  type BatchSource,
+  type BatchSourceOptions,
+  createBatchSource,
+} from "./create_batch_source.ts";
