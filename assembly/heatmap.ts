@@ -8,9 +8,11 @@
 //   value(i, j) = gx(j) * gy(i),  gx(j) = exp(-0.5 ((j - muX) / sX)^2) for loX <= j <= hiX,
 //   else 0 (same along y),
 // lo/hi being whole numbers (inclusive, already clipped to the map by the caller; lo > hi
-// means an all-zero channel). Both the project's unbiased targets (mu = the landmark, window
-// +-3 sigma or the whole map) and the official AWing targets (integer centre, std
-// 0.25 (6 sigma + 1), shifted windows at the top/left border) are instances of this.
+// means an all-zero channel; mu may lie outside lo .. hi, even off the map). Both the
+// project's unbiased targets (mu = the landmark, on the map or, with offMap "partial", up to
+// 3 sigma off it; window +-3 sigma or the whole map) and the official AWing targets (integer
+// centre, std 0.25 (6 sigma + 1), shifted windows at the top/left border) are instances of
+// this.
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
 import { __exp_f32x4 } from "./_simd_math";

@@ -25,6 +25,7 @@ import {
 import { lossData, uniform } from "./_random.ts";
 import { assertClose, caught, maxAbs } from "./_assert.ts";
 import { cudaTestStatus } from "./_gpu.ts";
+import { edgeCases } from "./_edges.ts";
 
 const loadedAtImport = isLoaded();
 const { haveLib, gpu, noLib } = cudaTestStatus();
@@ -307,6 +308,54 @@ function landmarkCases(n: number, k: number, h: number, w: number, seed: number)
 }
 
 Deno.test({
+  name: `awl_host_gaussian: off-map landmarks at every edge and corner as the reference${noLib}`,
+  ignore: !haveLib,
+  fn(): void {
+    try {
+      const h = 15, w = 20;
+      for (const sigma of [0.5, 1, 1.5, 2]) {
+        const { lm, skip } = edgeCases(h, w, sigma);
+        const k = lm.length / 2;
+        const shape: Shape4 = [1, k, h, w];
+        for (const window of ["3sigma", "full"] as const) {
+          for (const offMap of ["partial", "empty"] as const) {
+            const got = hostGaussian(lm, { shape, sigma, window, offMap });
+            const ref = gaussianHeatmapsReference(lm, shape, { sigma, window, offMap });
+            const what = `sigma ${sigma} ${window} ${offMap}`;
+            assertClose(got, ref, 1e-4, 1e-6, what);
+            const wasm = gaussianHeatmaps(lm, { shape, sigma, window, offMap });
+            assertClose(got, wasm.heatmaps, 1e-4, 1e-6, `${what} vs WASM`);
+            // the channels WASM skips are exactly the all-zero ones here
+            const zero = wasm.skipped.map((s) => s.k);
+            for (let c = 0; c < k; c++) {
+              const empty = got.subarray(c * h * w, (c + 1) * h * w).every((v) => v === 0);
+              equal(empty, zero.includes(c), `${what} channel ${c}`);
+            }
+            if (offMap === "partial") deepEqual(zero, skip);
+          }
+        }
+      }
+      // an unknown off_map value is refused
+      const bad = ffi().awl_host_gaussian(
+        new Float32Array(2),
+        null,
+        new Float32Array(16),
+        1,
+        1,
+        4,
+        4,
+        1,
+        0,
+        7,
+      );
+      equal(bad, STATUS.invalidArg);
+    } finally {
+      closeCuda();
+    }
+  },
+});
+
+Deno.test({
   name: `awl_host_gaussian matches the float64 reference and the WASM core${noLib}`,
   ignore: !haveLib,
   fn(): void {
@@ -323,12 +372,15 @@ Deno.test({
             );
             const cases: { visibility?: Float32Array }[] = [{}, { visibility: vis }];
             for (const withVis of cases) {
-              const got = hostGaussian(lm, { shape, sigma, window, ...withVis });
-              const ref = gaussianHeatmapsReference(lm, shape, { sigma, window, ...withVis });
-              const what = `${JSON.stringify(shape)} sigma ${sigma} ${window}`;
-              assertClose(got, ref, 1e-4, 1e-6, what);
-              const wasm = gaussianHeatmaps(lm, { shape, sigma, window, ...withVis });
-              assertClose(got, wasm.heatmaps, 1e-4, 1e-6, `${what} vs WASM`);
+              for (const offMap of ["partial", "empty"] as const) {
+                const options = { sigma, window, offMap, ...withVis };
+                const got = hostGaussian(lm, { shape, ...options });
+                const ref = gaussianHeatmapsReference(lm, shape, options);
+                const what = `${JSON.stringify(shape)} sigma ${sigma} ${window} ${offMap}`;
+                assertClose(got, ref, 1e-4, 1e-6, what);
+                const wasm = gaussianHeatmaps(lm, { shape, ...options });
+                assertClose(got, wasm.heatmaps, 1e-4, 1e-6, `${what} vs WASM`);
+              }
             }
           }
         }

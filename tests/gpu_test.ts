@@ -9,6 +9,7 @@ import { lossReference } from "../src/reference/mod.ts";
 import type { Shape4 } from "../src/types.ts";
 import { liveBuffers } from "../src/gpu/_buffers.ts";
 import { hostGaussian } from "../src/gpu/_host.ts";
+import { edgeCases } from "./_edges.ts";
 import {
   awingLossCuda,
   closeCuda,
@@ -211,17 +212,23 @@ Deno.test({
             using landmarks = DeviceTensor.from(lm, [n, k, 2]);
             using visibility = DeviceTensor.from(vis, [n, k]);
             for (const withVis of [false, true]) {
-              const options = { shape, sigma, window, ...(withVis ? { visibility: vis } : {}) };
-              using out = gaussianHeatmapsCuda(landmarks, {
-                shape,
-                sigma,
-                window,
-                ...(withVis ? { visibility } : {}),
-              });
-              const got = out.download();
-              const what = `${JSON.stringify(shape)} sigma ${sigma} ${window} vis ${withVis}`;
-              assertClose(got, gaussianHeatmaps(lm, options).heatmaps, 1e-4, 1e-6, what);
-              assertClose(got, hostGaussian(lm, options), 1e-5, 1e-7, `${what} vs host`);
+              for (const offMap of ["partial", "empty"] as const) {
+                const vOpt = withVis ? { visibility: vis } : {};
+                const options = { shape, sigma, window, offMap, ...vOpt };
+                using out = gaussianHeatmapsCuda(landmarks, {
+                  shape,
+                  sigma,
+                  window,
+                  offMap,
+                  ...(withVis ? { visibility } : {}),
+                });
+                const got = out.download();
+                const what = `${
+                  JSON.stringify(shape)
+                } sigma ${sigma} ${window} ${offMap} vis ${withVis}`;
+                assertClose(got, gaussianHeatmaps(lm, options).heatmaps, 1e-4, 1e-6, what);
+                assertClose(got, hostGaussian(lm, options), 1e-5, 1e-7, `${what} vs host`);
+              }
             }
           }
         }
@@ -304,6 +311,18 @@ Deno.test({
       const gw = gaussianHeatmaps(lm, { shape, sigma: 2 });
       assertClose(g.heatmaps, gw.heatmaps, 1e-4, 1e-6, "heatmaps");
       deepEqual(g.skipped, gw.skipped);
+      // off-map landmarks at every edge: the same values and the same skipped list
+      for (const offMap of ["partial", "empty"] as const) {
+        for (const window of ["3sigma", "full"] as const) {
+          const edges = edgeCases(15, 20, 1.5);
+          const eShape: Shape4 = [1, edges.lm.length / 2, 15, 20];
+          const options = { shape: eShape, sigma: 1.5, window, offMap };
+          const ge = backend.gaussianHeatmaps(edges.lm, options);
+          const we = gaussianHeatmaps(edges.lm, options);
+          assertClose(ge.heatmaps, we.heatmaps, 1e-4, 1e-6, `edges ${offMap} ${window}`);
+          deepEqual(ge.skipped, we.skipped);
+        }
+      }
       const official = backend.gaussianHeatmaps(lm, { shape, mode: "official" });
       deepEqual(official.heatmaps, gaussianHeatmaps(lm, { shape, mode: "official" }).heatmaps);
       const d = backend.decodeArgmax(gw.heatmaps, { shape });

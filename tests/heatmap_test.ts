@@ -12,6 +12,7 @@ import { gaussianHeatmapsReference, lossReference } from "../src/reference/mod.t
 import { wasm } from "../src/_wasm.ts";
 import { at } from "./_assert.ts";
 import { rng } from "./_random.ts";
+import { edgeCases } from "./_edges.ts";
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   equal(a.length, b.length);
@@ -107,7 +108,12 @@ Deno.test("gaussianHeatmaps reports NaN, invisible and off-map landmarks with ze
   const vis = new Float32Array([1, 1, 0, 1, 1, 1, 1, 1, 1]);
   const shape: Shape = [1, 9, h, w];
   const out = new Float32Array(9 * h * w).fill(7);
-  const { heatmaps, skipped } = gaussianHeatmaps(lm, { shape, visibility: vis, out });
+  const { heatmaps, skipped } = gaussianHeatmaps(lm, {
+    shape,
+    visibility: vis,
+    out,
+    offMap: "empty",
+  });
   equal(heatmaps, out);
   deepEqual(skipped, [
     { n: 0, k: 0, reason: "nan" },
@@ -123,11 +129,132 @@ Deno.test("gaussianHeatmaps reports NaN, invisible and off-map landmarks with ze
   }
   ok(heatmaps.subarray(3 * h * w, 4 * h * w).some((v) => v > 0));
   ok(heatmaps.subarray(8 * h * w, 9 * h * w).some((v) => v > 0));
-  const ref = gaussianHeatmapsReference(lm, shape, { visibility: vis });
+  const ref = gaussianHeatmapsReference(lm, shape, { visibility: vis, offMap: "empty" });
   ok(maxAbsDiff(heatmaps, ref) <= 4e-7);
   // a Uint8Array visibility works the same
-  const u8 = gaussianHeatmaps(lm, { shape, visibility: Uint8Array.from(vis) });
+  const u8 = gaussianHeatmaps(lm, { shape, visibility: Uint8Array.from(vis), offMap: "empty" });
   deepEqual(u8.skipped, skipped);
+});
+
+Deno.test("offMap partial: every edge and corner, at and one step past the bounds, matches the reference", () => {
+  const h = 15, w = 20;
+  for (const sigma of [0.5, 1, 1.5, 2]) {
+    const { lm, skip } = edgeCases(h, w, sigma);
+    const k = lm.length / 2;
+    const shape: Shape = [1, k, h, w];
+    for (const window of ["3sigma", "full"] as const) {
+      const what = `sigma ${sigma} ${window}`;
+      const { heatmaps, skipped } = gaussianHeatmaps(lm, { shape, sigma, window });
+      deepEqual(skipped, skip.map((c) => ({ n: 0, k: c, reason: "off-map" })), what);
+      const ref = gaussianHeatmapsReference(lm, shape, { sigma, window });
+      const err = maxAbsDiff(heatmaps, ref);
+      ok(err <= 4e-7, `${what}: max error ${err}`);
+      for (let c = 0; c < k; c++) {
+        const channel = heatmaps.subarray(c * h * w, (c + 1) * h * w);
+        const max = Math.max(...channel);
+        if (skip.includes(c)) equal(max, 0, `${what} channel ${c}`);
+        else ok(max >= Math.exp(-9) * (1 - 1e-6), `${what} channel ${c}: max ${max}`);
+      }
+      // at the left bound: exp(-4.5) on column 0 of the middle row, and only column 0 in 3 sigma
+      ok(Math.abs(at(heatmaps, ((h - 1) / 2) * w) - Math.exp(-4.5)) < 1e-7, what);
+      if (window === "3sigma") {
+        ok(heatmaps.subarray(0, h * w).every((v, p) => v === 0 || p % w === 0), what);
+      }
+      // float64 landmarks take the same rule
+      const f64 = gaussianHeatmaps(Float64Array.from(lm), { shape, sigma, window });
+      deepEqual(f64.skipped, skipped);
+      deepEqual(f64.heatmaps, heatmaps);
+    }
+    // "empty": every landmark off the map is skipped; the two on it are drawn
+    const empty = gaussianHeatmaps(lm, { shape, sigma, offMap: "empty" });
+    const onMap = [13, 14];
+    deepEqual(
+      empty.skipped.map((s) => s.k),
+      Array.from({ length: k }, (_, c) => c).filter((c) => !onMap.includes(c)),
+    );
+    const ref = gaussianHeatmapsReference(lm, shape, { sigma, offMap: "empty" });
+    ok(maxAbsDiff(empty.heatmaps, ref) <= 4e-7);
+  }
+});
+
+Deno.test("offMap partial: a landmark 0.4 px past the right edge gives 0.835 there (sigma 1)", () => {
+  const h = 8, w = 8;
+  const { heatmaps, skipped } = gaussianHeatmaps(new Float32Array([w - 0.4, 3]), {
+    shape: [1, 1, h, w],
+  });
+  equal(skipped.length, 0);
+  const d = w - 1 - Math.fround(w - 0.4);
+  ok(Math.abs(at(heatmaps, 3 * w + w - 1) - Math.exp(-0.5 * d * d)) < 1e-6);
+  ok(Math.abs(at(heatmaps, 3 * w + w - 1) - 0.835) < 1e-3);
+});
+
+/**
+ * mmpose's `generate_unbiased_gaussian_heatmaps` for one landmark, in float64: undefined
+ * when it skips the landmark (weight 0), else the whole-map Gaussian.
+ */
+function mmposeUnbiased(
+  x: number,
+  y: number,
+  h: number,
+  w: number,
+  sigma: number,
+): Float64Array | undefined {
+  const radius = sigma * 3;
+  const left = x - radius, top = y - radius, right = x + radius + 1, bottom = y + radius + 1;
+  if (left >= w || top >= h || right < 0 || bottom < 0) return undefined;
+  const g = new Float64Array(h * w);
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < w; j++) {
+      g[i * w + j] = Math.exp(-((j - x) ** 2 + (i - y) ** 2) / (2 * sigma ** 2));
+    }
+  }
+  return g;
+}
+
+Deno.test("offMap partial with the full window equals mmpose wherever both draw; it skips 1 px sooner", () => {
+  const h = 12, w = 14;
+  for (const sigma of [1, 2]) {
+    const xs: number[] = [];
+    for (let v = -3 * sigma - 1.5; v <= w + 3 * sigma + 0.5; v += 0.125) xs.push(v);
+    const cy = 5.25;
+    // a sweep along x through the middle row, and the same along y
+    const lm = Float32Array.from([...xs.flatMap((x) => [x, cy]), ...xs.flatMap((v) => [6.5, v])]);
+    const k = lm.length / 2;
+    const shape: Shape = [1, k, h, w];
+    const { heatmaps, skipped } = gaussianHeatmaps(lm, { shape, sigma, window: "full" });
+    const ours = new Set(skipped.map((s) => s.k));
+    let both = 0, onlyMmpose = 0;
+    for (let c = 0; c < k; c++) {
+      const mm = mmposeUnbiased(at(lm, 2 * c), at(lm, 2 * c + 1), h, w, sigma);
+      const channel = heatmaps.subarray(c * h * w, (c + 1) * h * w);
+      if (ours.has(c)) {
+        if (mm !== undefined) {
+          onlyMmpose++;
+          ok(Math.max(...mm) < Math.exp(-4.5), `sigma ${sigma} channel ${c}`);
+        }
+        continue;
+      }
+      ok(mm !== undefined, `sigma ${sigma} channel ${c}: drawn here, skipped by mmpose`);
+      both++;
+      ok(maxAbsDiff(channel, mm) <= 4e-7, `sigma ${sigma} channel ${c}`);
+    }
+    ok(both > 0 && onlyMmpose > 0, `${both} ${onlyMmpose}`);
+  }
+});
+
+Deno.test("offMap: landmarks far off the map cost nothing and leave zero channels", () => {
+  const n = 4, k = 250, h = 64, w = 64;
+  const rand = rng(7);
+  const lm = new Float32Array(n * k * 2);
+  for (let i = 0; i < lm.length; i++) {
+    const far = 10 ** (3 + 35 * rand());
+    lm[i] = rand() < 0.5 ? -far : far;
+  }
+  for (const window of ["3sigma", "full"] as const) {
+    const { heatmaps, skipped } = gaussianHeatmaps(lm, { shape: [n, k, h, w], window, sigma: 3 });
+    equal(skipped.length, n * k);
+    ok(heatmaps.every((v) => v === 0));
+  }
 });
 
 Deno.test("official mode: the 7-tap kernel row, 49 pixels, the 61-pixel mask and the AWing sum", () => {
@@ -249,6 +376,14 @@ Deno.test("gaussianHeatmaps rejects bad input with clear errors", () => {
     /"mode" must be "unbiased" or "official"/,
   );
   throws(() => gaussianHeatmaps(lm, { shape, window: "2sigma" as "full" }), TypeError);
+  throws(
+    () => gaussianHeatmaps(lm, { shape, offMap: "clip" as "empty" }),
+    /"offMap" must be "partial" or "empty" but it is "clip"/,
+  );
+  throws(
+    () => gaussianHeatmaps(lm, { shape, offMap: "partial", mode: "official" }),
+    /"offMap" is not available in official mode/,
+  );
   throws(() => gaussianHeatmaps(lm, { shape, visibility: new Float32Array(2) }), TypeError);
   throws(() => gaussianHeatmaps(lm, { shape, visibility: new Float32Array([NaN]) }), RangeError);
   throws(

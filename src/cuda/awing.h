@@ -42,7 +42,7 @@ extern "C" {
 #define AWL_VERSION_CODE 100
 /** ABI revision: bumped whenever a signature or a struct layout changes. The TypeScript
  *  bridge refuses a library with another ABI revision. */
-#define AWL_ABI_VERSION 1
+#define AWL_ABI_VERSION 2
 
 /** Status codes returned by every awl_* function. */
 typedef enum {
@@ -67,6 +67,14 @@ typedef enum {
   AWL_WINDOW_3SIGMA = 0, /**< only pixels with |j - x| <= 3 sigma and |i - y| <= 3 sigma */
   AWL_WINDOW_FULL = 1    /**< the whole map */
 } awlWindow_t;
+
+/** What a landmark off the map (outside -0.5 <= x < w - 0.5, -0.5 <= y < h - 0.5) draws. */
+typedef enum {
+  /** the part of its Gaussian on the map, while -3 sigma <= x <= w - 1 + 3 sigma and
+   *  -3 sigma <= y <= h - 1 + 3 sigma; beyond, an all-zero channel */
+  AWL_OFF_MAP_PARTIAL = 0,
+  AWL_OFF_MAP_EMPTY = 1 /**< an all-zero channel */
+} awlOffMap_t;
 
 /** Flags of awl_awing_stats.flags. */
 #define AWL_STAT_PRED_NONFINITE 1u   /**< some prediction is NaN or infinite */
@@ -171,12 +179,14 @@ AWL_API awlResult_t awl_awing(const awl_buffer* pred, const awl_buffer* target,
  * value exp(-((j - x)^2 + (i - y)^2) / (2 sigma^2)) at pixel (i, j), computed as the outer
  * product of two 1-D Gaussians, in float32 with sigma rounded to float; the 3-sigma window is
  * tested in double against 3 * sigma. window: AWL_WINDOW_3SIGMA or AWL_WINDOW_FULL. A landmark
- * that is NaN, has visibility <= 0 or NaN (visibility: n*k floats or NULL) or is off the map
- * (not -0.5 <= x < w - 0.5 and -0.5 <= y < h - 0.5) gives an all-zero channel.
+ * that is NaN or has visibility <= 0 or NaN (visibility: n*k floats or NULL) gives an all-zero
+ * channel; one off the map what off_map says (AWL_OFF_MAP_PARTIAL or AWL_OFF_MAP_EMPTY; the
+ * partial bounds are tested in double, as -x <= 3 sigma and x - (w - 1) <= 3 sigma).
  */
 AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* visibility,
                                  awl_buffer* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w,
-                                 double sigma, int32_t window, int32_t device, awl_stream_t stream);
+                                 double sigma, int32_t window, int32_t off_map, int32_t device,
+                                 awl_stream_t stream);
 
 /**
  * Argmax decoding of heatmaps [n, k, h, w]: per channel the first maximum in row-major order
@@ -210,7 +220,7 @@ AWL_API awlResult_t awl_host_awing(const float* pred, const float* target, const
 /** awl_gaussian on host arrays, on the CPU. */
 AWL_API awlResult_t awl_host_gaussian(const float* landmarks, const float* visibility,
                                       float* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w,
-                                      double sigma, int32_t window);
+                                      double sigma, int32_t window, int32_t off_map);
 
 /** awl_argmax on host arrays, on the CPU. */
 AWL_API awlResult_t awl_host_argmax(const float* heatmaps, float* landmarks, float* confidence,

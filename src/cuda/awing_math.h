@@ -85,10 +85,18 @@ AWL_HD float dilate3x3(const float* t, int h, int w, int i, int j) {
 }
 
 /** Whether a landmark draws a Gaussian: not NaN, visibility > 0 (0, negative and NaN mean
- *  invisible), and on the map (-0.5 <= x < w - 0.5 and -0.5 <= y < h - 0.5). */
-AWL_HD bool landmark_drawn(float x, float y, float visibility, int h, int w) {
-  return visibility > 0.0f && x >= -0.5f && x < (float)w - 0.5f && y >= -0.5f &&
-         y < (float)h - 0.5f;
+ *  invisible), and, when partial, the map's nearest column and row within 3 sigma
+ *  (-x <= 3 sigma and x - (w - 1) <= 3 sigma in double, exact near the bounds, so that they
+ *  agree with gauss_1d's window), else on the map (-0.5 <= x < w - 0.5, -0.5 <= y < h - 0.5). */
+AWL_HD bool landmark_drawn(float x, float y, float visibility, int h, int w, double three_sigma,
+                           bool partial) {
+  if (!(visibility > 0.0f)) return false;
+  if (partial) {
+    const double dx = x, dy = y;
+    return -dx <= three_sigma && dx - (double)(w - 1) <= three_sigma && -dy <= three_sigma &&
+           dy - (double)(h - 1) <= three_sigma;
+  }
+  return x >= -0.5f && x < (float)w - 0.5f && y >= -0.5f && y < (float)h - 0.5f;
 }
 
 /** One factor of the separable Gaussian: exp(-(c - centre)^2 / (2 sigma^2)) at the integer

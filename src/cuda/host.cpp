@@ -89,7 +89,7 @@ AWL_API awlResult_t awl_host_awing(const float* pred, const float* target, const
 
 AWL_API awlResult_t awl_host_gaussian(const float* landmarks, const float* visibility,
                                       float* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w,
-                                      double sigma, int32_t window) {
+                                      double sigma, int32_t window, int32_t off_map) {
   uint64_t pixels = 0;
   AWL_CHECK_SHAPE(n, k, h, w, &pixels);
   if (landmarks == nullptr || heatmaps == nullptr) {
@@ -101,11 +101,15 @@ AWL_API awlResult_t awl_host_gaussian(const float* landmarks, const float* visib
   if (window != AWL_WINDOW_3SIGMA && window != AWL_WINDOW_FULL) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: unknown window %d", (int)window);
   }
+  if (off_map != AWL_OFF_MAP_PARTIAL && off_map != AWL_OFF_MAP_EMPTY) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: unknown off_map %d", (int)off_map);
+  }
   const uint64_t nk = (uint64_t)n * (uint64_t)k;
   if (overlaps(heatmaps, pixels, landmarks, 2 * nk) || overlaps(heatmaps, pixels, visibility, nk)) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: the output overlaps an input");
   }
   const bool window3 = window == AWL_WINDOW_3SIGMA;
+  const bool partial = off_map == AWL_OFF_MAP_PARTIAL;
   const float sigma_f = (float)sigma;
   const double three_sigma = 3.0 * sigma;
   const uint64_t hw = (uint64_t)h * (uint64_t)w;
@@ -113,7 +117,7 @@ AWL_API awlResult_t awl_host_gaussian(const float* landmarks, const float* visib
     const float x = landmarks[2 * ch];
     const float y = landmarks[2 * ch + 1];
     const float v = visibility != nullptr ? visibility[ch] : 1.0f;
-    const bool drawn = awl::landmark_drawn(x, y, v, h, w);
+    const bool drawn = awl::landmark_drawn(x, y, v, h, w, three_sigma, partial);
     float* out = heatmaps + ch * hw;
     for (int i = 0; i < h; ++i) {
       const float gy = drawn ? awl::gauss_1d(i, y, sigma_f, three_sigma, window3) : 0.0f;

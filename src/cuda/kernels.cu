@@ -194,7 +194,7 @@ __global__ void __launch_bounds__(kFinishThreads)
 __global__ void __launch_bounds__(kThreads)
     gaussian_kernel(const float* __restrict__ landmarks, const float* __restrict__ visibility,
                     float* __restrict__ heatmaps, int h, int w, int tiles_x, int tiles_per_chan,
-                    float sigma, double three_sigma, bool window3) {
+                    float sigma, double three_sigma, bool window3, bool partial) {
   __shared__ float gx[kTileW];
   __shared__ float gy[kTileH];
   const int b = blockIdx.x;
@@ -205,7 +205,7 @@ __global__ void __launch_bounds__(kThreads)
   const float x = landmarks[2 * (size_t)chan];
   const float y = landmarks[2 * (size_t)chan + 1];
   const float v = visibility != nullptr ? visibility[chan] : 1.0f;
-  const bool drawn = awl::landmark_drawn(x, y, v, h, w);
+  const bool drawn = awl::landmark_drawn(x, y, v, h, w, three_sigma, partial);
   const int c = threadIdx.x;
   if (threadIdx.y == 0) {
     gx[c] = drawn ? awl::gauss_1d(j0 + c, x, sigma, three_sigma, window3) : 0.0f;
@@ -379,7 +379,7 @@ AWL_API awlResult_t awl_awing(const awl_buffer* pred, const awl_buffer* target,
 
 AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* visibility,
                                  awl_buffer* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w,
-                                 double sigma, int32_t window, int32_t device,
+                                 double sigma, int32_t window, int32_t off_map, int32_t device,
                                  awl_stream_t stream) {
   uint64_t pixels = 0;
   AWL_CHECK_SHAPE(n, k, h, w, &pixels);
@@ -388,6 +388,9 @@ AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* 
   }
   if (window != AWL_WINDOW_3SIGMA && window != AWL_WINDOW_FULL) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_gaussian: unknown window %d", (int)window);
+  }
+  if (off_map != AWL_OFF_MAP_PARTIAL && off_map != AWL_OFF_MAP_EMPTY) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_gaussian: unknown off_map %d", (int)off_map);
   }
   const uint64_t channels = (uint64_t)n * (uint64_t)k;
   const int tiles_x = ceil_div(w, kTileW);
@@ -409,7 +412,7 @@ AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* 
   gaussian_kernel<<<(unsigned)blocks, dim3(kBlockX, kBlockY), 0, s>>>(
       (const float*)landmarks->ptr, visibility != nullptr ? (const float*)visibility->ptr : nullptr,
       (float*)heatmaps->ptr, h, w, tiles_x, tiles_per_chan, (float)sigma, 3.0 * sigma,
-      window == AWL_WINDOW_3SIGMA);
+      window == AWL_WINDOW_3SIGMA, off_map == AWL_OFF_MAP_PARTIAL);
   AWL_CHECK_LAUNCH("gaussian_kernel", s);
   return AWL_SUCCESS;
 }

@@ -17,6 +17,7 @@ import {
   type GaussianHeatmapsResult,
   type SkippedLandmark,
 } from "../heatmap/gaussian_heatmaps.ts";
+import { checkOffMap, skipReason } from "../heatmap/_gaussian_params.ts";
 import type { DecodeOptions, DecodeResult } from "../decode/types.ts";
 import type { AWingLossOptions } from "../loss/awing_loss.ts";
 import type { LossResult } from "../types.ts";
@@ -128,6 +129,7 @@ export class CudaBackend {
     }
     const window = options.window ?? "3sigma";
     checkOneOf(window, "window", ["3sigma", "full"], action);
+    const offMap = checkOffMap(options.offMap, false, action);
     const visibility = options.visibility;
     if (visibility !== undefined) {
       if (!(visibility instanceof Float32Array || visibility instanceof Uint8Array)) {
@@ -143,17 +145,12 @@ export class CudaBackend {
     const out = options.out ?? new Float32Array(size);
     checkF32(out, "out", action);
     checkLength(out, "out", size, `shape ${JSON.stringify(options.shape)}`, action);
-    // the landmarks the kernel leaves at zero, with the WASM path's reasons
+    // the landmarks the kernel leaves at zero, by the WASM path's rule
     const skipped: SkippedLandmark[] = [];
+    const rule = { h, w, sigma, official: false, offMap };
     for (let c = 0; c < n * k; c++) {
-      const x = landmarks[2 * c]!, y = landmarks[2 * c + 1]!;
-      const reason = Number.isNaN(x) || Number.isNaN(y)
-        ? "nan"
-        : !(visibility === undefined || visibility[c]! > 0)
-        ? "invisible"
-        : !(x >= -0.5 && x < w - 0.5 && y >= -0.5 && y < h - 0.5)
-        ? "off-map"
-        : undefined;
+      const visible = visibility === undefined || visibility[c]! > 0;
+      const reason = skipReason(landmarks[2 * c]!, landmarks[2 * c + 1]!, visible, rule);
       if (reason !== undefined) skipped.push({ n: Math.floor(c / k), k: c % k, reason });
     }
     const lm = this.#slot("landmarks", n * k * 2).upload(landmarks);
@@ -164,6 +161,7 @@ export class CudaBackend {
       shape: options.shape,
       sigma,
       window,
+      offMap,
       visibility: vis,
       out: this.#slot("heatmaps", size),
     }).download(out);

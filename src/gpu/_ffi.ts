@@ -18,9 +18,11 @@ export const STATUS = {
 } as const;
 
 /** The ABI revision this bridge speaks (`AWL_ABI_VERSION`). */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 /** `awlWindow_t`. */
 export const WINDOW = { "3sigma": 0, full: 1 } as const;
+/** `awlOffMap_t`. */
+export const OFF_MAP = { partial: 0, empty: 1 } as const;
 /** Size of `awl_awing_stats`: total f64 @0, target_min f32 @8, target_max f32 @12, flags @16. */
 export const STATS_BYTES = 24;
 /** `AWL_STAT_*` flags. */
@@ -109,7 +111,7 @@ export const SYMBOLS = {
   /**
    * awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* visibility,
    *   awl_buffer* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w, double sigma,
-   *   int32_t window, int32_t device, awl_stream_t stream)
+   *   int32_t window, int32_t off_map, int32_t device, awl_stream_t stream)
    */
   awl_gaussian: {
     parameters: [
@@ -121,6 +123,7 @@ export const SYMBOLS = {
       "i32",
       "i32",
       "f64",
+      "i32",
       "i32",
       "i32",
       "pointer",
@@ -174,10 +177,11 @@ export const SYMBOLS = {
   },
   /**
    * awlResult_t awl_host_gaussian(const float* landmarks, const float* visibility,
-   *   float* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w, double sigma, int32_t window)
+   *   float* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w, double sigma, int32_t window,
+   *   int32_t off_map)
    */
   awl_host_gaussian: {
-    parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32", "f64", "i32"],
+    parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32", "f64", "i32", "i32"],
     result: "i32",
   },
   /**

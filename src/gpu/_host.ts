@@ -2,7 +2,7 @@
 // CPU over host arrays. Internal: for tests that check the library's math and the FFI
 // marshalling without a GPU. Lengths are checked here, before any pointer reaches C.
 import type { Shape4 } from "../types.ts";
-import { ffi, STATS_BYTES, unwrap, WINDOW } from "./_ffi.ts";
+import { ffi, OFF_MAP, STATS_BYTES, unwrap, WINDOW } from "./_ffi.ts";
 
 /** What awl_host_awing reports besides its outputs. */
 export interface HostAwingStats {
@@ -99,6 +99,7 @@ export function hostGaussian(
     shape: Shape4;
     sigma?: number;
     window?: "3sigma" | "full";
+    offMap?: "partial" | "empty";
     visibility?: Float32Array;
   },
 ): Float32Array<ArrayBuffer> {
@@ -118,6 +119,7 @@ export function hostGaussian(
       w,
       options.sigma ?? 1,
       WINDOW[options.window ?? "3sigma"],
+      OFF_MAP[options.offMap ?? "partial"],
     ),
     "run awl_host_gaussian",
   );

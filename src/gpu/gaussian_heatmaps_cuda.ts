@@ -1,7 +1,8 @@
 import { checkOneOf, checkShape4, checkSigma } from "../_validate.ts";
+import { checkOffMap } from "../heatmap/_gaussian_params.ts";
 import type { Shape4 } from "../types.ts";
 import { type NativeBuffer, ownedBuffer } from "./_buffers.ts";
-import { ffi, unwrap, WINDOW } from "./_ffi.ts";
+import { ffi, OFF_MAP, unwrap, WINDOW } from "./_ffi.ts";
 import { DeviceTensor } from "./device_tensor.ts";
 
 /** Options of {@link gaussianHeatmapsCuda}. */
@@ -15,6 +16,11 @@ export interface GaussianHeatmapsCudaOptions {
    * non-zero. `"full"`: the whole map.
    */
   window?: "3sigma" | "full" | undefined;
+  /**
+   * What a landmark off the map draws: `"partial"` (default) or `"empty"`, as
+   * `GaussianHeatmapsOptions.offMap` of `gaussianHeatmaps` (`@facealign/awing/heatmap`).
+   */
+  offMap?: "partial" | "empty" | undefined;
   /** Per-landmark visibility `[N, K]` on the device; a value <= 0 gives an all-zero channel. */
   visibility?: DeviceTensor | undefined;
   /** Output tensor of N*K*H*W floats on the same device, fully overwritten. */
@@ -29,8 +35,10 @@ const I32_MAX = 0x7fffffff;
  * of `gaussianHeatmaps` (`@facealign/awing/heatmap`), as the outer product of two 1-D
  * Gaussians. Pixel (row i, col j) has its centre at (x = j, y = i) and the value
  * exp(-((j - x)^2 + (i - y)^2) / (2 sigma^2)), within the 3 sigma square or on the whole map.
- * A landmark that is NaN, invisible (visibility <= 0) or off the map (not -0.5 <= x < W - 0.5
- * and -0.5 <= y < H - 0.5) gives an all-zero channel.
+ * A landmark that is NaN or invisible (visibility <= 0) gives an all-zero channel. One off the
+ * map (outside -0.5 <= x < W - 0.5, -0.5 <= y < H - 0.5) draws, with `offMap: "partial"`
+ * (default), the part of its Gaussian on the map while -3 sigma <= x <= W - 1 + 3 sigma and
+ * -3 sigma <= y <= H - 1 + 3 sigma (beyond, an all-zero channel); with `"empty"`, nothing.
  *
  * @example
  * ```ts ignore
@@ -44,7 +52,7 @@ const I32_MAX = 0x7fffffff;
  * ```
  *
  * @param landmarks Landmarks `[N, K, 2]` (x, y) in heatmap pixels, on a device.
- * @param options Shape (required), sigma, window, visibility, output tensor.
+ * @param options Shape (required), sigma, window, off-map rule, visibility, output tensor.
  * @returns The heatmaps `[N, K, H, W]` (a new tensor unless `out` was given).
  * @throws {TypeError} When sizes or devices do not match, or an option has a wrong value.
  * @throws {RangeError} For sigma <= 0 or an empty batch.
@@ -74,6 +82,7 @@ export function gaussianHeatmapsCuda(
   checkSigma(sigma, ACTION);
   const window = options.window ?? "3sigma";
   checkOneOf(window, "window", ["3sigma", "full"], ACTION);
+  const offMap = checkOffMap(options.offMap, false, ACTION);
   const device = landmarks.device;
   let vb: NativeBuffer | null = null;
   if (options.visibility !== undefined) {
@@ -126,6 +135,7 @@ export function gaussianHeatmapsCuda(
         w,
         sigma,
         WINDOW[window],
+        OFF_MAP[offMap],
         device,
         null,
       ),

@@ -1,9 +1,28 @@
 // Per-landmark parameters of the separable Gaussian kernel in assembly/heatmap.ts: for each
-// channel 8 floats muX, sX, loX, hiX, muY, sY, loY, hiY (see that file). Shared by
-// gaussianHeatmaps and the f64 reference (which evaluates the same windows pixel by pixel).
+// channel 8 floats muX, sX, loX, hiX, muY, sY, loY, hiY (see that file), and which landmarks
+// are drawn. Shared by gaussianHeatmaps and the CUDA backend (the same skip rule).
+import { checkOneOf } from "../_validate.ts";
 
 /** Why a landmark got an all-zero channel. */
 export type SkipReason = "nan" | "invisible" | "off-map";
+
+/** What an unbiased landmark off the map draws: see `GaussianHeatmapsOptions.offMap`. */
+export type OffMap = "partial" | "empty";
+
+/**
+ * The `offMap` option, validated: `"partial"` when undefined. Official mode has its own rule
+ * (the official code's), so an explicit `offMap` there is a TypeError.
+ */
+export function checkOffMap(offMap: unknown, official: boolean, action: string): OffMap {
+  if (offMap === undefined) return "partial";
+  if (official) {
+    throw new TypeError(
+      `Cannot ${action}: "offMap" is not available in official mode, which draws what the official code draws`,
+    );
+  }
+  checkOneOf(offMap, "offMap", ["partial", "empty"], action);
+  return offMap;
+}
 
 /** The window of one axis: centre, standard deviation and inclusive pixel range. */
 export interface AxisWindow {
@@ -40,31 +59,45 @@ export function officialAxis(x: number, sigma: number, size: number): AxisWindow
 }
 
 /** The inputs of {@link gaussianParams}, already validated. */
-export interface ParamsInput {
+export interface ParamsInput extends SkipRule {
   landmarks: ArrayLike<number>;
   k: number;
-  h: number;
-  w: number;
-  sigma: number;
   full: boolean;
-  official: boolean;
   visibility: ArrayLike<number> | undefined;
 }
 
-/** Where the landmark (x, y) is a NaN, invisible, off the map, or undefined when it is drawn. */
-function reasonOf(
+/** What {@link skipReason} needs to know of the call. */
+export interface SkipRule {
+  h: number;
+  w: number;
+  sigma: number;
+  official: boolean;
+  offMap: OffMap;
+}
+
+/**
+ * Why the landmark (x, y) gets an all-zero channel, or undefined when it is drawn. Unbiased
+ * mode, `"partial"`: while the map's nearest column and row are within 3 sigma, i.e.
+ * -3 sigma <= x <= W - 1 + 3 sigma (same for y), tested as -x <= 3 sigma and
+ * x - (W - 1) <= 3 sigma: both sides exact in float64 near the bounds, so the test agrees
+ * with the window edges |j - x| <= 3 sigma of every backend. `"empty"`: while
+ * -0.5 <= x < W - 0.5 and -0.5 <= y < H - 0.5.
+ */
+export function skipReason(
   x: number,
   y: number,
   visible: boolean,
-  h: number,
-  w: number,
-  official: boolean,
+  rule: SkipRule,
 ): SkipReason | undefined {
   if (Number.isNaN(x) || Number.isNaN(y)) return "nan";
   if (!visible) return "invisible";
+  const { h, w, sigma, official, offMap } = rule;
   if (official) return x > 0 ? undefined : "off-map"; // `if landmarks[i][0] > 0`
-  const inside = x >= -0.5 && x < w - 0.5 && y >= -0.5 && y < h - 0.5;
-  return inside ? undefined : "off-map";
+  const r = 3 * sigma;
+  const drawn = offMap === "partial"
+    ? -x <= r && x - (w - 1) <= r && -y <= r && y - (h - 1) <= r
+    : x >= -0.5 && x < w - 0.5 && y >= -0.5 && y < h - 0.5;
+  return drawn ? undefined : "off-map";
 }
 
 /**
@@ -84,7 +117,7 @@ export function gaussianParams(
   for (let c = c0; c < c0 + cc; c++) {
     const x = landmarks[2 * c]!, y = landmarks[2 * c + 1]!;
     const o = 8 * (c - c0);
-    let reason = reasonOf(x, y, visibility === undefined || visibility[c]! > 0, h, w, official);
+    let reason = skipReason(x, y, visibility === undefined || visibility[c]! > 0, input);
     if (reason === undefined && official) {
       const ax = officialAxis(x, sigma, w), ay = officialAxis(y, sigma, h);
       if (ax === undefined || ay === undefined) {
@@ -100,6 +133,9 @@ export function gaussianParams(
         dest[o + 7] = ay.hi;
       }
     } else if (reason === undefined) {
+      // with offMap "partial" the centre may lie off the map; an off-map centre passes
+      // skipReason only with column 0 or W - 1 within 3 sigma, so its clipped window is not
+      // empty
       dest[o] = x;
       dest[o + 1] = sigma;
       dest[o + 2] = full ? 0 : Math.max(0, Math.ceil(x - r));

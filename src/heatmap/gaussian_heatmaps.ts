@@ -8,7 +8,7 @@ import {
 } from "../_validate.ts";
 import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
 import type { FloatArray, Shape4 } from "../types.ts";
-import { gaussianParams, type SkipReason } from "./_gaussian_params.ts";
+import { checkOffMap, gaussianParams, type SkipReason } from "./_gaussian_params.ts";
 
 export type { SkipReason } from "./_gaussian_params.ts";
 
@@ -36,6 +36,17 @@ export interface GaussianHeatmapsOptions {
    * {@link gaussianHeatmaps}).
    */
   mode?: "unbiased" | "official" | undefined;
+  /**
+   * What a landmark off the map (outside -0.5 <= x < W - 0.5, -0.5 <= y < H - 0.5) draws in
+   * `"unbiased"` mode. `"partial"` (default): the part of its Gaussian that falls on the map,
+   * while the map's nearest column and row are within 3 sigma of it:
+   * -3 sigma <= x <= W - 1 + 3 sigma and -3 sigma <= y <= H - 1 + 3 sigma (for sigma >= 1/6,
+   * exactly while a pixel of its 3 sigma window is on the map), with either window; beyond,
+   * an all-zero channel, reported as `"off-map"`. `"empty"`: an all-zero channel, reported as
+   * `"off-map"`, for every landmark off the map. Not available in `"official"` mode, which
+   * draws what the official code draws. See {@link gaussianHeatmaps}.
+   */
+  offMap?: "partial" | "empty" | undefined;
   /** Output buffer of N*K*H*W floats, fully overwritten. */
   out?: Float32Array | undefined;
 }
@@ -46,7 +57,10 @@ export interface SkippedLandmark {
   n: number;
   /** Landmark (channel) index. */
   k: number;
-  /** `"nan"`: a coordinate is NaN; `"invisible"`: visibility <= 0; `"off-map"`: see the modes. */
+  /**
+   * `"nan"`: a coordinate is NaN; `"invisible"`: visibility <= 0; `"off-map"`: too far off
+   * the map to draw anything (see `offMap` and the official mode).
+   */
   reason: SkipReason;
 }
 
@@ -72,8 +86,21 @@ const ACTION = "generate heatmaps";
  *
  * `"unbiased"` mode (default; DARK / mmpose `unbiased=True` encoding): value
  * exp(-((j - x)^2 + (i - y)^2) / (2 sigma^2)) at the sub-pixel landmark, within the square
- * |j - x| <= 3 sigma, |i - y| <= 3 sigma (`window: "3sigma"`) or everywhere (`"full"`). A
- * landmark is off the map unless -0.5 <= x < W - 0.5 and -0.5 <= y < H - 0.5.
+ * |j - x| <= 3 sigma, |i - y| <= 3 sigma (`window: "3sigma"`) or everywhere (`"full"`).
+ *
+ * Landmarks off the map (outside -0.5 <= x < W - 0.5, -0.5 <= y < H - 0.5), as augmentation
+ * pushes them out of a crop: with `offMap: "partial"` (default) the part of the Gaussian on
+ * the map is drawn while -3 sigma <= x <= W - 1 + 3 sigma and -3 sigma <= y <= H - 1 + 3 sigma,
+ * so the target says "the peak is just past this edge": the nearest pixel holds
+ * exp(-d^2 / (2 sigma^2)) at distance d (0.835 at x = W - 0.4 for sigma 1; exp(-4.5) = 0.011
+ * at the bound). Beyond, the channel is all zero and the landmark is listed in `skipped`
+ * (`"off-map"`); the time does not depend on how far off it is. `offMap: "empty"` gives every
+ * landmark off the map an all-zero channel (listed as `"off-map"`). mmpose's unbiased encoder
+ * draws the whole-map Gaussian while x - 3 sigma < W and x + 3 sigma + 1 >= 0 (same for y):
+ * one pixel further on each side, where its largest value on the map is below exp(-4.5);
+ * on every landmark both draw, `window: "full"` gives mmpose's values (tested). mmpose gives
+ * the landmarks it does not draw keypoint weight 0; `skipped` lets a training loop do the
+ * same with channel weights, or keep them to train those channels toward zero.
  *
  * `"official"` mode reproduces `draw_gaussian(hm, lm_256 / 4 + 1, sigma)` of the official
  * AWing code (utils/utils.py, also face-alignment), given x = lm_256 / 4, i.e. heatmap
@@ -118,6 +145,17 @@ const ACTION = "generate heatmaps";
  * ok(Math.abs(heatmaps[32 * 64 + 33]! - 0.8494) < 1e-4);
  * ```
  *
+ * @example A landmark just past the right edge draws the part of its Gaussian on the map
+ * ```ts
+ * import { gaussianHeatmaps } from "@facealign/awing/heatmap";
+ * import { deepEqual, ok } from "node:assert/strict";
+ * const landmarks = new Float32Array([63.6, 32]); // x = W - 0.4
+ * const { heatmaps } = gaussianHeatmaps(landmarks, { shape: [1, 1, 64, 64] });
+ * ok(Math.abs(heatmaps[32 * 64 + 63]! - Math.exp(-0.18)) < 1e-5); // 0.835, at d = 0.6
+ * const empty = gaussianHeatmaps(landmarks, { shape: [1, 1, 64, 64], offMap: "empty" });
+ * deepEqual(empty.skipped, [{ n: 0, k: 0, reason: "off-map" }]);
+ * ```
+ *
  * @example NaN, invisible and off-map landmarks give zero channels and are reported
  * ```ts
  * import { gaussianHeatmaps } from "@facealign/awing/heatmap";
@@ -131,7 +169,8 @@ const ACTION = "generate heatmaps";
  *
  * @param landmarks Landmarks `[N, K, 2]` (x, y) in heatmap pixels, float32 or float64; NaN
  * marks a missing one.
- * @param options Shape (required), sigma, window, visibility, mode, output buffer.
+ * @param options Shape (required), sigma, window, visibility, mode, off-map rule, output
+ * buffer.
  * @returns The heatmaps and the landmarks that were not drawn.
  * @throws {TypeError} When the lengths do not match the shape or an option has a wrong value.
  * @throws {RangeError} For sigma <= 0 (or not a whole number in official mode), a NaN
@@ -155,6 +194,7 @@ export function gaussianHeatmaps(
   const window = options.window ?? "3sigma";
   checkOneOf(window, "window", ["3sigma", "full"], ACTION);
   const official = mode === "official";
+  const offMap = checkOffMap(options.offMap, official, ACTION);
   if (official) {
     if (!Number.isInteger(sigma)) {
       throw new RangeError(
@@ -196,6 +236,7 @@ export function gaussianHeatmaps(
     sigma,
     full: window === "full",
     official,
+    offMap,
     visibility,
   };
   const skipped: SkippedLandmark[] = [];

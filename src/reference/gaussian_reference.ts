@@ -8,6 +8,8 @@ export interface GaussianReferenceOptions {
   mode?: "unbiased" | "official" | undefined;
   /** Visibility `[N, K]`; <= 0 leaves the channel empty. */
   visibility?: ArrayLike<number> | undefined;
+  /** `"partial"` (default) or `"empty"` (unbiased mode only): landmarks off the map. */
+  offMap?: "partial" | "empty" | undefined;
 }
 
 // The official `_gaussian(size)` of utils/utils.py with its defaults (sigma = 0.25 of the
@@ -77,9 +79,10 @@ function drawGaussianOfficial(
  * Target heatmaps in float64, pixel by pixel: the oracle of `gaussianHeatmaps`.
  *
  * - `"unbiased"`: exp(-((j - x)^2 + (i - y)^2) / (2 sigma^2)) at pixel (i, j) when
- *   |j - x| <= 3 sigma and |i - y| <= 3 sigma (or everywhere with `window: "full"`), for a
- *   landmark with -0.5 <= x < W - 0.5 and -0.5 <= y < H - 0.5; NaN or invisible landmarks
- *   leave their channel at 0.
+ *   |j - x| <= 3 sigma and |i - y| <= 3 sigma (or everywhere with `window: "full"`). With
+ *   `offMap: "partial"` (default) a landmark is drawn while the map column and row nearest
+ *   to it are within 3 sigma; with `"empty"` only when -0.5 <= x < W - 0.5 and
+ *   -0.5 <= y < H - 0.5. NaN or invisible landmarks leave their channel at 0.
  * - `"official"`: a line-by-line port of the official AWing `draw_gaussian(hm, (x + 1,
  *   y + 1), sigma)` on a zero channel, drawn only when x > 0, as its data loader does with
  *   x = landmark_256 / 4; the float32 kernel, the numpy slices with the top/left border bug
@@ -96,7 +99,7 @@ function drawGaussianOfficial(
  *
  * @param landmarks Landmarks `[N, K, 2]` (x, y) in heatmap pixels.
  * @param shape The shape `[N, K, H, W]`.
- * @param options Sigma, window, mode, visibility.
+ * @param options Sigma, window, mode, visibility, off-map rule.
  * @returns The heatmaps.
  */
 export function gaussianHeatmapsReference(
@@ -104,7 +107,10 @@ export function gaussianHeatmapsReference(
   shape: readonly [number, number, number, number],
   options: GaussianReferenceOptions = {},
 ): Float64Array {
-  const { sigma = 1, window = "3sigma", mode = "unbiased", visibility } = options;
+  const { sigma = 1, window = "3sigma", mode = "unbiased", visibility, offMap = "partial" } =
+    options;
+  // the distance from v to the nearest pixel centre 0 .. n - 1 of its axis
+  const gap = (v: number, n: number): number => Math.abs(Math.min(Math.max(v, 0), n - 1) - v);
   const [n, k, h, w] = shape;
   const out = new Float64Array(n * k * h * w);
   for (let c = 0; c < n * k; c++) {
@@ -116,7 +122,10 @@ export function gaussianHeatmapsReference(
       if (x > 0) drawGaussianOfficial(channel, h, w, x + 1, y + 1, sigma);
       continue;
     }
-    if (!(x >= -0.5 && x < w - 0.5 && y >= -0.5 && y < h - 0.5)) continue;
+    const drawn = offMap === "partial"
+      ? gap(x, w) <= 3 * sigma && gap(y, h) <= 3 * sigma
+      : x >= -0.5 && x < w - 0.5 && y >= -0.5 && y < h - 0.5;
+    if (!drawn) continue;
     for (let i = 0; i < h; i++) {
       for (let j = 0; j < w; j++) {
         const inside = window === "full" ||
