@@ -73,6 +73,25 @@ export function _coreLoss<O extends LossOptions>(
   return { loss, grad: swapLastAxes(grad!, n, k, h * w) };
 }
 
+/** The wasm backend's own view of its tensors' memory. */
+interface WasmHeap {
+  dataIdMap: { has(dataId: object): boolean };
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/**
+ * A float32 tensor's values, read without a copy where the backend allows: a view of the wasm
+ * backend's heap (valid until the next TensorFlow.js allocation), or the cpu backend's own
+ * array. Read only.
+ */
+function readF32(t: tf.Tensor): Float32Array {
+  if (tf.getBackend() === "wasm") {
+    const heap = tf.backend() as unknown as WasmHeap;
+    if (heap.dataIdMap.has(t.dataId)) return heap.typedArrayFromHeap(t);
+  }
+  return t.dataSync() as Float32Array;
+}
+
 /** Reads `landmarkWeights` (a tensor or floats) as floats; the core checks their length. */
 function landmarkWeightsData(lw: tf.Tensor | Float32Array | undefined): Float32Array | undefined {
   if (lw === undefined || lw instanceof Float32Array) return lw;
@@ -114,21 +133,18 @@ export function _tfLoss<O extends LossOptions>(
   const lw = landmarkWeightsData(landmarkWeights);
   // The loss' own parameters (alpha, w, ...) travel in `rest` with the common options.
   const coreOptions = (lw ? { ...rest, landmarkWeights: lw } : rest) as unknown as CoreOptions<O>;
-  const targetData = target.dataSync() as Float32Array;
   const shape = pred.shape as Shape4;
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const p = args[0] as tf.Tensor4D;
-    const out = _coreLoss(
-      core,
-      p.dataSync() as Float32Array,
-      targetData,
-      shape,
-      layout,
-      coreOptions,
-    );
+    // Both read as views right before the core runs: no TensorFlow.js allocation between.
+    const out = _coreLoss(core, readF32(p), readF32(target), shape, layout, coreOptions);
     return {
       value: tf.scalar(out.loss),
-      gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor(out.grad, pred.shape, "float32")),
+      gradFunc: (dy: tf.Tensor) => {
+        const grad = tf.tensor(out.grad, pred.shape, "float32");
+        // A training step's upstream gradient is 1: no multiplication over the whole batch.
+        return dy.dataSync()[0] === 1 ? grad : tf.mul(dy, grad);
+      },
     };
   });
   return loss(pred) as tf.Scalar;
