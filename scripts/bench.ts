@@ -24,6 +24,7 @@ import { lossReference } from "../src/reference/loss_reference.ts";
 import { peerData } from "../tests/_random.ts";
 import { scalarAwing } from "./_scalar_awing.ts";
 import { benchHeatmaps } from "./bench_heatmaps.ts";
+import { benchTfjs, tfjsTables } from "./bench_tfjs.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -178,6 +179,7 @@ if (import.meta.main) {
       peers: { type: "string", default: join(ROOT, "..", "shared", "peers") },
       "no-peers": { type: "boolean", default: false },
       "no-heatmaps": { type: "boolean", default: false },
+      "no-tfjs": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -185,7 +187,7 @@ if (import.meta.main) {
   if (values.help) {
     console.log(
       "Usage: deno task bench [--reps N] [--peer-runs N] [--sizes NxKxH,...] [--peers DIR]\n" +
-        "                       [--no-peers] [--no-heatmaps] [--json]\n\n" +
+        "                       [--no-peers] [--no-heatmaps] [--no-tfjs] [--json]\n\n" +
         "Pixels per second for AWing loss + gradient + weight map (paper defaults, mean), WASM\n" +
         "SIMD vs a scalar TypeScript loop vs the f64 reference vs the peers in --peers\n" +
         "(default ../shared/peers: native C with gcc -O3 -march=native -ffast-math, PyTorch CPU\n" +
@@ -193,7 +195,8 @@ if (import.meta.main) {
         "Each peer runs --peer-runs times (default 3) as fresh processes, best kept: their\n" +
         "speed varies much more between processes than inside one. The WASM rows are\n" +
         "measured before and after the peers, best kept.\n" +
-        "Then target generation and decoding (scripts/bench_heatmaps.ts).",
+        "Then target generation and decoding (scripts/bench_heatmaps.ts), and the TensorFlow.js\n" +
+        "losses and a U-Net training step (scripts/bench_tfjs.ts).",
     );
     Deno.exit(0);
   }
@@ -233,11 +236,13 @@ if (import.meta.main) {
     for (const note of notes) console.log(`note: ${note}`);
   }
   const heatmapRows = values["no-heatmaps"] ? [] : await benchHeatmaps({ reps });
-  if (values.json) console.log(JSON.stringify({ loss: all, heatmaps: heatmapRows }));
-  else if (heatmapRows.length > 0) {
+  if (!values.json && heatmapRows.length > 0) {
     console.log("\nTargets and decoding, 8x98x64x64\n| what | ms | Mpix/s |\n|---|---:|---:|");
     for (const r of heatmapRows) {
       console.log(`| ${r.name} | ${r.ms.toFixed(2)} | ${r.mpixPerS.toFixed(0)} |`);
     }
   }
+  const tfjs = values["no-tfjs"] ? undefined : await benchTfjs({ reps: Math.min(reps, 5) });
+  if (values.json) console.log(JSON.stringify({ loss: all, heatmaps: heatmapRows, tfjs }));
+  else if (tfjs) console.log(["", ...tfjsTables(tfjs)].join("\n"));
 }

@@ -1,0 +1,228 @@
+/**
+ * Benchmark of the TensorFlow.js losses (`@facealign/awing/tfjs`) on a batch of 16x64x64x68
+ * heatmaps: the loss + gradient as a training step computes it (`tf.grad` of the loss with
+ * respect to the prediction), awing's against the same loss written in tf ops and
+ * differentiated by TensorFlow.js, on the `cpu` and `wasm` backends; then a whole training
+ * step (forward + backward + Adam) of a small U-Net (64x64x3 in, 64x64x68 out) on `wasm`,
+ * with either loss, and the share of the step the loss takes.
+ *
+ * `benchTfjs()` is called by `scripts/bench.ts`; run this file alone for the tables:
+ * `deno run --allow-read scripts/bench_tfjs.ts [--reps N] [--json]`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { tfAwingLoss, tfMseLoss, useWasmBackend } from "../src/tfjs/mod.ts";
+import { tfOpsLoss } from "../src/tfjs/_tf_ops_losses.ts";
+import { heatmapPair, uniform } from "../tests/_random.ts";
+
+/** One measured loss + gradient. */
+export interface TfjsLossRow {
+  backend: string;
+  loss: string;
+  /** Median ms of the loss + gradient with awing's loss. */
+  awingMs: number;
+  /** Median ms of the same loss in tf ops, differentiated by TensorFlow.js. */
+  tfOpsMs: number;
+}
+
+/** The training step of the U-Net with each loss. */
+export interface TfjsStepRow {
+  backend: string;
+  loss: string;
+  /** Median ms of one step (forward + backward + Adam) with awing's loss. */
+  awingStepMs: number;
+  /** The same with the tf-ops loss. */
+  tfOpsStepMs: number;
+  /** awing's loss + gradient as a share of its step (loss row ms / step ms). */
+  share: number;
+}
+
+const N = 16, H = 64, W = 64, K = 68;
+
+/** Median time of `fn` in ms over `reps` runs after one warm-up run. */
+function median(reps: number, fn: () => void): number {
+  fn();
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** The loss + gradient of `loss` at `pred`, read back (so that the backend has finished). */
+function lossAndGrad(loss: (p: tf.Tensor4D) => tf.Scalar, pred: tf.Tensor4D): void {
+  tf.tidy(() => {
+    const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => loss(p as tf.Tensor4D))(pred);
+    value.dataSync();
+    grad.dataSync();
+  });
+}
+
+/** A small U-Net: 3 levels (16, 32, 64 filters), 64x64x3 in, 64x64x68 heatmaps out. */
+function smallUNet(): tfl.LayersModel {
+  const conv = (filters: number) => (x: tfl.SymbolicTensor) =>
+    tfl.layers.conv2d({ filters, kernelSize: 3, padding: "same", activation: "relu" })
+      .apply(x) as tfl.SymbolicTensor;
+  const input = tfl.input({ shape: [H, W, 3] });
+  const e1 = conv(16)(conv(16)(input));
+  const e2 = conv(32)(
+    conv(32)(tfl.layers.maxPooling2d({ poolSize: 2 }).apply(e1) as tfl.SymbolicTensor),
+  );
+  const e3 = conv(64)(
+    conv(64)(tfl.layers.maxPooling2d({ poolSize: 2 }).apply(e2) as tfl.SymbolicTensor),
+  );
+  const up = (x: tfl.SymbolicTensor, skip: tfl.SymbolicTensor, filters: number) =>
+    conv(filters)(
+      tfl.layers.concatenate().apply([
+        tfl.layers.upSampling2d({ size: [2, 2] }).apply(x) as tfl.SymbolicTensor,
+        skip,
+      ]) as tfl.SymbolicTensor,
+    );
+  const d2 = up(e3, e2, 32);
+  const d1 = up(d2, e1, 16);
+  const out = tfl.layers.conv2d({ filters: K, kernelSize: 1 }).apply(d1) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: out });
+}
+
+/** Measures the loss rows on `backends` and the U-Net step on wasm. */
+export async function benchTfjs(
+  options: { reps?: number; backends?: string[] } = {},
+): Promise<{ losses: TfjsLossRow[]; steps: TfjsStepRow[]; params: number }> {
+  const reps = options.reps ?? 5;
+  const backends = options.backends ?? ["wasm", "cpu"];
+  const size = N * H * W * K;
+  const data = heatmapPair(size, 1);
+  const losses: TfjsLossRow[] = [];
+  const kinds = [
+    {
+      name: "AWing + weighted map",
+      ours: (p: tf.Tensor4D, t: tf.Tensor4D) => tfAwingLoss(p, t),
+      ops: (p: tf.Tensor4D, t: tf.Tensor4D) => tfOpsLoss({ kind: "awing" }, p, t),
+    },
+    {
+      name: "MSE",
+      ours: (p: tf.Tensor4D, t: tf.Tensor4D) => tfMseLoss(p, t),
+      ops: (p: tf.Tensor4D, t: tf.Tensor4D) => tfOpsLoss({ kind: "mse" }, p, t),
+    },
+  ];
+  for (const backend of backends) {
+    if (backend === "wasm") await useWasmBackend();
+    else await tf.setBackend(backend);
+    const pred = tf.tensor4d(data.pred, [N, H, W, K]);
+    const target = tf.tensor4d(data.target, [N, H, W, K]);
+    for (const kind of kinds) {
+      // The tf-ops loss on the cpu backend takes seconds a call: fewer repetitions.
+      const opsReps = backend === "cpu" ? Math.min(reps, 3) : reps;
+      losses.push({
+        backend,
+        loss: kind.name,
+        awingMs: median(reps, () => lossAndGrad((p) => kind.ours(p, target), pred)),
+        tfOpsMs: median(opsReps, () => lossAndGrad((p) => kind.ops(p, target), pred)),
+      });
+    }
+    tf.dispose([pred, target]);
+  }
+
+  await useWasmBackend();
+  const model = smallUNet();
+  const params = model.countParams();
+  const x = tf.tensor4d(Float32Array.from(uniform(N * H * W * 3, 2)), [N, H, W, 3]);
+  const y = tf.tensor4d(data.target, [N, H, W, K]);
+  const steps: TfjsStepRow[] = [];
+  for (const kind of kinds.slice(0, 1)) {
+    const time = (loss: (p: tf.Tensor4D, t: tf.Tensor4D) => tf.Scalar): number => {
+      const optimizer = tf.train.adam(1e-3);
+      const ms = median(reps, () => {
+        const cost = optimizer.minimize(() => loss(model.apply(x) as tf.Tensor4D, y), true);
+        cost!.dataSync();
+        cost!.dispose();
+      });
+      optimizer.dispose();
+      return ms;
+    };
+    const awingStepMs = time(kind.ours);
+    const tfOpsStepMs = time(kind.ops);
+    const lossRow = losses.find((r) => r.backend === "wasm" && r.loss === kind.name);
+    steps.push({
+      backend: "wasm",
+      loss: kind.name,
+      awingStepMs,
+      tfOpsStepMs,
+      share: lossRow ? lossRow.awingMs / awingStepMs : NaN,
+    });
+  }
+  model.dispose();
+  tf.dispose([x, y]);
+  return { losses, steps, params };
+}
+
+/** The tables as Markdown lines. */
+export function tfjsTables(
+  result: { losses: TfjsLossRow[]; steps: TfjsStepRow[]; params: number },
+): string[] {
+  const lines = [
+    `TensorFlow.js loss + gradient, ${N}x${H}x${W}x${K} channel-last (median ms)`,
+    "| backend | loss | awing | same loss in tf ops | awing speed-up |",
+    "|---|---|---:|---:|---:|",
+  ];
+  for (const r of result.losses) {
+    lines.push(
+      `| ${r.backend} | ${r.loss} | ${r.awingMs.toFixed(1)} | ${r.tfOpsMs.toFixed(1)} | ${
+        (r.tfOpsMs / r.awingMs).toFixed(1)
+      }x |`,
+    );
+  }
+  lines.push(
+    "",
+    `Small U-Net training step (${result.params} parameters, Adam, batch ${N}, 64x64x3 -> ` +
+      `64x64x${K}), median ms`,
+    "| backend | loss | step with awing | step with tf-ops loss | awing loss share of its step |",
+    "|---|---|---:|---:|---:|",
+  );
+  for (const r of result.steps) {
+    lines.push(
+      `| ${r.backend} | ${r.loss} | ${r.awingStepMs.toFixed(0)} | ${r.tfOpsStepMs.toFixed(0)} | ${
+        (100 * r.share).toFixed(1)
+      }% |`,
+    );
+  }
+  return lines;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      reps: { type: "string", default: "5" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "Usage: deno run --allow-read scripts/bench_tfjs.ts [--reps N] [--json]\n\n" +
+        `Loss + gradient of the TensorFlow.js losses on ${N}x${H}x${W}x${K}: awing's against the\n` +
+        "same loss in tf ops, on the cpu and wasm backends; then a small U-Net training step\n" +
+        "on wasm with each loss, and the loss' share of it.",
+    );
+    Deno.exit(0);
+  }
+  const reps = Number(values.reps);
+  if (!Number.isInteger(reps) || reps < 1) {
+    console.error("--reps must be a positive integer");
+    Deno.exit(2);
+  }
+  try {
+    const result = await benchTfjs({ reps });
+    console.log(values.json ? JSON.stringify(result) : tfjsTables(result).join("\n"));
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    Deno.exit(1);
+  }
+}
