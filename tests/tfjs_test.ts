@@ -148,6 +148,24 @@ for (const backend of BACKENDS) {
   });
 }
 
+Deno.test("tfjs: tensors made on one backend and used on the other", async () => {
+  for (const [from, to] of [["cpu", "wasm"], ["wasm", "cpu"]] as const) {
+    await useBackend(from);
+    const { pred, target } = heatmaps(4);
+    const expected = tfOpsLoss({ kind: "awing" }, pred, target);
+    await useBackend(to);
+    assertSameLoss(
+      `${from} to ${to}`,
+      (p) => tfAwingLoss(p, target),
+      (p) => tfOpsLoss({ kind: "awing" }, p, target),
+      pred,
+    );
+    const value = at(tfAwingLoss(pred, target).dataSync(), 0);
+    ok(Math.abs(value - at(expected.dataSync(), 0)) <= 1e-6 * value);
+    tf.dispose([pred, target, expected]);
+  }
+});
+
 Deno.test("tfjs: a gradient handed to TensorFlow.js is never overwritten (cpu, no copy)", async () => {
   await useBackend("cpu");
   const a = heatmaps(2), b = heatmaps(3);
