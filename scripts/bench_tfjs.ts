@@ -22,9 +22,9 @@ import { heatmapPair, uniform } from "../tests/_random.ts";
 export interface TfjsLossRow {
   backend: string;
   loss: string;
-  /** Median ms of the loss + gradient with awing's loss. */
+  /** Best ms of the loss + gradient with awing's loss. */
   awingMs: number;
-  /** Median ms of the same loss in tf ops, differentiated by TensorFlow.js. */
+  /** Best ms of the same loss in tf ops, differentiated by TensorFlow.js. */
   tfOpsMs: number;
 }
 
@@ -32,7 +32,7 @@ export interface TfjsLossRow {
 export interface TfjsStepRow {
   backend: string;
   loss: string;
-  /** Median ms of one step (forward + backward + Adam) with awing's loss. */
+  /** Best ms of one step (forward + backward + Adam) with awing's loss. */
   awingStepMs: number;
   /** The same with the tf-ops loss. */
   tfOpsStepMs: number;
@@ -42,17 +42,16 @@ export interface TfjsStepRow {
 
 const N = 16, H = 64, W = 64, K = 68;
 
-/** Median time of `fn` in ms over `reps` runs after one warm-up run. */
-function median(reps: number, fn: () => void): number {
+/** Best time of `fn` in ms over `reps` runs after one warm-up run (the least disturbed by load). */
+function best(reps: number, fn: () => void): number {
   fn();
-  const times: number[] = [];
+  let ms = Infinity;
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
     fn();
-    times.push(performance.now() - t0);
+    ms = Math.min(ms, performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return ms;
 }
 
 /** The loss + gradient of `loss` at `pred`, read back (so that the backend has finished). */
@@ -122,8 +121,8 @@ export async function benchTfjs(
       losses.push({
         backend,
         loss: kind.name,
-        awingMs: median(reps, () => lossAndGrad((p) => kind.ours(p, target), pred)),
-        tfOpsMs: median(opsReps, () => lossAndGrad((p) => kind.ops(p, target), pred)),
+        awingMs: best(reps, () => lossAndGrad((p) => kind.ours(p, target), pred)),
+        tfOpsMs: best(opsReps, () => lossAndGrad((p) => kind.ops(p, target), pred)),
       });
     }
     tf.dispose([pred, target]);
@@ -138,7 +137,7 @@ export async function benchTfjs(
   for (const kind of kinds.slice(0, 1)) {
     const time = (loss: (p: tf.Tensor4D, t: tf.Tensor4D) => tf.Scalar): number => {
       const optimizer = tf.train.adam(1e-3);
-      const ms = median(reps, () => {
+      const ms = best(reps, () => {
         const cost = optimizer.minimize(() => loss(model.apply(x) as tf.Tensor4D, y), true);
         cost!.dataSync();
         cost!.dispose();
@@ -167,7 +166,7 @@ export function tfjsTables(
   result: { losses: TfjsLossRow[]; steps: TfjsStepRow[]; params: number },
 ): string[] {
   const lines = [
-    `TensorFlow.js loss + gradient, ${N}x${H}x${W}x${K} channel-last (median ms)`,
+    `TensorFlow.js loss + gradient, ${N}x${H}x${W}x${K} channel-last (best ms)`,
     "| backend | loss | awing | same loss in tf ops | awing speed-up |",
     "|---|---|---:|---:|---:|",
   ];
@@ -181,7 +180,7 @@ export function tfjsTables(
   lines.push(
     "",
     `Small U-Net training step (${result.params} parameters, Adam, batch ${N}, 64x64x3 -> ` +
-      `64x64x${K}), median ms`,
+      `64x64x${K}), best ms`,
     "| backend | loss | step with awing | step with tf-ops loss | awing loss share of its step |",
     "|---|---|---:|---:|---:|",
   );
