@@ -186,6 +186,14 @@ Deno.test("offMap partial: a landmark 0.4 px past the right edge gives 0.835 the
   const d = w - 1 - Math.fround(w - 0.4);
   ok(Math.abs(at(heatmaps, 3 * w + w - 1) - Math.exp(-0.5 * d * d)) < 1e-6);
   ok(Math.abs(at(heatmaps, 3 * w + w - 1) - 0.835) < 1e-3);
+  // visibility applies as on the map
+  const hidden = gaussianHeatmaps(new Float32Array([w - 0.4, 3, w + 0.5, 3]), {
+    shape: [1, 2, h, w],
+    visibility: new Uint8Array([0, 1]),
+  });
+  deepEqual(hidden.skipped, [{ n: 0, k: 0, reason: "invisible" }]);
+  ok(hidden.heatmaps.subarray(0, h * w).every((v) => v === 0));
+  ok(at(hidden.heatmaps, h * w + 3 * w + w - 1) > 0);
 });
 
 /**

@@ -94,7 +94,8 @@ const ACTION = "generate heatmaps";
  * so the target says "the peak is just past this edge": the nearest pixel holds
  * exp(-d^2 / (2 sigma^2)) at distance d (0.835 at x = W - 0.4 for sigma 1; exp(-4.5) = 0.011
  * at the bound). Beyond, the channel is all zero and the landmark is listed in `skipped`
- * (`"off-map"`); the time does not depend on how far off it is. `offMap: "empty"` gives every
+ * (`"off-map"`); the time does not depend on how far off it is. A partly drawn landmark is not
+ * in `skipped`, and visibility applies to it as on the map. `offMap: "empty"` gives every
  * landmark off the map an all-zero channel (listed as `"off-map"`). mmpose's unbiased encoder
  * draws the whole-map Gaussian while x - 3 sigma < W and x + 3 sigma + 1 >= 0 (same for y):
  * one pixel further on each side, where its largest value on the map is below exp(-4.5);
