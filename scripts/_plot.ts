@@ -174,8 +174,82 @@ async function render(spec: vl.TopLevelSpec): Promise<string> {
   }
 }
 
+/** The figure formats {@link renderFigure} writes. */
+export type FigureFormat = "svg" | "png";
+
+/**
+ * Renders a vega-lite spec to the bytes of an SVG or PNG file. The PNG rasteriser (resvg,
+ * WebAssembly) is loaded only for a PNG, so SVG figures never download it.
+ */
+export async function renderFigure(
+  spec: vl.TopLevelSpec,
+  format: FigureFormat,
+): Promise<Uint8Array> {
+  const svg = await renderSvg(spec);
+  if (format === "svg") return new TextEncoder().encode(svg);
+  // a computed specifier keeps the rasteriser out of the static module graph
+  const module = "./_png.ts";
+  const { svgToPng } = await import(module) as typeof import("./_png.ts");
+  return await svgToPng(svg);
+}
+
 /** `n` colours along the plasma scheme, dark to orange (its pale yellow end is left out). */
 export function plasmaColors(n: number): string[] {
   const interpolate = vega.scheme("plasma") as (t: number) => string;
   return Array.from({ length: n }, (_, i) => interpolate(n === 1 ? 0 : (0.85 * i) / (n - 1)));
+}
+
+/** One CED curve of {@link cedSpec}: its legend label and its samples. */
+export interface CedSeries {
+  /** Legend label, e.g. `"Full (NME 4.36%)"`. */
+  name: string;
+  /** NME grid (fractions). */
+  x: ArrayLike<number>;
+  /** Fraction of faces with NME <= x. */
+  y: ArrayLike<number>;
+}
+
+/** The vega-lite spec of a cumulative error distribution figure (NME in % on the x axis). */
+export function cedSpec(series: readonly CedSeries[], title: string): vl.TopLevelSpec {
+  const values = series.flatMap((s) =>
+    Array.from(s.x, (x, i) => ({ curve: s.name, x: 100 * x, y: s.y[i]! }))
+  );
+  const names = series.map((s) => s.name);
+  const xMax = 100 * Math.max(...series.map((s) => s.x[s.x.length - 1]!));
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 520,
+    height: 380,
+    background: "white",
+    padding: 8,
+    title: { text: title, anchor: "start", fontSize: 15 },
+    config: {
+      font: "DejaVu Sans, Helvetica, Arial, sans-serif",
+      axis: { labelFontSize: 12, titleFontSize: 13, gridColor: "#e6e6e6" },
+      legend: { labelFontSize: 12 },
+    },
+    data: { values },
+    mark: { type: "line", strokeWidth: 1.8, interpolate: "step-after" },
+    encoding: {
+      x: {
+        field: "x",
+        type: "quantitative",
+        title: "NME (%)",
+        scale: { domain: [0, xMax], nice: false },
+      },
+      y: {
+        field: "y",
+        type: "quantitative",
+        title: "fraction of faces with NME ≤ x",
+        scale: { domain: [0, 1] },
+      },
+      color: {
+        field: "curve",
+        type: "nominal",
+        scale: { domain: names, scheme: "tableau10" },
+        legend: { title: null, orient: "bottom-right", labelLimit: 260 },
+      },
+      order: { field: "x", type: "quantitative" },
+    },
+  };
 }

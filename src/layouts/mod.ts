@@ -1,7 +1,7 @@
 /**
  * Landmark layouts as data (300W 68 points, WFLW 98, COFW 29: boundary curves, normalisation
  * points, flip pairs) and readers for the usual annotation files (300W `.pts`, HRNet 300W
- * CSV, WFLW lists, COFW-68 text). Pure functions over text: no file I/O.
+ * CSV, WFLW lists, COFW-68 text, NumPy `.npy`). Pure functions over text and bytes: no file I/O.
  *
  * @example
  * ```ts
@@ -32,3 +32,10 @@ export {
   type WflwFace,
   type WflwSubsetLists,
 } from "./wflw_attributes_from_subsets.ts";
+export { type NpyArray, parseNpy, type ParseNpyOptions } from "./parse_npy.ts";
+export {
+  type LandmarkFile,
+  type LandmarkFileFormat,
+  parseLandmarkFile,
+  type ParseLandmarkFileOptions,
+} from "./parse_landmark_file.ts";

@@ -31,3 +31,11 @@ export {
   type SubsetMetricsOptions,
   type SubsetResult,
 } from "./subset_metrics.ts";
+export {
+  evaluate,
+  type EvaluateOptions,
+  type Evaluation,
+  type ScoreSummary,
+  type ThresholdScores,
+} from "./evaluate.ts";
+export { formatEvaluation } from "./format_evaluation.ts";
