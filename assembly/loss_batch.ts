@@ -1,5 +1,6 @@
-// The driver of the fused per-pixel losses over batches of heatmaps: value, gradient with
-// respect to the prediction, and the paper's weighted loss map, in one pass per channel.
+// The driver of the fused per-pixel losses over batches of heatmaps in either layout: value,
+// gradient with respect to the prediction, and the paper's weighted loss map, in one pass per
+// plane (a channel, or an image's H x W x K).
 //
 // Pointer ABI (thi.ng/simd style): every array is a byte address into this module's memory,
 // f32, row-major, no alignment requirement (v128.load/store accept any address; the
@@ -12,6 +13,7 @@ import { check_reset, check_store } from "./_input_check";
 import { hsum_f64 } from "./_lanes";
 import { Run, set_run } from "./_run";
 import { loop_any } from "./loss_loops";
+import { same_weights, tile, weight_rows } from "./_weight_rows";
 import { weight_map } from "./weight_map";
 
 // padded staging for the last n % 4 pixels: pred, target, weight, grad, loss
@@ -47,47 +49,51 @@ export function run_pixels(run: Run, n: usize): f64 {
 }
 
 /**
- * The selected loss over `channels` channels of h x w pixels, contiguous from pred/target.
- * Per channel c the weight is chanW[c] (1 when chanW is 0), times (mapW * M + 1) when
- * mapW != 0. The gradient (times gscale) goes to grad and the weighted per-pixel loss to
- * lmap when those are non-zero. scratch holds 2*h*w floats. Returns the weighted sum; the
- * fused input check of pred and target lands at {@link check_out}.
+ * The selected loss over `planes` planes of h rows of w pixels of s channels, contiguous from
+ * pred/target: a channel-first batch is N*K planes of H x W x 1, a channel-last one N planes
+ * of H x W x K (or one band of rows of a plane, with the halo flags of {@link weight_map}).
+ * Plane p's channel c has the weight chanW[p * s + c] (1 when chanW is 0), times
+ * (mapW * M + 1) when mapW != 0. The gradient (times gscale) goes to grad and the weighted
+ * per-pixel loss to lmap when those are non-zero. scratch holds {@link scratch_floats}
+ * floats. Returns the weighted sum; the fused input check of pred and target lands at
+ * {@link check_out}.
  */
 export function loss_batch(
   pred: usize,
   target: usize,
   grad: usize,
   lmap: usize,
-  channels: i32,
+  planes: i32,
   h: i32,
   w: i32,
+  s: i32,
+  halo: i32,
   chanW: usize,
   mapW: f32,
   thr: f32,
   gscale: f32,
   scratch: usize,
 ): f64 {
-  const hw = <usize> h * <usize> w;
-  const bytes = hw << 2;
-  const wt = scratch, rm = scratch + bytes;
+  const rowB = (<usize> w * <usize> s) << 2, planeB = <usize> h * rowB;
+  const wt = scratch, hi = wt + planeB, lo = hi + rowB, rm = lo + rowB;
   let total: f64 = 0;
-  let lastCw: f32 = NaN;
+  let fresh = false;
   check_reset();
-  for (let c: i32 = 0; c < channels; c++) {
-    const off = <usize> c * bytes;
-    const cw: f32 = chanW ? load<f32>(chanW + (<usize> c << 2)) : 1.0;
-    if (mapW != 0) {
-      weight_map(wt, target + off, rm, h, w, mapW, thr, cw);
-    } else if (cw != lastCw) {
-      // constant weight: fill once and reuse while it does not change
-      const v = f32x4.splat(cw);
-      let i: usize = 0;
-      for (; i + 4 <= hw; i += 4) v128.store(wt + (i << 2), v);
-      for (; i < hw; i++) store<f32>(wt + (i << 2), cw);
-      lastCw = cw;
+  for (let p: i32 = 0; p < planes; p++) {
+    const off = <usize> p * planeB;
+    const cw = chanW ? chanW + ((<usize> p * <usize> s) << 2) : 0;
+    // the weight rows (and, without a map, the weights) are rebuilt only when cw changes
+    if (!fresh || (cw && !same_weights(lo, cw, s))) {
+      weight_rows(hi, lo, cw, w, s, mapW);
+      if (mapW == 0) {
+        memory.copy(wt, lo, rowB);
+        tile(wt, rowB, planeB);
+      }
+      fresh = true;
     }
+    if (mapW != 0) weight_map(wt, target + off, rm, h, w, s, halo, hi, lo, thr);
     const g = grad ? grad + off : 0, lm = lmap ? lmap + off : 0;
-    total += run_pixels(set_run(RUN, pred + off, target + off, wt, g, lm, gscale), hw);
+    total += run_pixels(set_run(RUN, pred + off, target + off, wt, g, lm, gscale), planeB >> 2);
   }
   check_store(total);
   return total;

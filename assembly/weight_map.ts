@@ -1,70 +1,102 @@
-// The paper's weight map of one channel: (mapW * M + 1) * cw with M the 3x3 grey dilation
-// of target > thr, computed separably (a 3-max along each row, then down the columns).
+// The paper's weight map of one plane: per pixel (mapW * M + 1) * cw with M the 3x3 grey
+// dilation of target > thr, computed separably (a 3-max along each row, then down the
+// columns). A plane is h rows of w pixels of s channels each: channel-first batches have
+// planes of one channel (s = 1), channel-last ones planes of one image with its K channels
+// interleaved (s = K), so a channel's neighbours along a row are s floats away and those down
+// a column one row away. The per-channel weights cw come in as two rows, hi = (mapW + 1) * cw
+// and lo = cw (see _weight_rows.ts).
 //
 // Pointer ABI: byte addresses into this module's memory, f32, row-major, no alignment
 // requirement.
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
+import { weight_rows } from "./_weight_rows";
 
-// dst[x] = max(src[x-1], src[x], src[x+1]) over one row of w pixels (out-of-row ignored)
-function hmax3_row(dst: usize, src: usize, w: i32): void {
-  if (w == 1) {
-    store<f32>(dst, load<f32>(src));
-    return;
+/** Halo flags: the target has one more row above / below the plane (a band of a larger one). */
+export const HALO_ABOVE: i32 = 1;
+export const HALO_BELOW: i32 = 2;
+
+// dst[i] = max(a[i], b[i]) for i in [0, n)
+function max2(dst: usize, a: usize, b: usize, n: usize): void {
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = i << 2;
+    v128.store(dst + o, f32x4.pmax(v128.load(a + o), v128.load(b + o)));
   }
-  store<f32>(dst, max(load<f32>(src), load<f32>(src + 4)));
-  let x: i32 = 1;
-  for (; x + 4 <= w - 1; x += 4) {
-    const o = <usize> x << 2;
+  for (; i < n; i++) {
+    const o = i << 2;
+    store<f32>(dst + o, max(load<f32>(a + o), load<f32>(b + o)));
+  }
+}
+
+// dst[i] = max(src[i - s], src[i], src[i + s]) for i in [0, n)
+function max3(dst: usize, src: usize, s: usize, n: usize): void {
+  const sb = s << 2;
+  let i: usize = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = i << 2;
     const m = f32x4.pmax(
-      f32x4.pmax(v128.load(src + o - 4), v128.load(src + o)),
-      v128.load(src + o + 4),
+      f32x4.pmax(v128.load(src + o - sb), v128.load(src + o)),
+      v128.load(src + o + sb),
     );
     v128.store(dst + o, m);
   }
-  for (; x < w - 1; x++) {
-    const o = <usize> x << 2;
+  for (; i < n; i++) {
+    const o = i << 2;
     store<f32>(
       dst + o,
-      max(max(load<f32>(src + o - 4), load<f32>(src + o)), load<f32>(src + o + 4)),
+      max(max(load<f32>(src + o - sb), load<f32>(src + o)), load<f32>(src + o + sb)),
     );
   }
-  const o = <usize> (w - 1) << 2;
-  store<f32>(dst + o, max(load<f32>(src + o - 4), load<f32>(src + o)));
 }
 
-// dst[i] = (mapW * [max(rm[i+up], rm[i], rm[i+down]) > thr] + 1) * cw for i in [0, n)
-function weight_rows(
+// dst[x][c] = max(src[x-1][c], src[x][c], src[x+1][c]) over one row of w pixels of s channels
+// (neighbours outside the row ignored)
+function hmax3_row(dst: usize, src: usize, w: i32, s: usize): void {
+  const sb = s << 2;
+  if (w == 1) {
+    memory.copy(dst, src, sb);
+    return;
+  }
+  const last = <usize> (w - 1) * sb;
+  max2(dst, src, src + sb, s);
+  max3(dst + sb, src + sb, s, <usize> (w - 2) * s);
+  max2(dst + last, src + last - sb, src + last, s);
+}
+
+// dst[i] = max(rm[i+up], rm[i], rm[i+down]) > thr ? hi[i] : lo[i] over one row of n floats
+function weight_row(
   dst: usize,
   rm: usize,
-  n: i32,
   up: isize,
   down: isize,
-  mapW: f32,
+  hi: usize,
+  lo: usize,
+  n: usize,
   thr: f32,
-  cw: f32,
 ): void {
-  const hi = f32x4.splat((mapW + 1.0) * cw), lo = f32x4.splat(cw), th = f32x4.splat(thr);
-  let i: i32 = 0;
+  const th = f32x4.splat(thr);
+  let i: usize = 0;
   for (; i + 4 <= n; i += 4) {
-    const o = <usize> i << 2;
+    const o = i << 2;
     const m = f32x4.pmax(
       f32x4.pmax(v128.load(rm + o + up), v128.load(rm + o)),
       v128.load(rm + o + down),
     );
-    v128.store(dst + o, v128.bitselect(hi, lo, f32x4.gt(m, th)));
+    v128.store(dst + o, v128.bitselect(v128.load(hi + o), v128.load(lo + o), f32x4.gt(m, th)));
   }
   for (; i < n; i++) {
-    const o = <usize> i << 2;
+    const o = i << 2;
     const m = max(max(load<f32>(rm + o + up), load<f32>(rm + o)), load<f32>(rm + o + down));
-    store<f32>(dst + o, m > thr ? (mapW + 1.0) * cw : cw);
+    store<f32>(dst + o, m > thr ? load<f32>(hi + o) : load<f32>(lo + o));
   }
 }
 
 /**
- * The weight map of one h x w channel into dst: (mapW * M + 1) * cw with
- * M = [3x3 grey dilation of target > thr]. The dilation is separable: a 3-max along each
- * row into rm (h*w floats of scratch), then a 3-max down the columns.
+ * The weight map of one plane of h rows of w pixels of s channels into dst: hi[i] where the
+ * 3x3 dilation of target exceeds thr, else lo[i] (i the index within the row). With halo
+ * flags the target has one more row above (at target minus one row) or below the plane,
+ * which the dilation reads. rm holds h + 2 rows of scratch.
  */
 export function weight_map(
   dst: usize,
@@ -72,19 +104,51 @@ export function weight_map(
   rm: usize,
   h: i32,
   w: i32,
+  s: i32,
+  halo: i32,
+  hi: usize,
+  lo: usize,
+  thr: f32,
+): void {
+  const n = <usize> w * <usize> s;
+  const row = <isize> (n << 2);
+  const above = (halo & HALO_ABOVE) != 0, below = (halo & HALO_BELOW) != 0;
+  // rm's row r (r = -1 .. h, relative to the plane) is at rm0 + r * row
+  const rm0 = rm + <usize> row;
+  const first: i32 = above ? -1 : 0, end: i32 = below ? h + 1 : h;
+  for (let r = first; r < end; r++) {
+    const o = <usize> (<isize> r * row);
+    hmax3_row(rm0 + o, target + o, w, <usize> s);
+  }
+  for (let r: i32 = 0; r < h; r++) {
+    const up: isize = r > 0 || above ? -row : 0;
+    const down: isize = r < h - 1 || below ? row : 0;
+    const o = <usize> (<isize> r * row);
+    weight_row(dst + o, rm0 + o, up, down, hi, lo, n, thr);
+  }
+}
+
+/**
+ * The weight maps mapW * M + 1 of `planes` planes of h x w x s floats, contiguous from target
+ * into dst (halo flags with one plane only). scratch holds {@link scratch_floats} floats.
+ */
+export function weight_maps(
+  dst: usize,
+  target: usize,
+  planes: i32,
+  h: i32,
+  w: i32,
+  s: i32,
+  halo: i32,
   mapW: f32,
   thr: f32,
-  cw: f32,
+  scratch: usize,
 ): void {
-  const row = <usize> w << 2;
-  for (let r: i32 = 0; r < h; r++) hmax3_row(rm + <usize> r * row, target + <usize> r * row, w);
-  const down: isize = h > 1 ? <isize> row : 0;
-  weight_rows(dst, rm, w, 0, down, mapW, thr, cw);
-  if (h > 2) {
-    weight_rows(dst + row, rm + row, (h - 2) * w, -<isize> row, <isize> row, mapW, thr, cw);
-  }
-  if (h > 1) {
-    const last = <usize> (h - 1) * row;
-    weight_rows(dst + last, rm + last, w, -<isize> row, 0, mapW, thr, cw);
+  const rowB = (<usize> w * <usize> s) << 2, planeB = <usize> h * rowB;
+  const hi = scratch, lo = hi + rowB, rm = lo + rowB;
+  weight_rows(hi, lo, 0, w, s, mapW);
+  for (let p: i32 = 0; p < planes; p++) {
+    const off = <usize> p * planeB;
+    weight_map(dst + off, target + off, rm, h, w, s, halo, hi, lo, thr);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Benchmark: pixels per second for the Adaptive Wing loss + gradient + weighted loss map
- * (paper defaults, mean reduction) on 8x68x64x64 and 8x98x64x64, for the WASM SIMD core, a
- * plain scalar TypeScript loop and the float64 reference, side by side with the peers in
+ * (paper defaults, mean reduction) on 8x68x64x64 and 8x98x64x64, for the WASM SIMD core (also
+ * on the same batch channel-last, `layout: "nhwc"`), a plain scalar TypeScript loop and the
+ * float64 reference, side by side with the peers in
  * `../shared/peers/` (a native C loop and PyTorch on one CPU thread) measured in the same run.
  * Every implementation runs on the peers' data (see their README) and prints its loss and
  * first gradient element, so the numbers check each other.
@@ -36,6 +37,19 @@ export interface BenchRow {
   mpixPerS: number;
   loss: number;
   grad0: number;
+}
+
+/** [N, K, H, W] heatmaps transposed to [N, H, W, K]. */
+function toNhwc(
+  a: Float32Array,
+  [n, k, h, w]: readonly [number, number, number, number],
+): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0, j = 0; i < n * k; i++) {
+    const image = Math.floor(i / k) * h * w * k, c = i % k;
+    for (let p = 0; p < h * w; p++) out[image + p * k + c] = a[j++]!;
+  }
+  return out;
 }
 
 function best(reps: number, run: () => void): number {
@@ -107,6 +121,8 @@ export async function benchShape(
   const size = n * k * h * h;
   const { pred, target } = peerData(size);
   const grad = new Float32Array(size);
+  // the same batch channel-last [N, H, W, K] (transposed here, once), for the "nhwc" row
+  const nhwc = { pred: toNhwc(pred, shape), target: toNhwc(target, shape) };
   const rows: BenchRow[] = [];
   const notes: string[] = [];
   const add = (impl: string, ms: number, loss: number, grad0: number): void => {
@@ -116,11 +132,20 @@ export async function benchShape(
   // the WASM rows are measured in two windows, before and after the peers, best kept: the
   // peers get several processes, and a burst of load on a shared machine should not decide
   const wasmRows = (): void => {
-    for (const validate of [true, false]) {
-      const ms = best(reps, () => {
-        loss = awingLoss(pred, target, { shape, out: { grad }, validate }).loss;
-      });
-      const impl = validate ? "wasm-simd" : "wasm-simd (validate: false)";
+    for (const variant of ["wasm-simd", "wasm-simd (validate: false)", "wasm-simd, nhwc"]) {
+      const validate = variant !== "wasm-simd (validate: false)";
+      const ms = variant === "wasm-simd, nhwc"
+        ? best(reps, () => {
+          loss = awingLoss(nhwc.pred, nhwc.target, {
+            shape: [n, h, h, k],
+            layout: "nhwc",
+            out: { grad },
+          }).loss;
+        })
+        : best(reps, () => {
+          loss = awingLoss(pred, target, { shape, out: { grad }, validate }).loss;
+        });
+      const impl = variant;
       const row = rows.find((r) => r.impl === impl);
       if (row === undefined) add(impl, ms, loss, grad[0]!);
       else if (ms < row.ms) Object.assign(row, { ms, mpixPerS: size / ms / 1e3 });

@@ -1,12 +1,25 @@
 // Input checks shared by every public function. Messages follow denoland/std:
 // `Cannot <action>: "<name>" has <n> elements but "<other>" has <m>`.
-import type { Shape4 } from "./types.ts";
+import type { HeatmapLayout, Shape4 } from "./types.ts";
 
-/** Checks that `shape` is four positive integers and returns their product. */
-export function checkShape4(shape: Shape4, action: string, name = "shape"): number {
+/** The dimensions of a batch's shape in `layout`, for messages: `[N, K, H, W]` or `[N, H, W, K]`. */
+export function shapeDims(layout: HeatmapLayout = "nchw"): string {
+  return layout === "nhwc" ? "[N, H, W, K]" : "[N, K, H, W]";
+}
+
+/**
+ * Checks that `shape` is four positive integers and returns their product; the message names
+ * the dimensions in the order of `layout`.
+ */
+export function checkShape4(
+  shape: Shape4,
+  action: string,
+  name = "shape",
+  layout: HeatmapLayout = "nchw",
+): number {
   if (!Array.isArray(shape) || shape.length !== 4) {
     throw new TypeError(
-      `Cannot ${action}: "${name}" must be [N, K, H, W] but it is ${JSON.stringify(shape)}`,
+      `Cannot ${action}: "${name}" must be ${shapeDims(layout)} but it is ${JSON.stringify(shape)}`,
     );
   }
   let size = 1;

@@ -17,14 +17,20 @@ export interface WasmCore {
   readonly KIND_SOFT_WING: WebAssembly.Global;
   heap_base(): number;
   set_loss(kind: number, p0: number, p1: number, p2: number, p3: number): void;
+  /**
+   * The selected loss over planes of h rows of w pixels of s channels (assembly/loss_batch.ts):
+   * returns the weighted sum; halo takes {@link HALO} flags.
+   */
   loss_batch(
     pred: number,
     target: number,
     grad: number,
     lmap: number,
-    channels: number,
+    planes: number,
     h: number,
     w: number,
+    s: number,
+    halo: number,
     chanW: number,
     mapW: number,
     thr: number,
@@ -36,16 +42,24 @@ export interface WasmCore {
    * finite, else 0: rescan exactly), min target, max target.
    */
   check_out(): number;
-  weight_map(
+  /** The halo flags of loss_batch and weight_maps, as i32 globals (mirrored by {@link HALO}). */
+  readonly HALO_ABOVE: WebAssembly.Global;
+  readonly HALO_BELOW: WebAssembly.Global;
+  /** The weight maps of planes of h x w x s floats, as loss_batch's (assembly/weight_map.ts). */
+  weight_maps(
     dst: number,
     target: number,
-    rm: number,
+    planes: number,
     h: number,
     w: number,
+    s: number,
+    halo: number,
     mapW: number,
     thr: number,
-    cw: number,
+    scratch: number,
   ): void;
+  /** Scratch floats loss_batch and weight_maps need for planes of h x w x s floats. */
+  scratch_floats(h: number, w: number, s: number): number;
   range_out(): number;
   range_f32(ptr: number, n: number): void;
   /** exp, log2, log1p, exp2 (kind 0..3) of n floats, for the accuracy tests. */
@@ -104,6 +118,13 @@ export interface WasmCore {
 
 /** Loss kinds understood by `set_loss`: the values of the module's `KIND_*` globals. */
 export const KIND = { awing: 0, mse: 1, l1: 2, wing: 3, softWing: 4 } as const;
+
+/**
+ * Halo flags of `loss_batch` and `weight_maps`: the values of the module's `HALO_*` globals.
+ * The staged target holds one more row above / below a band of rows, for the weight map's
+ * dilation.
+ */
+export const HALO = { above: 1, below: 2 } as const;
 
 /** Largest arena, in bytes; batches are processed in chunks well below it. */
 export const MAX_ARENA_BYTES = 1 << 30;

@@ -4,8 +4,18 @@
  * @module
  */
 
-/** Shape of a batch of heatmaps, `[N, K, H, W]`: images, landmarks (channels), rows, columns. */
+/**
+ * Shape of a batch of heatmaps, `[N, K, H, W]`: images, landmarks (channels), rows, columns.
+ * Where a {@link HeatmapLayout} of `"nhwc"` is given, it is `[N, H, W, K]` instead.
+ */
 export type Shape4 = readonly [n: number, k: number, h: number, w: number];
+
+/**
+ * Memory order of a batch of heatmaps: `"nchw"`, channel-first `[N, K, H, W]` (PyTorch's and
+ * awing's default), or `"nhwc"`, channel-last `[N, H, W, K]` (TensorFlow.js'), where the K
+ * landmarks of one pixel are adjacent.
+ */
+export type HeatmapLayout = "nchw" | "nhwc";
 
 /**
  * Landmark coordinates or heatmaps as the encoders, decoders and metrics take them: float32
@@ -21,8 +31,19 @@ export type Reduction = "mean" | "sum" | "none";
 
 /** Options shared by every heatmap loss of the package. */
 export interface LossOptions {
-  /** Shape `[N, K, H, W]` of both `pred` and `target`. */
+  /** Shape of both `pred` and `target`: `[N, K, H, W]`, or `[N, H, W, K]` with `"nhwc"`. */
   shape: Shape4;
+  /**
+   * Memory order of `pred`, `target` and the outputs: `"nchw"` (`shape` is `[N, K, H, W]`)
+   * or `"nhwc"` (`shape` is `[N, H, W, K]`, as TensorFlow.js stores heatmaps). Channel-last
+   * batches are computed as they are, without a transpose, and give the same per-pixel
+   * values, gradient and weight map as their channel-first transpose, bit for bit (the reduced
+   * loss sums in another order: equal within 1e-6 relative). The weight map's 3x3 dilation
+   * stays within each landmark's channel, and `landmarkWeights` stay `[N, K]`. Defaults to
+   * `"nchw"`. The CUDA backend (`@facealign/awing/gpu`) takes `"nchw"` only for now and
+   * rejects `"nhwc"` with a TypeError.
+   */
+  layout?: HeatmapLayout | undefined;
   /** Reduction of the per-pixel losses. Defaults to `"mean"`. */
   reduction?: Reduction | undefined;
   /**
@@ -35,16 +56,18 @@ export interface LossOptions {
   /** Threshold of the loss map (strict `>`). Defaults to 0.2. */
   mapThreshold?: number | undefined;
   /**
-   * Per-landmark weights, shape `[N, K]`, multiplying each channel's loss and gradient (0 drops
-   * an invisible landmark; the mean still divides by all N*K*H*W pixels, as mmpose does).
+   * Per-landmark weights, shape `[N, K]` in either layout, multiplying each channel's loss and
+   * gradient (0 drops an invisible landmark; the mean still divides by all N*K*H*W pixels, as
+   * mmpose does).
    */
   landmarkWeights?: Float32Array | undefined;
   /** Compute the gradient with respect to `pred`. Defaults to `true`. */
   gradient?: boolean | undefined;
   /**
-   * Caller-provided outputs (N*K*H*W floats each), so that a training loop allocates nothing:
-   * `grad` receives the gradient, `lossMap` the per-pixel (weighted) losses when the reduction
-   * is `"none"`. Their contents are unspecified if the call throws.
+   * Caller-provided outputs (N*K*H*W floats each, in the layout of `pred`), so that a
+   * training loop allocates nothing: `grad` receives the gradient, `lossMap` the per-pixel
+   * (weighted) losses when the reduction is `"none"`. Their contents are unspecified if the
+   * call throws.
    */
   out?: { grad?: Float32Array | undefined; lossMap?: Float32Array | undefined } | undefined;
   /**

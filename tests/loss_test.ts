@@ -1,10 +1,8 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import {
   awingLoss,
-  l1Loss,
   type LossOptions,
   type LossResult,
-  mseLoss,
   softWingLoss,
   weightMap,
   wingLoss,
@@ -14,26 +12,13 @@ import {
   awingPixel,
   baselinePixel,
   lossReference,
-  type LossReferenceOptions,
   weightMapReference,
 } from "../src/reference/mod.ts";
 import type { Shape4 } from "../src/types.ts";
 import { heatmapPair } from "./_random.ts";
 import { wasm } from "../src/_wasm.ts";
 import { assertClose, at } from "./_assert.ts";
-
-type Kind = NonNullable<LossReferenceOptions["loss"]>;
-const KINDS: {
-  name: string;
-  ref: Kind;
-  run: (p: Float32Array, t: Float32Array, o: LossOptions) => LossResult;
-}[] = [
-  { name: "awing", ref: { kind: "awing" }, run: awingLoss },
-  { name: "wing", ref: { kind: "wing" }, run: wingLoss },
-  { name: "soft-wing", ref: { kind: "soft-wing" }, run: softWingLoss },
-  { name: "mse", ref: { kind: "mse" }, run: mseLoss },
-  { name: "l1", ref: { kind: "l1" }, run: l1Loss },
-];
+import { KINDS } from "./_losses.ts";
 
 function compare(
   kind: (typeof KINDS)[number],

@@ -1,7 +1,7 @@
-// The TypeScript mirror of the WASM core's exports (WasmCore, KIND in src/_wasm.ts) against
-// the built module: names, kinds, function arities and the loss kinds' values.
+// The TypeScript mirror of the WASM core's exports (WasmCore, KIND, HALO in src/_wasm.ts)
+// against the built module: names, kinds, function arities and the constants' values.
 import { deepEqual, equal } from "node:assert/strict";
-import { KIND, wasm, type WasmCore } from "../src/_wasm.ts";
+import { HALO, KIND, wasm, type WasmCore } from "../src/_wasm.ts";
 import { WASM_BASE64 } from "../src/_wasm_bytes.ts";
 
 /** Per export of WasmCore: its arity, or what kind of non-function export it is. */
@@ -23,9 +23,12 @@ const SHAPE: Shape = {
   KIND_SOFT_WING: "global",
   heap_base: 0,
   set_loss: 5,
-  loss_batch: 12,
+  HALO_ABOVE: "global",
+  HALO_BELOW: "global",
+  loss_batch: 14,
   check_out: 0,
-  weight_map: 8,
+  weight_maps: 10,
+  scratch_floats: 3,
   range_out: 0,
   range_f32: 2,
   math_f32: 4,
@@ -53,20 +56,23 @@ Deno.test("WasmCore names every export of the module, with its kind and arity", 
   deepEqual(sorted(built), sorted(SHAPE));
 });
 
-Deno.test("KIND holds the values of the module's KIND_* globals", () => {
+Deno.test("KIND and HALO hold the values of the module's KIND_* and HALO_* globals", () => {
   const instance = wasm() as unknown as Record<string, unknown>;
-  const globals: Record<string, number> = {};
-  for (const { name, kind } of moduleExports()) {
-    if (kind === "global" && name.startsWith("KIND_")) {
-      globals[name] = (instance[name] as WebAssembly.Global).value;
+  for (const [prefix, mirror] of [["KIND_", KIND], ["HALO_", HALO]] as const) {
+    const globals: Record<string, number> = {};
+    for (const { name, kind } of moduleExports()) {
+      if (kind === "global" && name.startsWith(prefix)) {
+        globals[name] = (instance[name] as WebAssembly.Global).value;
+      }
     }
+    const mirrored = Object.fromEntries(
+      Object.entries(mirror).map(([key, value]) => [
+        `${prefix}${key.replace(/[A-Z]/g, "_$&").toUpperCase()}`,
+        value,
+      ]),
+    );
+    deepEqual(globals, mirrored);
+    const values = Object.values(mirror) as number[];
+    equal(new Set(values).size, values.length, `${prefix} values are distinct`);
   }
-  const mirrored = Object.fromEntries(
-    Object.entries(KIND).map(([key, value]) => [
-      `KIND_${key.replace(/[A-Z]/g, "_$&").toUpperCase()}`,
-      value,
-    ]),
-  );
-  deepEqual(globals, mirrored);
-  equal(new Set(Object.values(KIND)).size, Object.keys(KIND).length, "KIND values are distinct");
 });

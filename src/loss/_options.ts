@@ -9,7 +9,7 @@ import {
   checkLength,
   checkOneOf,
 } from "../_validate.ts";
-import type { LossOptions, Reduction } from "../types.ts";
+import type { HeatmapLayout, LossOptions, Reduction } from "../types.ts";
 
 const ACTION = "compute loss";
 
@@ -44,8 +44,24 @@ export function checkAlpha(alpha: number, maxTarget: number): void {
   }
 }
 
+/**
+ * The layout option, checked: `"nchw"` (the default) or `"nhwc"`; `"nhwc"` only where the
+ * caller handles it (`channelLast`: the WASM losses do, the CUDA backend does not yet).
+ */
+export function resolveLayout(layout: unknown, channelLast: boolean): HeatmapLayout {
+  const resolved = layout ?? "nchw";
+  checkOneOf(resolved, "layout", ["nchw", "nhwc"], ACTION);
+  if (resolved === "nhwc" && !channelLast) {
+    throw new TypeError(
+      `Cannot ${ACTION}: layout "nhwc" is not supported by the CUDA backend yet: pass "nchw"`,
+    );
+  }
+  return resolved;
+}
+
 /** The options every loss shares, with defaults, checked against a batch of N*K channels. */
 export interface CommonLossOptions {
+  layout: HeatmapLayout;
   reduction: Reduction;
   mapWeight: number;
   mapThreshold: number;
@@ -54,13 +70,18 @@ export interface CommonLossOptions {
   gradient: boolean;
 }
 
-/** Resolves and checks the options shared by every loss. */
+/**
+ * Resolves and checks the options shared by every loss; N and K are read from the shape in
+ * its layout. Layout `"nhwc"` only with `channelLast` (see {@link resolveLayout}).
+ */
 export function resolveLossOptions(
   options: Omit<LossOptions, "shape" | "out">,
   n: number,
   k: number,
   defaultMapWeight: number,
+  channelLast = false,
 ): CommonLossOptions {
+  const layout = resolveLayout(options.layout, channelLast);
   const reduction = options.reduction ?? "mean";
   checkOneOf(reduction, "reduction", ["mean", "sum", "none"], ACTION);
   const mapWeight = options.mapWeight ?? defaultMapWeight;
@@ -86,6 +107,7 @@ export function resolveLossOptions(
     }
   }
   return {
+    layout,
     reduction,
     mapWeight,
     mapThreshold,

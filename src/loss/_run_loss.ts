@@ -1,8 +1,10 @@
-// The one driver behind every heatmap loss: validates, stages chunks of whole channels
-// through the WASM arena, runs the fused kernel and copies results out.
-import { checkF32, checkFinite, checkLength, checkShape4 } from "../_validate.ts";
-import { resolveLossOptions } from "./_options.ts";
-import { CHUNK_FLOATS, f32At, rangeAt, reserve, wasm } from "../_wasm.ts";
+// The one driver behind every heatmap loss: validates, stages pieces of the batch (whole
+// planes, or bands of rows with a halo, see _planes.ts) through the WASM arena in either
+// layout, runs the fused kernel and copies results out.
+import { checkF32, checkFinite, checkLength, checkShape4, shapeDims } from "../_validate.ts";
+import { resolveLayout, resolveLossOptions } from "./_options.ts";
+import { plan, toPlanes } from "./_planes.ts";
+import { f32At, rangeAt, reserve, wasm } from "../_wasm.ts";
 import type { KIND } from "../_wasm.ts";
 import type { LossOptions, LossResult } from "../types.ts";
 
@@ -31,19 +33,20 @@ export function runLoss(
 ): LossResult {
   checkF32(pred, "pred", ACTION);
   checkF32(target, "target", ACTION);
+  const layout = resolveLayout(options?.layout, true);
   if (options === undefined || options.shape === undefined) {
-    throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, K, H, W] is required`);
+    throw new TypeError(`Cannot ${ACTION}: "options.shape" ${shapeDims(layout)} is required`);
   }
-  const size = checkShape4(options.shape, ACTION, "shape");
-  const [n, k, h, w] = options.shape;
+  const size = checkShape4(options.shape, ACTION, "shape", layout);
   if (pred.length !== target.length) {
     throw new TypeError(
       `Cannot ${ACTION}: "pred" has ${pred.length} elements but "target" has ${target.length}`,
     );
   }
   checkLength(pred, "pred", size, `shape ${JSON.stringify(options.shape)}`, ACTION);
+  const planes = toPlanes(options.shape, layout);
   const { reduction, mapWeight, mapThreshold, landmarkWeights: lw, validate, gradient } =
-    resolveLossOptions(options, n, k, spec.defaultMapWeight);
+    resolveLossOptions(options, planes.n, planes.k, spec.defaultMapWeight, true);
   let grad: Float32Array | undefined;
   if (gradient) {
     grad = options.out?.grad ?? new Float32Array(size);
@@ -59,38 +62,48 @@ export function runLoss(
 
   const core = wasm();
   core.set_loss(spec.kind, ...spec.params);
-  const hw = h * w;
-  const channels = n * k;
-  const chunk = Math.min(channels, Math.max(1, Math.floor(CHUNK_FLOATS / hw)));
-  const bytes = chunk * hw * 4;
-  const [scratch, pChan, pPred, pTarget, pGrad, pLoss] = reserve(
-    [2 * hw * 4, chunk * 4, bytes, bytes, grad ? bytes : 0, lossMap ? bytes : 0],
+  const { w, s } = planes;
+  const cut = plan(planes);
+  const bytes = cut.floats * 4, rowBytes = cut.row * 4;
+  // the target's area has room for a halo row on each side of a band
+  const [scratch, pChan, pPred, pTargetArea, pGrad, pLoss] = reserve(
+    [
+      core.scratch_floats(cut.rows, w, s) * 4,
+      cut.planes * s * 4,
+      bytes,
+      bytes + 2 * rowBytes,
+      grad ? bytes : 0,
+      lossMap ? bytes : 0,
+    ],
     ACTION,
   );
+  const pTarget = pTargetArea + rowBytes;
   const gscale = reduction === "mean" ? 1 / size : 1;
-  // Views made once per call, not per chunk (the memory cannot grow inside the loop); the
-  // last, partial chunk uses subarrays of them.
-  const full = chunk * hw;
-  const predView = f32At(pPred, full), targetView = f32At(pTarget, full);
+  // Views made once per call, not per piece (the memory cannot grow inside the loop); smaller
+  // pieces use subarrays of them.
+  const full = cut.floats;
+  const predView = f32At(pPred, full), targetArea = f32At(pTargetArea, full + 2 * cut.row);
   const gradView = grad ? f32At(pGrad, full) : undefined;
   const lossView = lossMap ? f32At(pLoss, full) : undefined;
-  const chanView = lw ? f32At(pChan, chunk) : undefined;
+  const chanView = lw ? f32At(pChan, cut.planes * s) : undefined;
   const check = f32At(core.check_out(), 3);
   let total = 0;
-  for (let c0 = 0; c0 < channels; c0 += chunk) {
-    const cc = Math.min(chunk, channels - c0);
-    const lo = c0 * hw, hi = (c0 + cc) * hw, m = hi - lo;
+  for (const piece of cut.pieces()) {
+    const { lo, hi, tlo } = piece, m = hi - lo;
     predView.set(pred.subarray(lo, hi));
-    targetView.set(target.subarray(lo, hi));
-    if (chanView) chanView.set(lw!.subarray(c0, c0 + cc));
-    const chunkTotal = core.loss_batch(
+    // the band's first row lands at pTarget, its halo row above just before
+    targetArea.set(target.subarray(tlo, piece.thi), cut.row - (lo - tlo));
+    if (chanView) chanView.set(lw!.subarray(piece.plane * s, (piece.plane + piece.planes) * s));
+    const pieceTotal = core.loss_batch(
       pPred,
       pTarget,
       grad ? pGrad : 0,
       lossMap ? pLoss : 0,
-      cc,
-      h,
+      piece.planes,
+      piece.rows,
       w,
+      s,
+      piece.halo,
       lw ? pChan : 0,
       mapWeight,
       mapThreshold,
@@ -98,9 +111,9 @@ export function runLoss(
       scratch,
     );
     // The kernel checks its inputs as it goes (check_out): validation needs no extra pass. It
-    // runs before any result of this chunk is copied out, so a bad chunk leaves the outputs as
-    // the separate scan did. A failed fast check (a NaN or infinity, or a finite pair whose
-    // difference overflows) falls back to the exact scan, which names the first bad value.
+    // runs before any result of this piece is copied out. A failed fast check (a NaN or
+    // infinity, or a finite pair whose difference overflows) falls back to the exact scan,
+    // which names the first bad value.
     if (validate) {
       if (check[0] !== 1) {
         const [pmin, pmax] = rangeAt(pPred, m);
@@ -116,7 +129,7 @@ export function runLoss(
         spec.checkTarget?.(check[1]!, check[2]!);
       }
     }
-    total += chunkTotal;
+    total += pieceTotal;
     if (gradView) grad!.set(m === full ? gradView : gradView.subarray(0, m), lo);
     if (lossView) lossMap!.set(m === full ? lossView : lossView.subarray(0, m), lo);
   }

@@ -51,6 +51,17 @@ export interface AWingLossOptions extends LossOptions {
  * equal(loss, 0);
  * ```
  *
+ * @example Channel-last heatmaps [N, H, W, K], as TensorFlow.js stores them, without a transpose
+ * ```ts
+ * import { awingLoss } from "@facealign/awing/loss";
+ * import { ok } from "node:assert/strict";
+ * const [n, h, w, k] = [1, 8, 8, 3];
+ * const pred = new Float32Array(n * h * w * k), target = new Float32Array(n * h * w * k);
+ * target[(4 * w + 4) * k + 2] = 1; // landmark 2 at row 4, column 4
+ * const { grad } = awingLoss(pred, target, { shape: [n, h, w, k], layout: "nhwc" });
+ * ok(grad[(4 * w + 4) * k + 2]! < 0 && grad[(4 * w + 4) * k + 1] === 0);
+ * ```
+ *
  * @param pred Predicted heatmaps, N*K*H*W floats.
  * @param target Target heatmaps, same length; values must stay below alpha - 1.
  * @param options Shape (required), loss parameters, loss map, reduction, outputs.

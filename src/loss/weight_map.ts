@@ -1,11 +1,18 @@
 import { checkAtLeast, checkF32, checkFinite, checkLength, checkShape4 } from "../_validate.ts";
-import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
-import type { Shape4 } from "../types.ts";
+import { f32At, reserve, wasm } from "../_wasm.ts";
+import type { HeatmapLayout, Shape4 } from "../types.ts";
+import { resolveLayout } from "./_options.ts";
+import { plan, toPlanes } from "./_planes.ts";
 
 /** Options of {@link weightMap}. */
 export interface WeightMapOptions {
-  /** Shape `[N, K, H, W]` of the target. */
+  /** Shape of the target: `[N, K, H, W]`, or `[N, H, W, K]` with `"nhwc"`. */
   shape: Shape4;
+  /**
+   * Memory order of the target and the map: `"nchw"` (the default) or `"nhwc"`; channel-last
+   * maps dilate within each landmark's channel and equal the channel-first ones transposed.
+   */
+  layout?: HeatmapLayout | undefined;
   /** W, named as in the losses' options. Defaults to 10. */
   mapWeight?: number | undefined;
   /** Threshold (strict `>`), named as in the losses' options. Defaults to 0.2. */
@@ -31,8 +38,21 @@ export interface WeightMapOptions {
  * equal(map.filter((v) => v === 11).length, 9);
  * ```
  *
+ * @example Channel-last: the dilation stays inside each landmark's channel
+ * ```ts
+ * import { weightMap } from "@facealign/awing/loss";
+ * import { equal } from "node:assert/strict";
+ * const [h, w, k] = [16, 16, 3];
+ * const target = new Float32Array(h * w * k);
+ * target[(8 * w + 8) * k + 1] = 1; // landmark 1 at row 8, column 8
+ * const map = weightMap(target, { shape: [1, h, w, k], layout: "nhwc" });
+ * equal(map.filter((v) => v === 11).length, 9);
+ * equal(map[(8 * w + 9) * k + 1], 11);
+ * equal(map[(8 * w + 9) * k + 2], 1);
+ * ```
+ *
  * @param target Target heatmaps, N*K*H*W floats.
- * @param options Shape (required), `mapWeight` W, `mapThreshold`, output buffer.
+ * @param options Shape (required), layout, `mapWeight` W, `mapThreshold`, output buffer.
  * @returns The map, one weight per pixel.
  * @throws {TypeError} When the length does not match the shape.
  * @throws {RangeError} For NaN or infinite targets, mapWeight < 0, or an empty batch.
@@ -40,7 +60,8 @@ export interface WeightMapOptions {
 export function weightMap(target: Float32Array, options: WeightMapOptions): Float32Array {
   const action = "compute weight map";
   checkF32(target, "target", action);
-  const size = checkShape4(options?.shape, action);
+  const layout = resolveLayout(options?.layout, true);
+  const size = checkShape4(options?.shape, action, "shape", layout);
   checkLength(target, "target", size, `shape ${JSON.stringify(options.shape)}`, action);
   const weight = options.mapWeight ?? 10;
   const threshold = options.mapThreshold ?? 0.2;
@@ -54,20 +75,22 @@ export function weightMap(target: Float32Array, options: WeightMapOptions): Floa
   const out = options.out ?? new Float32Array(size);
   checkF32(out, "out", action);
   checkLength(out, "out", size, `"target"`, action);
-  const [, , h, w] = options.shape;
-  const hw = h * w;
-  const channels = size / hw;
-  const chunk = Math.min(channels, Math.max(1, Math.floor(CHUNK_FLOATS / hw)));
-  const [rm, pT, pOut] = reserve([hw * 4, chunk * hw * 4, chunk * hw * 4], action);
+  const planes = toPlanes(options.shape, layout), { w, s } = planes;
+  const cut = plan(planes);
   const core = wasm();
-  for (let c0 = 0; c0 < channels; c0 += chunk) {
-    const cc = Math.min(chunk, channels - c0);
-    const lo = c0 * hw, m = cc * hw;
-    f32At(pT, m).set(target.subarray(lo, lo + m));
-    for (let c = 0; c < cc; c++) {
-      core.weight_map(pOut + c * hw * 4, pT + c * hw * 4, rm, h, w, weight, threshold, 1);
-    }
-    out.set(f32At(pOut, m), lo);
+  const rowBytes = cut.row * 4;
+  // the target's area has room for a halo row on each side of a band
+  const [scratch, pTargetArea, pOut] = reserve(
+    [core.scratch_floats(cut.rows, w, s) * 4, cut.floats * 4 + 2 * rowBytes, cut.floats * 4],
+    action,
+  );
+  const targetArea = f32At(pTargetArea, cut.floats + 2 * cut.row);
+  const outView = f32At(pOut, cut.floats);
+  for (const { lo, hi, tlo, thi, planes, rows, halo } of cut.pieces()) {
+    targetArea.set(target.subarray(tlo, thi), cut.row - (lo - tlo));
+    const pTarget = pTargetArea + rowBytes;
+    core.weight_maps(pOut, pTarget, planes, rows, w, s, halo, weight, threshold, scratch);
+    out.set(outView.subarray(0, hi - lo), lo);
   }
   return out;
 }
