@@ -1,9 +1,11 @@
-// One batch of the rendered protocol, as a pure function of (plan, batch index): the
-// in-thread path and the worker call this same function, so they give the same batches.
+// Batches as a pure function of (plan, batch index): the in-thread path and the workers call
+// the same functions, so they give the same batches. `makeBatchWith` does the common part
+// (face order, crop + augmentation, landmarks, targets, channel-last layout); the sources
+// only say how a sample's image is drawn (rendered, or warped from a real image).
 import { boundaryHeatmaps } from "../heatmap/boundary_heatmaps.ts";
 import { coordChannels } from "../heatmap/coord_channels.ts";
 import { gaussianHeatmaps } from "../heatmap/gaussian_heatmaps.ts";
-import { LAYOUT_300W } from "../layouts/layout_300w.ts";
+import { getLayout } from "../layouts/get_layout.ts";
 import { mixSeed, Rng } from "./_rng.ts";
 import { applyAffine } from "./apply_affine.ts";
 import { composeAffine } from "./compose_affine.ts";
@@ -14,10 +16,11 @@ import { type AugmentationRanges, randomAugmentation } from "./random_augmentati
 import { renderFace } from "./render_face.ts";
 import type { Affine } from "./types.ts";
 
-/** Everything a batch depends on (structured-cloneable, sent to the worker once). */
-export interface BatchPlan {
+/** What every batch depends on (structured-cloneable: sent to the worker once). */
+export interface PlanBase {
   readonly faces: Float64Array;
   readonly count: number;
+  readonly numPoints: number;
   readonly batch: number;
   readonly inputSize: number;
   readonly heatmapSize: number;
@@ -28,6 +31,10 @@ export interface BatchPlan {
   readonly boundary: boolean;
   readonly coord: boolean;
   readonly enlarge: number;
+}
+
+/** The plan of rendered batches. */
+export interface BatchPlan extends PlanBase {
   readonly occlusion: number;
   readonly blur: number;
   readonly noise: number;
@@ -51,7 +58,13 @@ export interface Batch {
   readonly flipped: Uint8Array;
 }
 
-const K = 68;
+/** One sample to draw: its face, seed, image -> crop transform and crop landmarks. */
+export interface Sample {
+  readonly face: number;
+  readonly seed: number;
+  readonly matrix: Affine;
+  readonly landmarks: Float32Array;
+}
 
 /** Face order of one epoch of a shuffled plan. */
 function epochOrder(seed: number, epoch: number, n: number): Int32Array {
@@ -67,12 +80,21 @@ function epochOrder(seed: number, epoch: number, n: number): Int32Array {
   return order;
 }
 
-/** Builds batch number `index` of the plan. */
-export function makeBatch(plan: BatchPlan, index: number): Batch {
-  const { batch: b, inputSize: s, heatmapSize: h, count: n } = plan;
+/**
+ * Builds batch `index`: `box` gives each face's box in image pixels, `draw` writes a
+ * sample's RGB crop (S x S x 3, [0, 1]) into `rgb`.
+ */
+export function makeBatchWith(
+  plan: PlanBase,
+  index: number,
+  box: (face: number, landmarks: Float64Array) => readonly [number, number, number, number],
+  draw: (sample: Sample, rgb: Float32Array) => void,
+): Batch {
+  const { batch: b, inputSize: s, heatmapSize: h, count: n, numPoints: k } = plan;
+  const layout = getLayout(k);
   const imageChannels = plan.coord ? 6 : 3;
   const images = new Float32Array(b * s * s * imageChannels);
-  const landmarks = new Float32Array(b * K * 2);
+  const landmarks = new Float32Array(b * k * 2);
   const matrices = new Float64Array(b * 6);
   const faces = new Int32Array(b);
   const flipped = new Uint8Array(b);
@@ -81,10 +103,10 @@ export function makeBatch(plan: BatchPlan, index: number): Batch {
   let orderEpoch = -1;
   let order: Int32Array | null = null;
   const toHeatmap = heatmapAffine({ inputSize: s, heatmapSize: h });
-  const hm = new Float32Array(b * K * 2);
+  const hm = new Float32Array(b * k * 2);
   for (let i = 0; i < b; i++) {
     const g = index * b + i;
-    let face: number, sampleSeed: number;
+    let face: number, seed: number;
     if (plan.shuffle) {
       const epoch = Math.floor(g / n);
       if (epoch !== orderEpoch) {
@@ -92,58 +114,59 @@ export function makeBatch(plan: BatchPlan, index: number): Batch {
         orderEpoch = epoch;
       }
       face = order![g % n]!;
-      sampleSeed = mixSeed(plan.seed, g);
+      seed = mixSeed(plan.seed, g);
     } else {
       face = g % n;
-      sampleSeed = mixSeed(plan.seed, face);
+      seed = mixSeed(plan.seed, face);
     }
-    const src = plan.faces.subarray(face * K * 2, (face + 1) * K * 2);
-    let matrix: Affine = faceBoxAffine({ box: landmarksBox(src), size: s, enlarge: plan.enlarge });
+    const src = plan.faces.subarray(face * k * 2, (face + 1) * k * 2);
+    let matrix: Affine = faceBoxAffine({ box: box(face, src), size: s, enlarge: plan.enlarge });
     let flip = false;
     if (plan.augment !== null) {
-      const aug = randomAugmentation({ ...plan.augment, size: s, seed: sampleSeed });
+      const aug = randomAugmentation({ ...plan.augment, size: s, seed });
       matrix = composeAffine(matrix, aug.matrix);
       flip = aug.flip;
     }
     const mapped = applyAffine(src, matrix);
-    const out = landmarks.subarray(i * K * 2, (i + 1) * K * 2);
+    const out = landmarks.subarray(i * k * 2, (i + 1) * k * 2);
     if (flip) {
-      LAYOUT_300W.flipPermutation.forEach((from, k) => {
-        out[2 * k] = mapped[2 * from]!;
-        out[2 * k + 1] = mapped[2 * from + 1]!;
+      layout.flipPermutation.forEach((from, j) => {
+        out[2 * j] = mapped[2 * from]!;
+        out[2 * j + 1] = mapped[2 * from + 1]!;
       });
     } else out.set(mapped);
-    const renderOptions = {
-      size: s,
-      seed: mixSeed(sampleSeed, 1),
-      occlusion: plan.occlusion,
-      blur: plan.blur,
-      noise: plan.noise,
-    };
-    if (rgb === null) {
-      renderFace(out, {
-        ...renderOptions,
-        out: images.subarray(i * s * s * 3, (i + 1) * s * s * 3),
-      });
-    } else {
-      renderFace(out, { ...renderOptions, out: rgb });
+    const sample = { face, seed, matrix, landmarks: out };
+    if (rgb === null) draw(sample, images.subarray(i * s * s * 3, (i + 1) * s * s * 3));
+    else {
+      draw(sample, rgb);
       interleave(images, i * s * s * 6, rgb, coords!, s * s);
     }
-    applyAffine(out, toHeatmap, { out: hm.subarray(i * K * 2, (i + 1) * K * 2) });
+    applyAffine(out, toHeatmap, { out: hm.subarray(i * k * 2, (i + 1) * k * 2) });
     matrices.set(matrix, i * 6);
     faces[i] = face;
     flipped[i] = flip ? 1 : 0;
   }
-  const { heatmaps: nchw } = gaussianHeatmaps(hm, { shape: [b, K, h, h], sigma: plan.sigma });
+  const { heatmaps: nchw } = gaussianHeatmaps(hm, { shape: [b, k, h, h], sigma: plan.sigma });
   const boundary = plan.boundary
-    ? boundaryHeatmaps(hm, {
-      shape: [b, 1, h, h],
-      groups: LAYOUT_300W.boundaries,
-      sigma: plan.sigma,
-    })
+    ? boundaryHeatmaps(hm, { shape: [b, 1, h, h], groups: layout.boundaries, sigma: plan.sigma })
     : null;
-  const heatmaps = toChannelLast(nchw, boundary, b, K, h * h);
+  const heatmaps = toChannelLast(nchw, boundary, b, k, h * h);
   return { index, images, heatmaps, landmarks, matrices, faces, flipped };
+}
+
+/** Builds batch `index` of rendered faces: the box is the landmarks' box. */
+export function makeBatch(plan: BatchPlan, index: number): Batch {
+  const { inputSize: size, occlusion, blur, noise } = plan;
+  return makeBatchWith(plan, index, (_, lm) => landmarksBox(lm), (sample, out) => {
+    renderFace(sample.landmarks, {
+      size,
+      seed: mixSeed(sample.seed, 1),
+      occlusion,
+      blur,
+      noise,
+      out,
+    });
+  });
 }
 
 /** Writes RGB pixels followed by the 3 coordinate channels ([3, H, W]) into NHWC, C = 6. */

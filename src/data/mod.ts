@@ -49,9 +49,5 @@ export {
   type LoadRendered300wOptions,
   type Rendered300w,
 } from "./load_rendered_300w.ts";
-export {
-  type Batch,
-  type BatchSource,
-  type BatchSourceOptions,
-  createBatchSource,
-} from "./create_batch_source.ts";
+export type { Batch, BatchOptions, BatchSource } from "./batch_options.ts";
+export { type BatchSourceOptions, createBatchSource } from "./create_batch_source.ts";
