@@ -51,3 +51,6 @@ export {
 } from "./load_rendered_300w.ts";
 export type { Batch, BatchOptions, BatchSource } from "./batch_options.ts";
 export { type BatchSourceOptions, createBatchSource } from "./create_batch_source.ts";
+export type { ImageFaceSet } from "./image_face_set.ts";
+export { loadPtsFolder, type LoadPtsFolderOptions } from "./load_pts_folder.ts";
+export { loadWflwFolder, type LoadWflwFolderOptions } from "./load_wflw_folder.ts";

@@ -42,3 +42,10 @@ export {
 export { LEARNING_RATES } from "./learning_rates.ts";
 export { type MeanStd, type RunRecord, type RunSummary, summarizeRuns } from "./summarize_runs.ts";
 export { meanPeakValue } from "./mean_peak_value.ts";
+// Real images: the loaders live in src/data/ but are exported here, as they need the npm
+// image codecs (the `./data` export has no dependency).
+export { decodeImage } from "../data/decode_image.ts";
+export {
+  createImageBatchSource,
+  type ImageBatchSourceOptions,
+} from "../data/create_image_batch_source.ts";
