@@ -53,7 +53,10 @@ export interface LossOptions {
    * for the baselines.
    */
   mapWeight?: number | undefined;
-  /** Threshold of the loss map (strict `>`). Defaults to 0.2. */
+  /**
+   * Threshold of the loss map (strict `>`, compared in float32: a target equal to
+   * `Math.fround(0.2)` is not above the default 0.2). Defaults to 0.2.
+   */
   mapThreshold?: number | undefined;
   /**
    * Per-landmark weights, shape `[N, K]` in either layout, multiplying each channel's loss and

@@ -157,7 +157,8 @@ AWL_API awlResult_t awl_awing_workspace_bytes(int32_t n, int32_t k, int32_t h, i
  *   loss = omega * log1p(u^q) + S * max(d - theta, 0),
  *   S    = omega * q * u^(q-1) / (epsilon * (1 + u^q)),   grad = sign(p - y) * S,
  *   weight = (map_weight * [3x3 grey dilation of target > map_threshold] + 1) * chan_w[n*K+k]
- * (out-of-map neighbours ignored; chan_w NULL means 1; map_weight 0 means no map),
+ * (out-of-map neighbours ignored; chan_w NULL means 1; map_weight 0 means no map; the strict >
+ * compares float32 values, as the WASM core and the float64 reference do),
  *   grad_out = grad * (weight * grad_scale),  loss_map_out = loss * weight.
  * The target must stay below alpha - 1 (q > 1) for u^(q-1) to be finite at zero error; the
  * library does not check it but reports the target range in the stats.

@@ -22,7 +22,9 @@ export interface AWingLossOptions extends LossOptions {
  *
  * AWing(y, p) = omega ln(1 + |(y - p)/epsilon|^(alpha - y)) if |y - p| < theta, else
  * A |y - p| - C (A and C make value and slope continuous at theta), multiplied per pixel by
- * `mapWeight * M + 1`, M = [3x3 grey dilation of the target > mapThreshold].
+ * `mapWeight * M + 1`, M = [3x3 grey dilation of the target > mapThreshold] (compared in
+ * float32, as the official code does: a target equal to `Math.fround(0.2)` is not above the
+ * default threshold 0.2).
  *
  * With `mapWeight: 0` this equals mmpose's `AdaptiveWingLoss`. Per-landmark weights multiply
  * the loss; unlike mmpose the target is never scaled (it sets the exponent alpha - y).

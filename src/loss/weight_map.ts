@@ -15,7 +15,10 @@ export interface WeightMapOptions {
   layout?: HeatmapLayout | undefined;
   /** W, named as in the losses' options. Defaults to 10. */
   mapWeight?: number | undefined;
-  /** Threshold (strict `>`), named as in the losses' options. Defaults to 0.2. */
+  /**
+   * Threshold (strict `>`, compared in float32), named as in the losses' options. Defaults to
+   * 0.2.
+   */
   mapThreshold?: number | undefined;
   /** Output buffer (N*K*H*W floats). */
   out?: Float32Array | undefined;
@@ -26,6 +29,11 @@ export interface WeightMapOptions {
  * threshold] per channel (neighbours outside the map ignored, as scipy's default 'reflect'
  * mode gives). The losses apply it themselves in their fused pass; this is for inspection
  * and for custom losses. Computed in WASM with a separable dilation.
+ *
+ * The comparison is made in float32, as in the official code (float32 maps): the threshold
+ * is rounded to float32 first, so a target equal to `Math.fround(0.2)` is not above the
+ * default 0.2 and gets weight 1; `weightMapReference` and the CUDA library follow the same
+ * rule.
  *
  * @example The official 61-pixel mask of a centred landmark is a 9x9 square less corners;
  * a single peak gives a 3x3 square

@@ -12,7 +12,7 @@ export interface LossReferenceOptions {
   reduction?: "mean" | "sum" | "none" | undefined;
   /** Loss-map weight W. Defaults to 10 for AWing and 0 for the baselines. */
   mapWeight?: number | undefined;
-  /** Loss-map threshold. Defaults to 0.2. */
+  /** Loss-map threshold (strict `>`, compared in float32). Defaults to 0.2. */
   mapThreshold?: number | undefined;
   /** Per-landmark weights `[N, K]`. */
   landmarkWeights?: ArrayLike<number> | undefined;

@@ -2,7 +2,9 @@
  * The paper's weighted loss map in float64, computed the naive way (a full 3x3 window per
  * pixel): W * M + 1 with M = [3x3 grey dilation of the target > threshold], per channel of a
  * `[N, K, H, W]` batch; neighbours outside the map are ignored (scipy's default 'reflect' mode
- * gives the same maximum).
+ * gives the same maximum). The comparison is made in float32, as the official code compares
+ * float32 maps and the fast kernels do: `Math.fround(max) > Math.fround(mapThreshold)`, so a
+ * target equal to `Math.fround(0.2)` is not above the default threshold 0.2 (weight 1).
  *
  * @example A landmark peak of 1 makes a 3x3 square of weight 11
  * ```ts
@@ -12,6 +14,16 @@
  * target[12] = 1;
  * const map = weightMapReference(target, [1, 1, 5, 5]);
  * equal(map.filter((v) => v === 11).length, 9);
+ * ```
+ *
+ * @example The threshold compares float32 values: 0.2 is not above 0.2
+ * ```ts
+ * import { weightMapReference } from "@facealign/awing/reference";
+ * import { deepEqual } from "node:assert/strict";
+ * const at02 = weightMapReference([0.2, Math.fround(0.2)], [1, 1, 1, 2]);
+ * deepEqual(Array.from(at02), [1, 1]);
+ * const above = weightMapReference([0, 0.2000001], [1, 1, 1, 2]);
+ * deepEqual(Array.from(above), [11, 11]);
  * ```
  *
  * @param target The target heatmaps.
@@ -26,6 +38,7 @@ export function weightMapReference(
   options: { mapWeight?: number | undefined; mapThreshold?: number | undefined } = {},
 ): Float64Array {
   const { mapWeight: weight = 10, mapThreshold: threshold = 0.2 } = options;
+  const thr = Math.fround(threshold);
   const [n, k, h, w] = shape;
   const out = new Float64Array(n * k * h * w);
   for (let c = 0; c < n * k; c++) {
@@ -39,7 +52,7 @@ export function weightMapReference(
             if (ii >= 0 && ii < h && jj >= 0 && jj < w) m = Math.max(m, target[off + ii * w + jj]!);
           }
         }
-        out[off + i * w + j] = weight * (m > threshold ? 1 : 0) + 1;
+        out[off + i * w + j] = weight * (Math.fround(m) > thr ? 1 : 0) + 1;
       }
     }
   }
