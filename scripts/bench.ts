@@ -25,6 +25,7 @@ import { lossReference } from "../src/reference/loss_reference.ts";
 import { peerData } from "../tests/_random.ts";
 import { scalarAwing } from "./_scalar_awing.ts";
 import { benchHeatmaps } from "./bench_heatmaps.ts";
+import { best } from "./_best.ts";
 import { benchTfjs, tfjsTables } from "./bench_tfjs.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -50,17 +51,6 @@ function toNhwc(
     for (let p = 0; p < h * w; p++) out[image + p * k + c] = a[j++]!;
   }
   return out;
-}
-
-function best(reps: number, run: () => void): number {
-  run(); // warm-up (and JIT tier-up)
-  let ms = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    run();
-    ms = Math.min(ms, performance.now() - t0);
-  }
-  return ms;
 }
 
 /** Runs a peer command; its last stdout line parsed as JSON, or why it failed. */

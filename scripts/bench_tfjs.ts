@@ -12,6 +12,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { best } from "./_best.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { tfAwingLoss, tfMseLoss, useWasmBackend } from "../src/tfjs/mod.ts";
@@ -41,18 +42,6 @@ export interface TfjsStepRow {
 }
 
 const N = 16, H = 64, W = 64, K = 68;
-
-/** Best time of `fn` in ms over `reps` runs after one warm-up run (the least disturbed by load). */
-function best(reps: number, fn: () => void): number {
-  fn();
-  let ms = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    fn();
-    ms = Math.min(ms, performance.now() - t0);
-  }
-  return ms;
-}
 
 /** The loss + gradient of `loss` at `pred`, read back (so that the backend has finished). */
 function lossAndGrad(loss: (p: tf.Tensor4D) => tf.Scalar, pred: tf.Tensor4D): void {
