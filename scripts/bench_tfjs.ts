@@ -3,8 +3,8 @@
  * heatmaps: the loss + gradient as a training step computes it (`tf.grad` of the loss with
  * respect to the prediction), awing's against the same loss written in tf ops and
  * differentiated by TensorFlow.js, on the `cpu` and `wasm` backends; then a whole training
- * step (forward + backward + Adam) of a small U-Net (64x64x3 in, 64x64x68 out) on `wasm`,
- * with either loss, and the share of the step the loss takes.
+ * step (forward + backward + Adam) of awing's small U-Net (`createHeatmapModel`, 64x64x3 in,
+ * 64x64x68 out) on `wasm`, with either loss, and the share of the step the loss takes.
  *
  * `benchTfjs()` is called by `scripts/bench.ts`; run this file alone for the tables:
  * `deno run --allow-read scripts/bench_tfjs.ts [--reps N] [--json]`.
@@ -14,9 +14,9 @@
 import { parseArgs } from "node:util";
 import { best } from "./_best.ts";
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
 import { tfAwingLoss, tfMseLoss, useWasmBackend } from "../src/tfjs/mod.ts";
 import { tfOpsLoss } from "../src/tfjs/_tf_ops_losses.ts";
+import { createHeatmapModel } from "../src/train/create_heatmap_model.ts";
 import { heatmapPair, uniform } from "../tests/_random.ts";
 
 /** One measured loss + gradient. */
@@ -50,32 +50,6 @@ function lossAndGrad(loss: (p: tf.Tensor4D) => tf.Scalar, pred: tf.Tensor4D): vo
     value.dataSync();
     grad.dataSync();
   });
-}
-
-/** A small U-Net: 3 levels (16, 32, 64 filters), 64x64x3 in, 64x64x68 heatmaps out. */
-function smallUNet(): tfl.LayersModel {
-  const conv = (filters: number) => (x: tfl.SymbolicTensor) =>
-    tfl.layers.conv2d({ filters, kernelSize: 3, padding: "same", activation: "relu" })
-      .apply(x) as tfl.SymbolicTensor;
-  const input = tfl.input({ shape: [H, W, 3] });
-  const e1 = conv(16)(conv(16)(input));
-  const e2 = conv(32)(
-    conv(32)(tfl.layers.maxPooling2d({ poolSize: 2 }).apply(e1) as tfl.SymbolicTensor),
-  );
-  const e3 = conv(64)(
-    conv(64)(tfl.layers.maxPooling2d({ poolSize: 2 }).apply(e2) as tfl.SymbolicTensor),
-  );
-  const up = (x: tfl.SymbolicTensor, skip: tfl.SymbolicTensor, filters: number) =>
-    conv(filters)(
-      tfl.layers.concatenate().apply([
-        tfl.layers.upSampling2d({ size: [2, 2] }).apply(x) as tfl.SymbolicTensor,
-        skip,
-      ]) as tfl.SymbolicTensor,
-    );
-  const d2 = up(e3, e2, 32);
-  const d1 = up(d2, e1, 16);
-  const out = tfl.layers.conv2d({ filters: K, kernelSize: 1 }).apply(d1) as tfl.SymbolicTensor;
-  return tfl.model({ inputs: input, outputs: out });
 }
 
 /** Measures the loss rows on `backends` and the U-Net step on wasm. */
@@ -118,7 +92,8 @@ export async function benchTfjs(
   }
 
   await useWasmBackend();
-  const model = smallUNet();
+  // awing's own U-Net (src/train) at full resolution: 64x64x3 in, 64x64x68 out.
+  const model = createHeatmapModel({ inputSize: H, stride: 1, numLandmarks: K });
   const params = model.countParams();
   const x = tf.tensor4d(Float32Array.from(uniform(N * H * W * 3, 2)), [N, H, W, 3]);
   const y = tf.tensor4d(data.target, [N, H, W, K]);
@@ -168,7 +143,7 @@ export function tfjsTables(
   }
   lines.push(
     "",
-    `Small U-Net training step (${result.params} parameters, Adam, batch ${N}, 64x64x3 -> ` +
+    `createHeatmapModel U-Net training step (${result.params} parameters, Adam, batch ${N}, 64x64x3 -> ` +
       `64x64x${K}), best ms`,
     "| backend | loss | step with awing | step with tf-ops loss | awing loss share of its step |",
     "|---|---|---:|---:|---:|",
