@@ -1,10 +1,10 @@
-// The bridge from the WASM core losses to TensorFlow.js: input checks, the layout handling
-// (in _coreLoss alone) and the custom gradient.
+// The bridge from the WASM core losses to TensorFlow.js: input checks, the reads without
+// copies and the custom gradient.
 import * as tf from "@tensorflow/tfjs-core";
 import "./_register.ts";
-import { checkFinite, checkOneOf } from "../_validate.ts";
+import { checkOneOf } from "../_validate.ts";
 import type { LossOptions, LossResult, Shape4 } from "../types.ts";
-import type { TfLayout, TfLossOptions } from "./types.ts";
+import type { TfLossOptions } from "./types.ts";
 
 const ACTION = "compute loss";
 
@@ -15,9 +15,6 @@ export type CoreLoss<O extends LossOptions> = (
   options: O,
 ) => LossResult;
 
-/** Core options without the shape, the buffers and the layout they get from the adapter. */
-type CoreOptions<O extends LossOptions> = Omit<O, "shape" | "out" | "gradient">;
-
 function checkTensor(t: unknown, name: string): tf.Tensor {
   if (!(t instanceof tf.Tensor)) {
     throw new TypeError(`Cannot ${ACTION}: "${name}" must be a tf.Tensor`);
@@ -27,50 +24,6 @@ function checkTensor(t: unknown, name: string): tf.Tensor {
     throw new TypeError(`Cannot ${ACTION}: "${name}" must be float32 but it is ${t.dtype}`);
   }
   return t;
-}
-
-/** [n, a, b] to [n, b, a]: NHWC to NCHW with (a, b) = (H*W, K), and back with (K, H*W). */
-function swapLastAxes(src: Float32Array, n: number, a: number, b: number): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let m = 0; m < n; m++) {
-    const base = m * a * b;
-    for (let i = 0; i < a; i++) {
-      const from = base + i * b;
-      for (let j = 0, to = base + i; j < b; j++, to += a) out[to] = src[from + j]!;
-    }
-  }
-  return out;
-}
-
-/**
- * Runs the core loss on data in `layout` with `shape` given in that layout; the gradient
- * comes back in the same layout, in a fresh array (never a buffer awing reuses).
- */
-export function _coreLoss<O extends LossOptions>(
-  core: CoreLoss<O>,
-  pred: Float32Array,
-  target: Float32Array,
-  shape: Shape4,
-  layout: TfLayout,
-  options: CoreOptions<O>,
-): { loss: number; grad: Float32Array } {
-  if (layout === "nchw") {
-    const { loss, grad } = core(pred, target, { ...options, shape } as unknown as O);
-    return { loss, grad: grad! };
-  }
-  // Until the core reads [N, H, W, K] itself, channel-last data is transposed here; the
-  // scan first names a bad value by its index in the caller's layout.
-  const [n, h, w, k] = shape;
-  if (options.validate !== false) {
-    checkFinite(pred, "pred", ACTION);
-    checkFinite(target, "target", ACTION);
-  }
-  const { loss, grad } = core(
-    swapLastAxes(pred, n, h * w, k),
-    swapLastAxes(target, n, h * w, k),
-    { ...options, shape: [n, k, h, w] } as unknown as O,
-  );
-  return { loss, grad: swapLastAxes(grad!, n, k, h * w) };
 }
 
 /** The wasm backend's own view of its tensors' memory. */
@@ -131,19 +84,25 @@ export function _tfLoss<O extends LossOptions>(
     );
   }
   const lw = landmarkWeightsData(landmarkWeights);
-  // The loss' own parameters (alpha, w, ...) travel in `rest` with the common options.
-  const coreOptions = (lw ? { ...rest, landmarkWeights: lw } : rest) as unknown as CoreOptions<O>;
-  const shape = pred.shape as Shape4;
+  // The loss' own parameters (alpha, w, ...) travel in `rest` with the common options; the
+  // core reads channel-last data as it is.
+  const coreOptions = {
+    ...rest,
+    ...(lw ? { landmarkWeights: lw } : {}),
+    shape: pred.shape as Shape4,
+    layout,
+  } as unknown as O;
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const p = args[0] as tf.Tensor4D;
-    // Both read as views right before the core runs: no TensorFlow.js allocation between.
-    const out = _coreLoss(core, readF32(p), readF32(target), shape, layout, coreOptions);
+    // Both read as views right before the core runs (no TensorFlow.js allocation between);
+    // the gradient is a fresh array, which the cpu backend may keep without a copy.
+    const { loss, grad } = core(readF32(p), readF32(target), coreOptions);
     return {
-      value: tf.scalar(out.loss),
+      value: tf.scalar(loss),
       gradFunc: (dy: tf.Tensor) => {
-        const grad = tf.tensor(out.grad, pred.shape, "float32");
+        const gradTensor = tf.tensor(grad!, pred.shape, "float32");
         // A training step's upstream gradient is 1: no multiplication over the whole batch.
-        return dy.dataSync()[0] === 1 ? grad : tf.mul(dy, grad);
+        return dy.dataSync()[0] === 1 ? gradTensor : tf.mul(dy, gradTensor);
       },
     };
   });

@@ -65,16 +65,15 @@ function pixelLoss(spec: TfOpsLossSpec, pred: tf.Tensor, target: tf.Tensor): tf.
 }
 
 /**
- * The loss of `spec` over channel-last `pred` and `target`, in tf ops: per-pixel loss times
- * the loss map `mapWeight * [3x3 max of target > mapThreshold] + 1` and the landmark weights,
- * then mean or sum.
+ * The per-pixel losses of `spec` over channel-last `pred` and `target`, in tf ops, times the
+ * loss map `mapWeight * [3x3 max of target > mapThreshold] + 1` and the landmark weights.
  */
-export function tfOpsLoss(
+export function tfOpsPixelLoss(
   spec: TfOpsLossSpec,
   pred: tf.Tensor4D,
   target: tf.Tensor4D,
   options: TfOpsOptions = {},
-): tf.Scalar {
+): tf.Tensor4D {
   return tf.tidy(() => {
     let loss = pixelLoss(spec, pred, target);
     const mapWeight = options.mapWeight ?? (spec.kind === "awing" ? 10 : 0);
@@ -87,6 +86,19 @@ export function tfOpsLoss(
       const [n, , , k] = pred.shape;
       loss = tf.mul(loss, tf.reshape(options.landmarkWeights, [n, 1, 1, k]));
     }
+    return loss as tf.Tensor4D;
+  });
+}
+
+/** {@link tfOpsPixelLoss} reduced: mean (the default) or sum. */
+export function tfOpsLoss(
+  spec: TfOpsLossSpec,
+  pred: tf.Tensor4D,
+  target: tf.Tensor4D,
+  options: TfOpsOptions = {},
+): tf.Scalar {
+  return tf.tidy(() => {
+    const loss = tfOpsPixelLoss(spec, pred, target, options);
     return options.reduction === "sum" ? tf.sum(loss) : tf.mean(loss);
   });
 }

@@ -4,17 +4,17 @@
  * @module
  */
 import type { Tensor } from "@tensorflow/tfjs-core";
+import type { HeatmapLayout } from "../types.ts";
 
-/**
- * Layout of the heatmap tensors: `"nhwc"` is `[N, H, W, K]` (channel-last, TensorFlow.js'
- * own layout), `"nchw"` is `[N, K, H, W]` (channel-first, the core losses' layout).
- */
-export type TfLayout = "nhwc" | "nchw";
+export type { HeatmapLayout };
 
 /** Options every TensorFlow.js loss accepts: the core losses' options, minus the buffers. */
 export interface TfLossOptions {
-  /** Layout of `pred` and `target`. Defaults to `"nhwc"`, `[N, H, W, K]`. */
-  layout?: TfLayout;
+  /**
+   * Layout of `pred` and `target`: `"nhwc"`, `[N, H, W, K]` (TensorFlow.js' own, the default),
+   * or `"nchw"`, `[N, K, H, W]`. Both are computed as they are, without a transpose.
+   */
+  layout?: HeatmapLayout;
   /** Reduction of the per-pixel losses to the returned scalar. Defaults to `"mean"`. */
   reduction?: "mean" | "sum";
   /**
