@@ -50,8 +50,8 @@ export interface Piece {
   halo: number;
 }
 
-/** Rows of the smallest band: the halo rows then add at most half the band's target. */
-const MIN_BAND_ROWS = 4;
+/** Rows of the smallest band: its halo rows add at most a quarter to the staged target. */
+const MIN_BAND_ROWS = 8;
 
 /** The pieces of a batch and the largest piece, as the staging areas must hold it. */
 export interface Plan {
@@ -66,8 +66,11 @@ export interface Plan {
   pieces(): Generator<Piece>;
 }
 
-/** Cuts `p` into pieces of about `budget` floats (whole planes, else bands of rows). */
-export function plan(p: Planes, budget: number = CHUNK_FLOATS): Plan {
+/**
+ * Cuts `p` into pieces of about `budget` floats (whole planes, else bands of rows); bands get
+ * their halo rows only with `halo` (the weight map's dilation reads them, nothing else does).
+ */
+export function plan(p: Planes, halo = true, budget: number = CHUNK_FLOATS): Plan {
   const row = p.w * p.s, plane = p.h * row;
   if (plane <= budget || p.h === 1) {
     const per = Math.min(p.planes, Math.max(1, Math.floor(budget / plane)));
@@ -96,7 +99,7 @@ export function plan(p: Planes, budget: number = CHUNK_FLOATS): Plan {
         for (let r0 = 0; r0 < p.h; r0 += band) {
           const r1 = Math.min(p.h, r0 + band);
           const lo = (q * p.h + r0) * row, hi = (q * p.h + r1) * row;
-          const above = r0 > 0, below = r1 < p.h;
+          const above = halo && r0 > 0, below = halo && r1 < p.h;
           yield {
             lo,
             hi,

@@ -63,7 +63,7 @@ export function runLoss(
   const core = wasm();
   core.set_loss(spec.kind, ...spec.params);
   const { w, s } = planes;
-  const cut = plan(planes);
+  const cut = plan(planes, mapWeight !== 0);
   const bytes = cut.floats * 4, rowBytes = cut.row * 4;
   // the target's area has room for a halo row on each side of a band
   const [scratch, pChan, pPred, pTargetArea, pGrad, pLoss] = reserve(
