@@ -16,6 +16,7 @@
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
 import { RANGE } from "./_input_check";
+import { FOLD, fold_f64x2 } from "./_lanes";
 import { finish, sign_f32x4 } from "./_pixel";
 import { Run } from "./_run";
 import { __exp2_f32x4, __log1p_f32x4, __log2_f32x4, k, K_MIN_NORMAL, K_ONE } from "./_simd_math";
@@ -27,7 +28,7 @@ const BUF_U: usize = memory.data(<i32> BLK << 2, 16);
 
 // One block of m pixels of run from byte offset ob (m a multiple of 4, at most BLK). The target
 // range of the input check is folded in pass 1; non-finite inputs show in the returned sum
-// (see _input_check.ts).
+// (see _input_check.ts), an f64x2 of f32 partial sums of FOLD pixels.
 function awing_block(run: Run, ob: usize, m: usize): v128 {
   const pred = run.pred + ob, target = run.target + ob, wt = run.wt + ob;
   const grad = run.grad ? run.grad + ob : 0, lmap = run.lmap ? run.lmap + ob : 0;
@@ -51,30 +52,41 @@ function awing_block(run: Run, ob: usize, m: usize): v128 {
     const o = i << 2;
     v128.store(BUF + o, __exp2_f32x4(v128.load(BUF + o)));
   }
-  let acc = f32x4.splat(0.0);
-  for (let i: usize = 0; i < m; i += 4) {
-    const o = i << 2;
-    const p = v128.load(pred + o), y = v128.load(target + o);
-    const e = f32x4.sub(p, y);
-    const d = f32x4.abs(e);
-    const q = f32x4.sub(k(AW_ALPHA), y);
-    const uq1 = v128.load(BUF + o);
-    const uq = f32x4.mul(uq1, v128.load(BUF_U + o));
-    const s = f32x4.div(f32x4.mul(f32x4.mul(k(AW_OMEGA_EPS), q), uq1), f32x4.add(uq, k(K_ONE)));
-    const over = f32x4.pmax(f32x4.sub(d, k(AW_THETA)), f32x4.splat(0.0));
-    const l = f32x4.add(f32x4.mul(k(AW_OMEGA), __log1p_f32x4(uq)), f32x4.mul(s, over));
-    const lw = finish(l, sign_f32x4(e, s), v128.load(wt + o), gs, grad ? grad + o : 0);
-    if (lmap) v128.store(lmap + o, lw);
-    acc = f32x4.add(acc, lw);
+  let sum = f64x2.splat(0.0);
+  for (let i0: usize = 0; i0 < m; i0 += FOLD) {
+    const end = min(i0 + FOLD, m);
+    let acc = f32x4.splat(0.0);
+    for (let i = i0; i < end; i += 4) {
+      const o = i << 2;
+      const p = v128.load(pred + o), y = v128.load(target + o);
+      const e = f32x4.sub(p, y);
+      const d = f32x4.abs(e);
+      const q = f32x4.sub(k(AW_ALPHA), y);
+      const uq1 = v128.load(BUF + o);
+      const uq = f32x4.mul(uq1, v128.load(BUF_U + o));
+      const s = f32x4.div(
+        f32x4.mul(f32x4.mul(k(AW_OMEGA_EPS), q), uq1),
+        f32x4.add(uq, k(K_ONE)),
+      );
+      const over = f32x4.pmax(f32x4.sub(d, k(AW_THETA)), f32x4.splat(0.0));
+      const l = f32x4.add(f32x4.mul(k(AW_OMEGA), __log1p_f32x4(uq)), f32x4.mul(s, over));
+      const lw = finish(l, sign_f32x4(e, s), v128.load(wt + o), gs, grad ? grad + o : 0);
+      if (lmap) v128.store(lmap + o, lw);
+      acc = f32x4.add(acc, lw);
+    }
+    sum = fold_f64x2(sum, acc);
   }
-  return acc;
+  return sum;
 }
 
-/** AWing over n4 pixels of run (n4 a multiple of 4) in blocks of BLK; returns the lanes' sums. */
+/**
+ * AWing over n4 pixels of run (n4 a multiple of 4) in blocks of BLK; returns the loss sum as
+ * an f64x2 (f32 partial sums of FOLD pixels, see loss_loops.ts).
+ */
 export function loop_awing(run: Run, n4: usize): v128 {
-  let acc = f32x4.splat(0.0);
+  let sum = f64x2.splat(0.0);
   for (let b: usize = 0; b < n4; b += BLK) {
-    acc = f32x4.add(acc, awing_block(run, b << 2, min(BLK, n4 - b)));
+    sum = f64x2.add(sum, awing_block(run, b << 2, min(BLK, n4 - b)));
   }
-  return acc;
+  return sum;
 }

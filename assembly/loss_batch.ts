@@ -10,7 +10,7 @@
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
 import { check_reset, check_store } from "./_input_check";
-import { hsum_f64 } from "./_lanes";
+import { hsum_f64x2 } from "./_lanes";
 import { Run, set_run } from "./_run";
 import { loop_any } from "./loss_loops";
 import { same_weights, tile, weight_rows } from "./_weight_rows";
@@ -41,11 +41,11 @@ export function run_pixels(run: Run, n: usize): f64 {
     memory.copy(TAIL + 16, run.target + o, rest);
     memory.copy(TAIL + 32, run.wt + o, rest);
     set_run(TAIL_RUN, TAIL, TAIL + 16, TAIL + 32, TAIL + 48, TAIL + 64, run.gs);
-    acc = f32x4.add(acc, loop_any(TAIL_RUN, 4));
+    acc = f64x2.add(acc, loop_any(TAIL_RUN, 4));
     if (run.grad) memory.copy(run.grad + o, TAIL + 48, rest);
     if (run.lmap) memory.copy(run.lmap + o, TAIL + 64, rest);
   }
-  return hsum_f64(acc);
+  return hsum_f64x2(acc);
 }
 
 /**
