@@ -2,6 +2,7 @@
 // WASM arena, runs the argmax kernel (which also detects NaN and infinite values in the same
 // pass) and hands each chunk to the decoder's own refinement.
 import { checkF32, checkFinite, checkFloat, checkLength, checkShape4 } from "../_validate.ts";
+import { checkNoOverlap } from "../_overlap.ts";
 import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
 import type { FloatArray } from "../types.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
@@ -64,6 +65,11 @@ export function runDecode(
   const confidence = options.out?.confidence ?? new Float32Array(channels);
   checkF32(confidence, "out.confidence", ACTION);
   checkLength(confidence, "out.confidence", channels, `[N, K]`, ACTION);
+  checkNoOverlap(
+    [["out.landmarks", landmarks], ["out.confidence", confidence]],
+    [["heatmaps", heatmaps]],
+    ACTION,
+  );
   const result = { landmarks, confidence };
 
   const hw = h * w;

@@ -21,7 +21,8 @@ import type { DecodeOptions, DecodeResult } from "./types.ts";
  * @param heatmaps Heatmaps `[N, K, H, W]`, float32 or float64 (decoded in float32).
  * @param options Shape (required) and output buffers.
  * @returns Landmarks `[N, K, 2]` and confidence `[N, K]`.
- * @throws {TypeError} When the length does not match the shape or an output does not fit.
+ * @throws {TypeError} When the length does not match the shape or an output does not fit, or an output shares memory with
+ * `heatmaps` or with the other output.
  * @throws {RangeError} For a NaN or infinite value (naming its index) or an empty batch.
  */
 export function decodeArgmax(heatmaps: FloatArray, options: DecodeOptions): DecodeResult {

@@ -78,7 +78,8 @@ export interface DarkOptions extends DecodeOptions {
  * @param heatmaps Heatmaps `[N, K, H, W]`, float32 or float64 (decoded in float32).
  * @param options Shape (required), sigma or kernel size, output buffers.
  * @returns Landmarks `[N, K, 2]` (pixel-centre frame) and confidence `[N, K]`.
- * @throws {TypeError} When the length does not match the shape.
+ * @throws {TypeError} When the length does not match the shape, or an output shares memory with
+ * `heatmaps` or with the other output.
  * @throws {RangeError} For sigma <= 0, a kernel size that is not odd and >= 3, a NaN or
  * infinite value (naming its index), or an empty batch.
  */

@@ -64,7 +64,8 @@ export interface QuarterOffsetOptions extends DecodeOptions {
  * @param heatmaps Heatmaps `[N, K, H, W]`, float32 or float64 (decoded in float32).
  * @param options Shape (required), convention, output frame, output buffers.
  * @returns Landmarks `[N, K, 2]` and confidence `[N, K]`.
- * @throws {TypeError} When the length does not match the shape or an option is unknown.
+ * @throws {TypeError} When the length does not match the shape or an option is unknown, or an output shares memory with
+ * `heatmaps` or with the other output.
  * @throws {RangeError} For a NaN or infinite value (naming its index) or an empty batch.
  */
 export function decodeQuarterOffset(

@@ -45,7 +45,8 @@ export interface SoftArgmaxOptions extends DecodeOptions {
  * @param heatmaps Heatmaps `[N, K, H, W]`, float32 or float64 (decoded in float32).
  * @param options Shape (required), normalisation, beta, output buffers.
  * @returns Landmarks `[N, K, 2]` (pixel-centre frame) and confidence (the maximum) `[N, K]`.
- * @throws {TypeError} When the length does not match the shape or `normalize` is unknown.
+ * @throws {TypeError} When the length does not match the shape or `normalize` is unknown, or an output shares memory with
+ * `heatmaps` or with the other output.
  * @throws {RangeError} For beta <= 0, a NaN or infinite value (naming its index), a channel
  * with no positive value under `"linear"`, or an empty batch.
  */

@@ -1,5 +1,6 @@
 // Shared checks of toHeatmapCoords / fromHeatmapCoords.
 import { checkAbove, checkFloat, checkOneOf } from "../_validate.ts";
+import { checkNoOverlap } from "../_overlap.ts";
 import type { FloatArray } from "../types.ts";
 import type { HeatmapCoordsOptions } from "./to_heatmap_coords.ts";
 
@@ -34,5 +35,6 @@ export function coordAffine<T extends FloatArray>(
       `Cannot ${action}: "out" must be a Float32Array or Float64Array of ${landmarks.length} elements`,
     );
   }
+  checkNoOverlap([["out", out]], [["landmarks", landmarks]], action, ["landmarks"]);
   return { stride, shift: convention === "aligned" ? 0.5 : 0, out };
 }

@@ -189,3 +189,96 @@ export function flatten(p: CubicPiece, tol: number): Float64Array {
   v[2 * m + 1] = p.ey;
   return v;
 }
+
+/** An axis-aligned box, inclusive: x0 <= x <= x1, y0 <= y <= y1. */
+export interface Box {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/** Segments at most this many per flat enough parameter interval. */
+const LEAF_SEGMENTS = 16;
+/** Halvings of the parameter interval before a leaf is taken as it is (float64 resolution). */
+const MAX_DEPTH = 200;
+
+/**
+ * Flattens a piece as {@link flatten} does (a polyline within `tol` of the curve), but only
+ * where the curve comes near `box`: `emit` gets the segments of the parts of the curve whose
+ * Bézier hull meets `box`, so the work is bounded by the parts near the box, not by the
+ * piece's size (a landmark at 1e30 makes a piece of curvature ~1e30 that {@link flatten}
+ * would cut into ~1e15 segments). Each half of the piece is evaluated from its own end point,
+ * in a parameter that is 0 there, so the curve near a data point stays accurate however far
+ * the other end is; the parameter interval is halved until a part is flat enough for a few
+ * segments or misses the box. Parts farther than `tol` plus rounding from the box may be left
+ * out.
+ */
+export function flattenNear(
+  p: CubicPiece,
+  tol: number,
+  box: Box,
+  emit: (ax: number, ay: number, bx: number, by: number) => void,
+): void {
+  // P''(t) = 2c + 6dt is linear: its norm peaks at an end
+  const a0 = Math.hypot(2 * p.cx, 2 * p.cy);
+  const a1 = Math.hypot(2 * p.cx + 6 * p.dx, 2 * p.cy + 6 * p.dy);
+  const bend = Math.sqrt(Math.max(a0, a1) / (8 * tol)); // segments per unit of parameter
+  // the first half from (ax, ay) in t, the second from (ex, ey) in s = 1 - t:
+  // P(1 - s) = E - P'(1) s + (c + 3d) s^2 - d s^3
+  flattenHalf([p.ax, p.bx, p.cx, p.dx], [p.ay, p.by, p.cy, p.dy], bend, box, emit);
+  flattenHalf(
+    [p.ex, -(p.bx + 2 * p.cx + 3 * p.dx), p.cx + 3 * p.dx, -p.dx],
+    [p.ey, -(p.by + 2 * p.cy + 3 * p.dy), p.cy + 3 * p.dy, -p.dy],
+    bend,
+    box,
+    emit,
+  );
+}
+
+/** Power-basis coefficients of one coordinate of a half piece, in a parameter in [0, 1/2]. */
+type Cubic = readonly [number, number, number, number];
+
+/** The half piece (x(s), y(s)), s in [0, 1/2], flattened near `box` (see flattenNear). */
+function flattenHalf(
+  cx: Cubic,
+  cy: Cubic,
+  bend: number,
+  box: Box,
+  emit: (ax: number, ay: number, bx: number, by: number) => void,
+): void {
+  const at = (c: Cubic, s: number): number => c[0] + s * (c[1] + s * (c[2] + s * c[3]));
+  const slope = (c: Cubic, s: number): number => c[1] + s * (2 * c[2] + 3 * s * c[3]);
+  const visit = (s0: number, s1: number, depth: number): void => {
+    const ds = s1 - s0;
+    const x0 = at(cx, s0), y0 = at(cy, s0), x3 = at(cx, s1), y3 = at(cy, s1);
+    const x1 = x0 + (ds / 3) * slope(cx, s0), y1 = y0 + (ds / 3) * slope(cy, s0);
+    const x2 = x3 - (ds / 3) * slope(cx, s1), y2 = y3 - (ds / 3) * slope(cy, s1);
+    // the hull of the Bézier control points holds the part; widened by their rounding
+    const slack = 1e-12 *
+      (Math.abs(x0) + Math.abs(x1) + Math.abs(x2) + Math.abs(x3) + Math.abs(y0) +
+        Math.abs(y1) + Math.abs(y2) + Math.abs(y3));
+    if (
+      Math.max(x0, x1, x2, x3) + slack < box.x0 || Math.min(x0, x1, x2, x3) - slack > box.x1 ||
+      Math.max(y0, y1, y2, y3) + slack < box.y0 || Math.min(y0, y1, y2, y3) - slack > box.y1
+    ) return;
+    const m = Math.max(1, Math.ceil(ds * bend));
+    if (m > LEAF_SEGMENTS && depth < MAX_DEPTH) {
+      const mid = s0 + 0.5 * ds;
+      visit(s0, mid, depth + 1);
+      visit(mid, s1, depth + 1);
+      return;
+    }
+    const steps = Math.min(m, LEAF_SEGMENTS);
+    let ax = x0, ay = y0;
+    for (let i = 1; i <= steps; i++) {
+      const last = i === steps;
+      const s = s0 + (i / steps) * ds;
+      const bx = last ? x3 : at(cx, s), by = last ? y3 : at(cy, s);
+      emit(ax, ay, bx, by);
+      ax = bx;
+      ay = by;
+    }
+  };
+  visit(0, 0.5, 0);
+}

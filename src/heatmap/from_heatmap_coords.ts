@@ -23,8 +23,9 @@ import type { HeatmapCoordsOptions } from "./to_heatmap_coords.ts";
  * @param landmarks (x, y) pairs in heatmap pixels.
  * @param options Stride (required), convention, output buffer.
  * @returns The (x, y) pairs in image pixels.
- * @throws {TypeError} When `landmarks` is not a Float32Array or Float64Array of pairs or `out`
- * does not fit.
+ * @throws {TypeError} When `landmarks` is not a Float32Array or Float64Array of pairs, or `out`
+ * does not fit or shares memory with `landmarks` other than as the very same elements (in
+ * place, `out: landmarks`, works).
  * @throws {RangeError} When the stride is not > 0.
  */
 export function fromHeatmapCoords<T extends FloatArray, O extends FloatArray = T>(

@@ -6,6 +6,7 @@ import {
   checkShape4,
   checkSigma,
 } from "../_validate.ts";
+import { checkNoOverlap } from "../_overlap.ts";
 import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
 import type { FloatArray, Shape4 } from "../types.ts";
 import { checkOffMap, gaussianParams, type SkipReason } from "./_gaussian_params.ts";
@@ -173,7 +174,8 @@ const ACTION = "generate heatmaps";
  * @param options Shape (required), sigma, window, visibility, mode, off-map rule, output
  * buffer.
  * @returns The heatmaps and the landmarks that were not drawn.
- * @throws {TypeError} When the lengths do not match the shape or an option has a wrong value.
+ * @throws {TypeError} When the lengths do not match the shape, an option has a wrong value, or
+ * `out` shares memory with `landmarks` or `visibility`.
  * @throws {RangeError} For sigma <= 0 (or not a whole number in official mode), a NaN
  * visibility, or an empty batch.
  */
@@ -228,6 +230,7 @@ export function gaussianHeatmaps(
   const out = options.out ?? new Float32Array(size);
   checkF32(out, "out", ACTION);
   checkLength(out, "out", size, `shape ${JSON.stringify(options.shape)}`, ACTION);
+  checkNoOverlap([["out", out]], [["landmarks", landmarks], ["visibility", visibility]], ACTION);
 
   const input = {
     landmarks,

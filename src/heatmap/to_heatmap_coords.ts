@@ -42,8 +42,9 @@ export interface HeatmapCoordsOptions<T extends FloatArray = FloatArray> {
  * @param landmarks (x, y) pairs in image pixels, e.g. `[N, K, 2]`.
  * @param options Stride (required), convention, output buffer.
  * @returns The (x, y) pairs in heatmap pixels.
- * @throws {TypeError} When `landmarks` is not a Float32Array or Float64Array of pairs or `out`
- * does not fit.
+ * @throws {TypeError} When `landmarks` is not a Float32Array or Float64Array of pairs, or `out`
+ * does not fit or shares memory with `landmarks` other than as the very same elements (in
+ * place, `out: landmarks`, works).
  * @throws {RangeError} When the stride is not > 0.
  */
 export function toHeatmapCoords<T extends FloatArray, O extends FloatArray = T>(
