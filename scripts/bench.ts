@@ -24,6 +24,7 @@ import { awingLoss } from "../src/loss/awing_loss.ts";
 import { lossReference } from "../src/reference/loss_reference.ts";
 import { peerData } from "../tests/_random.ts";
 import { scalarAwing } from "./_scalar_awing.ts";
+import { benchData } from "./bench_data.ts";
 import { benchHeatmaps } from "./bench_heatmaps.ts";
 import { best } from "./_best.ts";
 import { benchTfjs, tfjsTables } from "./bench_tfjs.ts";
@@ -195,6 +196,7 @@ if (import.meta.main) {
       "no-peers": { type: "boolean", default: false },
       "no-heatmaps": { type: "boolean", default: false },
       "no-tfjs": { type: "boolean", default: false },
+      "no-data": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -202,7 +204,7 @@ if (import.meta.main) {
   if (values.help) {
     console.log(
       "Usage: deno task bench [--reps N] [--peer-runs N] [--sizes NxKxH,...] [--peers DIR]\n" +
-        "                       [--no-peers] [--no-heatmaps] [--no-tfjs] [--json]\n\n" +
+        "                       [--no-peers] [--no-heatmaps] [--no-tfjs] [--no-data] [--json]\n\n" +
         "Pixels per second for AWing loss + gradient + weight map (paper defaults, mean), WASM\n" +
         "SIMD vs a scalar TypeScript loop vs the f64 reference vs the peers in --peers\n" +
         "(default ../shared/peers: native C with gcc -O3 -march=native -ffast-math, PyTorch CPU\n" +
@@ -211,7 +213,8 @@ if (import.meta.main) {
         "speed varies much more between processes than inside one. The WASM rows are\n" +
         "measured before and after the peers, best kept.\n" +
         "Then target generation and decoding (scripts/bench_heatmaps.ts), and the TensorFlow.js\n" +
-        "losses and a U-Net training step (scripts/bench_tfjs.ts).",
+        "losses and a U-Net training step (scripts/bench_tfjs.ts), and the data pipeline:\n" +
+        "rendering, batches, the worker's wait, image decoding (scripts/bench_data.ts).",
     );
     Deno.exit(0);
   }
@@ -258,6 +261,12 @@ if (import.meta.main) {
     }
   }
   const tfjs = values["no-tfjs"] ? undefined : await benchTfjs({ reps: Math.min(reps, 5) });
-  if (values.json) console.log(JSON.stringify({ loss: all, heatmaps: heatmapRows, tfjs }));
-  else if (tfjs) console.log(["", ...tfjsTables(tfjs)].join("\n"));
+  const data = values["no-data"] ? [] : await benchData({ reps: Math.min(reps, 9) });
+  if (values.json) {
+    console.log(JSON.stringify({ loss: all, heatmaps: heatmapRows, tfjs, data }));
+  } else {
+    if (tfjs) console.log(["", ...tfjsTables(tfjs)].join("\n"));
+    if (data.length > 0) console.log("\n| data pipeline | ms |\n|---|---:|");
+    for (const r of data) console.log(`| ${r.name} | ${r.ms.toFixed(2)} |`);
+  }
 }
