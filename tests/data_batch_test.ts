@@ -245,3 +245,10 @@ Deno.test(`loadRendered300w: the protocol's split sizes, disjoint and fixed${SKI
   const first = parse300wCsv(read("300w_public_common_68pt.csv"))[0]!;
   equal(a.test.landmarks[0], first.landmarks[0]! - 1);
 });
+
+Deno.test("loadRendered300w: a folder that is not local is a clear error", async () => {
+  await rejects(loadRendered300w({ dir: new URL("https://example.com/landmarks/") }), {
+    message:
+      'Cannot load the rendered 300W split: https://example.com/landmarks/ is not a local folder (outside a checkout, pass "dir")',
+  });
+});

@@ -68,6 +68,11 @@ export async function loadRendered300w(
   options: LoadRendered300wOptions = {},
 ): Promise<Rendered300w> {
   const dir = folderUrl(options.dir ?? new URL("../../../shared/data/landmarks/", import.meta.url));
+  if (dir.protocol !== "file:") {
+    throw new Error(
+      `Cannot load the rendered 300W split: ${dir.href} is not a local folder (outside a checkout, pass "dir")`,
+    );
+  }
   const read = async (name: string): Promise<string> => {
     const url = new URL(name, dir);
     try {

@@ -50,5 +50,16 @@ export interface RasterImage {
   readonly channels: 1 | 3 | 4;
 }
 
-/** Landmarks `[N, K, 2]` (x, y), row-major, in either float type. */
+/**
+ * Landmarks `[N, K, 2]` (x, y), row-major, in either float type.
+ *
+ * @example Two points of one face, in float32 or float64
+ * ```ts
+ * import { applyAffine, type Landmarks } from "@facealign/awing/data";
+ * import { equal } from "node:assert/strict";
+ *
+ * const faces: Landmarks[] = [new Float32Array([1, 2, 3, 4]), new Float64Array([1, 2, 3, 4])];
+ * for (const lm of faces) equal(applyAffine(lm, [2, 0, 0, 0, 2, 0])[3], 8);
+ * ```
+ */
 export type Landmarks = Float32Array | Float64Array;
