@@ -148,3 +148,17 @@ export function checkOneOf<T extends string>(
     );
   }
 }
+
+/**
+ * Checks an options argument: an object, or undefined (every option at its default). `null`
+ * or a non-object is a TypeError naming the argument.
+ */
+export function checkOptions(options: unknown, action: string, name = "options"): void {
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new TypeError(
+      `Cannot ${action}: "${name}" must be an object or undefined but it is ${
+        options === null ? "null" : typeof options
+      }`,
+    );
+  }
+}

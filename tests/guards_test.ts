@@ -3,6 +3,7 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import {
   boundaryHeatmaps,
+  coordChannels,
   fromHeatmapCoords,
   gaussianHeatmaps,
   toHeatmapCoords,
@@ -13,6 +14,29 @@ import {
   decodeQuarterOffset,
   decodeSoftArgmax,
 } from "../src/decode/mod.ts";
+import {
+  flipLandmarks,
+  getLayout,
+  type LandmarkLayout,
+  LAYOUT_COFW,
+  parse300wCsv,
+  parseCofw68,
+  parseLandmarkFile,
+  parseNpy,
+  parsePts,
+  parseWflwList,
+} from "../src/layouts/mod.ts";
+import {
+  auc,
+  cedCurve,
+  evaluate,
+  failureRate,
+  nme,
+  normDistance,
+  subsetMetrics,
+} from "../src/metrics/mod.ts";
+import * as ref from "../src/reference/mod.ts";
+import * as data from "../src/data/mod.ts";
 import { overlaps } from "../src/_overlap.ts";
 import { caught } from "./_assert.ts";
 import { rng } from "./_random.ts";
@@ -232,4 +256,130 @@ Deno.test("gaussianHeatmaps: one coordinate on the map and the other far off, bo
       deepEqual(skipped.map((s) => s.reason), ["off-map", "off-map", "off-map"]);
     }
   }
+});
+
+// ---- custom layouts and options objects ----
+
+Deno.test("getLayout checks a layout object: permutation, eye, pair and boundary indices", () => {
+  const base = {
+    ...LAYOUT_COFW,
+    flipPermutation: [...LAYOUT_COFW.flipPermutation],
+    eyeCentres: [[...LAYOUT_COFW.eyeCentres[0]], [...LAYOUT_COFW.eyeCentres[1]]],
+  } as unknown as LandmarkLayout;
+  equal(getLayout(base), base);
+  const lm = new Float64Array(58).map((_, i) => i);
+  deepEqual(
+    flipLandmarks(lm, { layout: base, width: 100 }),
+    flipLandmarks(lm, { layout: "cofw", width: 100 }),
+  );
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    [
+      "index past K",
+      { flipPermutation: [...base.flipPermutation.slice(0, 28), 29] },
+      /"flipPermutation\[28\]" is 29, not an index in 0..28/,
+    ],
+    [
+      "negative index",
+      { flipPermutation: [-1, ...base.flipPermutation.slice(1)] },
+      /"flipPermutation\[0\]" is -1/,
+    ],
+    [
+      "fractional index",
+      { flipPermutation: [0.5, ...base.flipPermutation.slice(1)] },
+      /"flipPermutation\[0\]" is 0.5/,
+    ],
+    [
+      "repeated index",
+      { flipPermutation: [0, 0, ...base.flipPermutation.slice(2)] },
+      /not a permutation: 0 is at indices 0 and 1/,
+    ],
+    [
+      "short permutation",
+      { flipPermutation: base.flipPermutation.slice(1) },
+      /"flipPermutation" must be an array of 29/,
+    ],
+    ["eye corner out of range", { outerEyeCorners: [8, 29] }, /"outerEyeCorners\[1\]" is 29/],
+    ["eye centre out of range", { eyeCentres: [[16], [100]] }, /"eyeCentres\[1\]\[0\]" is 100/],
+    ["empty eye centre", { eyeCentres: [[16], []] }, /"eyeCentres\[1\]" is empty/],
+    ["flip pair out of range", { flipPairs: [[0, 1], [2, 40]] }, /"flipPairs\[1\]\[1\]" is 40/],
+    [
+      "boundary out of range",
+      { boundaries: [{ name: "x", indices: [0, 29] }] },
+      /"boundaries\[0\].indices\[1\]" is 29/,
+    ],
+    ["numPoints not whole", { numPoints: 28.5 }, /"numPoints" must be a positive integer/],
+  ];
+  for (const [what, patch, message] of bad) {
+    const layout = { ...base, ...patch } as unknown as LandmarkLayout;
+    const e = caught(() => getLayout(layout), Error);
+    ok(e instanceof RangeError || e instanceof TypeError, what);
+    match(e.message, message, what);
+    // every consumer of a layout sees the same check
+    throws(() => flipLandmarks(lm, { layout, width: 100 }), { message }, what);
+    throws(() => normDistance(lm, { layout, norm: "inter-ocular" }), { message }, what);
+  }
+});
+
+Deno.test("null options are a TypeError naming the argument; undefined keeps the defaults", () => {
+  const f32 = (n: number): Float32Array => new Float32Array(n).fill(0.1);
+  const f64 = (n: number): Float64Array => new Float64Array(n).fill(3);
+  const img = { width: 4, height: 4, channels: 1 as const, data: new Float32Array(16) };
+  const eye: [number, number, number, number, number, number] = [1, 0, 0, 0, 1, 0];
+  const n = null as never;
+  const calls: [string, () => unknown][] = [
+    ["boundaryHeatmaps", () => boundaryHeatmaps(f32(2), n)],
+    ["coordChannels", () => coordChannels(4, 4, n)],
+    ["toHeatmapCoords", () => toHeatmapCoords(f32(2), n)],
+    ["fromHeatmapCoords", () => fromHeatmapCoords(f32(2), n)],
+    ["flipLandmarks", () => flipLandmarks(f64(136), n)],
+    ["parsePts", () => parsePts("version: 1\nn_points: 1\n{\n1 2\n}\n", n)],
+    ["parseWflwList", () => parseWflwList("", n)],
+    ["parse300wCsv", () => parse300wCsv("", n)],
+    ["parseCofw68", () => parseCofw68("", n)],
+    ["parseNpy", () => parseNpy(new Uint8Array(0), n)],
+    ["parseLandmarkFile", () => parseLandmarkFile("", n)],
+    ["normDistance", () => normDistance(f64(136), n)],
+    ["nme", () => nme(f64(136), f64(136), n)],
+    ["failureRate", () => failureRate(f64(3), n)],
+    ["cedCurve", () => cedCurve(f64(3), n)],
+    ["auc", () => auc(f64(3), n)],
+    ["subsetMetrics", () => subsetMetrics(f64(1), [], n)],
+    ["evaluate", () => evaluate(f64(136), f64(136), n)],
+    ["awingConstants", () => ref.awingConstants(0.5, n)],
+    ["awingPixel", () => ref.awingPixel(0.5, 0.5, n)],
+    [
+      "boundaryHeatmapsReference",
+      () => ref.boundaryHeatmapsReference(f64(2), [1, 1, 4, 4], [[0]], n),
+    ],
+    ["decodeReference", () => ref.decodeReference(f64(16), [1, 1, 4, 4], n)],
+    ["gaussianHeatmapsReference", () => ref.gaussianHeatmapsReference(f64(2), [1, 1, 4, 4], n)],
+    ["lossReference", () => ref.lossReference(f64(16), f64(16), n)],
+    ["weightMapReference", () => ref.weightMapReference(f64(16), [1, 1, 4, 4], n)],
+    ["applyAffine", () => data.applyAffine(f64(2), eye, n)],
+    ["centerScaleAffine", () => data.centerScaleAffine(n)],
+    ["faceBoxAffine", () => data.faceBoxAffine(n)],
+    ["heatmapAffine", () => data.heatmapAffine(n)],
+    ["warpAffine", () => data.warpAffine(img, eye, n)],
+    ["renderFace", () => data.renderFace(f64(136), n)],
+    ["augmentSample", () => data.augmentSample(img, f64(136), n)],
+    ["randomAugmentation", () => data.randomAugmentation(n)],
+  ];
+  for (const [name, call] of calls) {
+    const e = caught(call, TypeError);
+    match(e.message, /^Cannot [^:]+: (the )?"?(options|params)"? (must be an object|object)/, name);
+    ok(!/properties of null/.test(e.message), name);
+  }
+  // undefined is "no options": the same as {}
+  deepEqual(coordChannels(4, 4, undefined), coordChannels(4, 4, {}));
+  equal(auc(Float64Array.of(0.01, 0.2), undefined), auc(Float64Array.of(0.01, 0.2), {}));
+  equal(failureRate(Float64Array.of(0.01, 0.2), undefined), 0.5);
+  deepEqual(ref.awingPixel(0.3, 0.5, undefined), ref.awingPixel(0.3, 0.5, {}));
+  deepEqual(
+    parsePts("version: 1\nn_points: 1\n{\n1 2\n}\n", undefined),
+    parsePts("version: 1\nn_points: 1\n{\n1 2\n}\n"),
+  );
+  deepEqual(
+    data.applyAffine(Float64Array.of(1, 2), [2, 0, 0, 0, 2, 0], undefined),
+    Float64Array.of(2, 4),
+  );
 });

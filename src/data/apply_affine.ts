@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { checkAffine, checkLandmarks } from "./_check.ts";
 import type { Affine, Landmarks } from "./types.ts";
 
@@ -39,6 +40,7 @@ export function applyAffine<T extends Landmarks>(
   options: ApplyAffineOptions<T> = {},
 ): T {
   const action = "apply affine";
+  checkOptions(options, action);
   checkLandmarks(landmarks, "landmarks", action);
   const [a, b, c, d, e, f] = checkAffine(matrix, "matrix", action);
   const out = options.out ?? new (landmarks.constructor as new (n: number) => T)(landmarks.length);

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { getLayout, type LandmarkLayout, type LayoutName } from "../layouts/mod.ts";
 import { checkAffine, checkLandmarks } from "./_check.ts";
 import { applyAffine } from "./apply_affine.ts";
@@ -79,6 +80,7 @@ export function augmentSample<T extends Landmarks>(
   options: AugmentSampleOptions,
 ): AugmentedSample<T> {
   const action = "augment sample";
+  checkOptions(options, action);
   const layout = getLayout(options?.layout);
   checkLandmarks(landmarks, "landmarks", action);
   if (landmarks.length !== 2 * layout.numPoints) {

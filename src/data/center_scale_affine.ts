@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { squareCrop } from "./_square_crop.ts";
 import type { Affine } from "./types.ts";
 
@@ -42,6 +43,7 @@ export interface CenterScaleAffineOptions {
  */
 export function centerScaleAffine(options: CenterScaleAffineOptions): Affine {
   const action = "compute center-scale crop";
+  checkOptions(options, action);
   const o = options;
   if (typeof o !== "object" || o === null || !Array.isArray(o.center)) {
     throw new TypeError(`Cannot ${action}: "options.center" must be [x, y]`);

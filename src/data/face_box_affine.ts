@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { squareCrop } from "./_square_crop.ts";
 import type { Affine } from "./types.ts";
 
@@ -45,6 +46,7 @@ export interface FaceBoxAffineOptions {
  */
 export function faceBoxAffine(options: FaceBoxAffineOptions): Affine {
   const action = "compute face-box crop";
+  checkOptions(options, action);
   const box = options?.box;
   if (!Array.isArray(box) || box.length !== 4 || !box.every((v) => typeof v === "number")) {
     throw new TypeError(`Cannot ${action}: "box" must be [x, y, w, h]`);

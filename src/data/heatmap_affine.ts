@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { checkInt, MAX_SIDE } from "./_check.ts";
 import type { Affine } from "./types.ts";
 
@@ -42,6 +43,7 @@ export interface HeatmapAffineOptions {
  */
 export function heatmapAffine(options: HeatmapAffineOptions): Affine {
   const action = "compute heatmap affine";
+  checkOptions(options, action);
   const input = checkInt(options?.inputSize, "inputSize", 1, MAX_SIDE, action);
   const heatmap = checkInt(options.heatmapSize, "heatmapSize", 1, MAX_SIDE, action);
   const convention = options.convention ?? "aligned";

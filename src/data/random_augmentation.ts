@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { checkInt, checkRange, checkSeed, MAX_SIDE } from "./_check.ts";
 import { Rng } from "./_rng.ts";
 import type { Affine } from "./types.ts";
@@ -62,6 +63,7 @@ export interface Augmentation {
  */
 export function randomAugmentation(options: RandomAugmentationOptions): Augmentation {
   const action = "draw augmentation";
+  checkOptions(options, action);
   const size = checkInt(options?.size, "size", 1, MAX_SIDE, action);
   const seed = checkSeed(options.seed, action);
   const r = checkRange(options.rotation ?? 30, "rotation", 0, 180, action);

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { curvePieces, flatten } from "../heatmap/_spline.ts";
 import { checkInt, checkLandmarks, checkRange, checkSeed } from "./_check.ts";
 import {
@@ -77,6 +78,7 @@ const TOLERANCE = 0.1; // px, spline flattening
  */
 export function renderFace(landmarks: Landmarks, options: RenderFaceOptions): Float32Array {
   const action = "render face";
+  checkOptions(options, action);
   checkLandmarks(landmarks, "landmarks", action);
   if (landmarks.length !== 136) {
     throw new TypeError(

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { checkAffine, checkImage, checkInt, MAX_SIDE } from "./_check.ts";
 import { invertAffine } from "./invert_affine.ts";
 import type { Affine, RasterImage } from "./types.ts";
@@ -57,6 +58,7 @@ export function warpAffine(
   options: WarpAffineOptions,
 ): RasterImage & { readonly data: Float32Array } {
   const action = "warp image";
+  checkOptions(options, action);
   const { data: src, width: sw, height: sh, channels: sc } = checkImage(image, "image", action);
   checkAffine(matrix, "matrix", action);
   const width = checkInt(options?.width, "width", 1, MAX_SIDE, action);

@@ -1,5 +1,5 @@
 // Shared checks of toHeatmapCoords / fromHeatmapCoords.
-import { checkAbove, checkFloat, checkOneOf } from "../_validate.ts";
+import { checkAbove, checkFloat, checkOneOf, checkOptions } from "../_validate.ts";
 import { checkNoOverlap } from "../_overlap.ts";
 import type { FloatArray } from "../types.ts";
 import type { HeatmapCoordsOptions } from "./to_heatmap_coords.ts";
@@ -13,6 +13,7 @@ export function coordAffine<T extends FloatArray>(
   options: HeatmapCoordsOptions<T>,
   action: string,
 ): { stride: number; shift: number; out: T } {
+  checkOptions(options, action);
   checkFloat(landmarks, "landmarks", action);
   if (landmarks.length % 2 !== 0) {
     throw new TypeError(

@@ -4,6 +4,7 @@ import {
   checkFloat,
   checkLength,
   checkOneOf,
+  checkOptions,
   checkShape4,
   checkSigma,
 } from "../_validate.ts";
@@ -128,6 +129,7 @@ export function boundaryHeatmaps(
   landmarks: FloatArray,
   options: BoundaryHeatmapsOptions,
 ): Float32Array {
+  checkOptions(options, ACTION);
   checkFloat(landmarks, "landmarks", ACTION);
   if (options === undefined || options.shape === undefined) {
     throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, C, H, W] is required`);

@@ -1,4 +1,4 @@
-import { checkOneOf } from "../_validate.ts";
+import { checkOneOf, checkOptions } from "../_validate.ts";
 /** Options of {@link coordChannels}. */
 export interface CoordChannelsOptions {
   /** Append the radius channel r. Defaults to true. */
@@ -46,6 +46,7 @@ export function coordChannels(
   options: CoordChannelsOptions = {},
 ): Float32Array {
   const action = "compute coordinate channels";
+  checkOptions(options, action);
   for (const [name, v] of [["h", h], ["w", w]] as const) {
     if (!(Number.isInteger(v) && v >= 2)) {
       throw new RangeError(

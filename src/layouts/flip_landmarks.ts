@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { getLayout } from "./get_layout.ts";
 import type { LandmarkLayout, LayoutName } from "./types.ts";
 
@@ -43,6 +44,7 @@ export function flipLandmarks<T extends Float32Array | Float64Array>(
   landmarks: T,
   options: FlipLandmarksOptions,
 ): T {
+  checkOptions(options, "flip landmarks");
   if (!(landmarks instanceof Float32Array || landmarks instanceof Float64Array)) {
     throw new TypeError(
       `Cannot flip landmarks: "landmarks" must be a Float32Array or Float64Array`,

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { _checkText, _fail, _lines, _number, _originShift, type _ParseContext } from "./_text.ts";
 
 /** Options of {@linkcode parse300wCsv}. */
@@ -63,6 +64,7 @@ export function parse300wCsv(
   text: string,
   options: Parse300wCsvOptions = {},
 ): Hrnet300wRecord[] {
+  checkOptions(options, "parse 300W CSV");
   const ctx: _ParseContext = { kind: "300W CSV", name: options.name };
   const lines = _lines(_checkText(ctx, text));
   const shift = _originShift(ctx, options.origin);

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import {
   _checkText,
   _fail,
@@ -67,6 +68,7 @@ const FIELDS = 1 + 4 + 2 * K + K;
  * ```
  */
 export function parseCofw68(text: string, options: ParseCofw68Options = {}): Cofw68Record[] {
+  checkOptions(options, "parse COFW-68");
   const ctx: _ParseContext = { kind: "COFW-68", name: options.name };
   const lines = _lines(_checkText(ctx, text));
   const shift = _originShift(ctx, options.origin);

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { parse300wCsv } from "./parse_300w_csv.ts";
 import { parseCofw68 } from "./parse_cofw68.ts";
 import { parseNpy } from "./parse_npy.ts";
@@ -106,6 +107,7 @@ export function parseLandmarkFile(
   data: Uint8Array | string,
   options: ParseLandmarkFileOptions,
 ): LandmarkFile {
+  checkOptions(options, "read landmarks");
   const name = options?.name;
   if (typeof name !== "string") {
     throw new TypeError(`Cannot read landmarks: "options.name" must be a string`);

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { _fail, type _ParseContext } from "./_text.ts";
 
 /** Options of {@linkcode parseNpy}. */
@@ -56,6 +57,7 @@ function field(ctx: _ParseContext, header: string, key: string, value: string): 
  * ```
  */
 export function parseNpy(bytes: Uint8Array, options: ParseNpyOptions = {}): NpyArray {
+  checkOptions(options, "parse NumPy file");
   const ctx: _ParseContext = { kind: "NumPy file", name: options.name };
   const where = ctx.name === undefined ? "" : ` ${JSON.stringify(ctx.name)}`;
   if (!(bytes instanceof Uint8Array)) {

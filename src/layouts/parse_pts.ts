@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { _checkText, _fail, _lines, _number, _originShift, type _ParseContext } from "./_text.ts";
 
 /** Options of {@linkcode parsePts}. */
@@ -57,6 +58,7 @@ export interface ParsePtsOptions {
  * ```
  */
 export function parsePts(text: string, options: ParsePtsOptions = {}): Float64Array {
+  checkOptions(options, "parse PTS");
   const ctx: _ParseContext = { kind: "PTS", name: options.name };
   const lines = _lines(_checkText(ctx, text));
   const shift = _originShift(ctx, options.origin);

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { _checkText, _fail, _flag, _lines, _number, type _ParseContext } from "./_text.ts";
 import { WFLW_ATTRIBUTES, type WflwAttributes } from "./wflw_attributes.ts";
 
@@ -75,6 +76,7 @@ export function parseWflwList(
   text: string,
   options: ParseWflwListOptions = {},
 ): WflwRecord[] {
+  checkOptions(options, "parse WFLW list");
   const ctx: _ParseContext = { kind: "WFLW list", name: options.name };
   const lines = _lines(_checkText(ctx, text));
   const records: WflwRecord[] = [];

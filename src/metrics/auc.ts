@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { _ced } from "./ced_curve.ts";
 import { _simpson } from "./_simpson.ts";
 import { _checkNmes, _checkThreshold } from "./_validate.ts";
@@ -51,6 +52,7 @@ export interface AucOptions {
  */
 export function auc(nmes: NmeValues, options: AucOptions = {}): number {
   const what = "AUC";
+  checkOptions(options, `compute ${what}`);
   const values = _checkNmes(what, nmes);
   const t = _checkThreshold(what, options.threshold, 0.1);
   const method = options.method ?? "exact";

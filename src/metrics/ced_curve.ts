@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { _checkNmes, _checkThreshold } from "./_validate.ts";
 import type { NmeValues } from "./types.ts";
 
@@ -41,6 +42,7 @@ export interface CedCurve {
  */
 export function cedCurve(nmes: NmeValues, options: CedCurveOptions = {}): CedCurve {
   const what = "CED curve";
+  checkOptions(options, `compute ${what}`);
   const values = _checkNmes(what, nmes);
   const t = _checkThreshold(what, options.threshold, 0.1);
   const steps = options.steps ?? 1000;

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { _checkNmes, _checkThreshold } from "./_validate.ts";
 import type { NmeValues } from "./types.ts";
 
@@ -28,6 +29,7 @@ export interface FailureRateOptions {
  */
 export function failureRate(nmes: NmeValues, options: FailureRateOptions = {}): number {
   const what = "failure rate";
+  checkOptions(options, `compute ${what}`);
   const values = _checkNmes(what, nmes);
   const t = _checkThreshold(what, options.threshold, 0.1);
   let failures = 0;

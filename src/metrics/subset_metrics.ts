@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import {
   WFLW_ATTRIBUTES,
   type WflwAttributeName,
@@ -71,6 +72,7 @@ export function subsetMetrics(
   options: SubsetMetricsOptions = {},
 ): SubsetMetrics {
   const what = "subset metrics";
+  checkOptions(options, `compute ${what}`);
   const values = _checkNmes(what, nmes);
   _checkThreshold(what, options.threshold, 0.1);
   if (!Array.isArray(attributes) || attributes.length !== values.length) {

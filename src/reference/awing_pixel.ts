@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 /** Parameters of the Adaptive Wing loss; the defaults are the paper's. */
 export interface AWingParams {
   /** alpha: the exponent is alpha - y. Defaults to 2.1. */
@@ -36,6 +37,7 @@ export interface PixelLoss {
  * @returns A and C.
  */
 export function awingConstants(y: number, params: AWingParams = {}): { A: number; C: number } {
+  checkOptions(params, "compute AWing constants", "params");
   const { alpha = 2.1, omega = 14, epsilon = 1, theta = 0.5 } = params;
   const p = alpha - y;
   const r = theta / epsilon;
@@ -64,6 +66,7 @@ export function awingConstants(y: number, params: AWingParams = {}): { A: number
  * @returns The loss and its derivative with respect to `p`.
  */
 export function awingPixel(p: number, y: number, params: AWingParams = {}): PixelLoss {
+  checkOptions(params, "compute AWing loss", "params");
   const { alpha = 2.1, omega = 14, epsilon = 1, theta = 0.5 } = params;
   const x = Math.abs(y - p);
   const q = alpha - y;

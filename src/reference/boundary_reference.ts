@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 /** Options of {@link boundaryHeatmapsReference}. */
 export interface BoundaryReferenceOptions {
   /** Standard deviation in heatmap pixels. Defaults to 1. */
@@ -131,6 +132,7 @@ export function boundaryHeatmapsReference(
   groups: readonly (readonly number[])[],
   options: BoundaryReferenceOptions = {},
 ): Float64Array {
+  checkOptions(options, "draw boundaries");
   const { sigma = 1, channels = "single" } = options;
   const [n, c, h, w] = shape;
   const k = landmarks.length / (2 * n);

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 /** Options of {@link decodeReference}. */
 export interface DecodeReferenceOptions {
   /**
@@ -53,6 +54,7 @@ export function decodeReference(
   shape: readonly [number, number, number, number],
   options: DecodeReferenceOptions,
 ): { landmarks: Float64Array; confidence: Float64Array } {
+  checkOptions(options, "decode heatmaps");
   const [n, k, h, w] = shape;
   const landmarks = new Float64Array(n * k * 2);
   const confidence = new Float64Array(n * k);

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 /** Options of {@link gaussianHeatmapsReference}, mirroring `gaussianHeatmaps`. */
 export interface GaussianReferenceOptions {
   /** Standard deviation (unbiased) or the official `sigma` argument. Defaults to 1. */
@@ -107,6 +108,7 @@ export function gaussianHeatmapsReference(
   shape: readonly [number, number, number, number],
   options: GaussianReferenceOptions = {},
 ): Float64Array {
+  checkOptions(options, "generate heatmaps");
   const { sigma = 1, window = "3sigma", mode = "unbiased", visibility, offMap = "partial" } =
     options;
   // the distance from v to the nearest pixel centre 0 .. n - 1 of its axis

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { type AWingParams, awingPixel } from "./awing_pixel.ts";
 import { type Baseline, baselinePixel } from "./baseline_pixel.ts";
 import { weightMapReference } from "./weight_map_reference.ts";
@@ -43,6 +44,7 @@ export function lossReference(
   target: ArrayLike<number>,
   options: LossReferenceOptions,
 ): { loss: number; grad: Float64Array; lossMap: Float64Array } {
+  checkOptions(options, "compute loss");
   const { shape, loss: kind = { kind: "awing" }, reduction = "mean", mapThreshold = 0.2 } = options;
   const mapWeight = options.mapWeight ?? (kind.kind === "awing" ? 10 : 0);
   const [n, k, h, w] = shape;

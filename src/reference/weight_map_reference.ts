@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 /**
  * The paper's weighted loss map in float64, computed the naive way (a full 3x3 window per
  * pixel): W * M + 1 with M = [3x3 grey dilation of the target > threshold], per channel of a
@@ -37,6 +38,7 @@ export function weightMapReference(
   shape: readonly [number, number, number, number],
   options: { mapWeight?: number | undefined; mapThreshold?: number | undefined } = {},
 ): Float64Array {
+  checkOptions(options, "compute weight map");
   const { mapWeight: weight = 10, mapThreshold: threshold = 0.2 } = options;
   const thr = Math.fround(threshold);
   const [n, k, h, w] = shape;
