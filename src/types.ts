@@ -71,8 +71,11 @@ export interface LossOptions {
   /**
    * Caller-provided outputs (N*K*H*W floats each, in the layout of `pred`), so that a
    * training loop allocates nothing: `grad` receives the gradient, `lossMap` the per-pixel
-   * (weighted) losses when the reduction is `"none"`. Their contents are unspecified if the
-   * call throws.
+   * (weighted) losses when the reduction is `"none"`. `grad` (or `lossMap`) may be `pred`
+   * itself, the same elements of the same buffer: the gradient then overwrites the
+   * prediction. Any other sharing of memory between an output and `pred`, `target`,
+   * `landmarkWeights` or the other output, even of one element, is a TypeError. Their contents are unspecified if the call
+   * throws.
    */
   out?: { grad?: Float32Array | undefined; lossMap?: Float32Array | undefined } | undefined;
   /**

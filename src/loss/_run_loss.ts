@@ -2,6 +2,7 @@
 // planes, or bands of rows with a halo, see _planes.ts) through the WASM arena in either
 // layout, runs the fused kernel and copies results out.
 import { checkF32, checkFinite, checkLength, checkShape4, shapeDims } from "../_validate.ts";
+import { checkNoOverlap } from "../_overlap.ts";
 import { resolveLayout, resolveLossOptions } from "./_options.ts";
 import { plan, toPlanes } from "./_planes.ts";
 import { f32At, rangeAt, reserve, wasm } from "../_wasm.ts";
@@ -59,6 +60,14 @@ export function runLoss(
     checkF32(lossMap, "out.lossMap", ACTION);
     checkLength(lossMap, "out.lossMap", size, `"pred"`, ACTION);
   }
+  // an output may be pred itself: each piece of pred is staged before its results come out,
+  // and no halo is read from pred
+  checkNoOverlap(
+    [["out.grad", grad], ["out.lossMap", lossMap]],
+    [["pred", pred], ["target", target], ["landmarkWeights", lw]],
+    ACTION,
+    ["pred"],
+  );
 
   const core = wasm();
   core.set_loss(spec.kind, ...spec.params);

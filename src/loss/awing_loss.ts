@@ -69,7 +69,8 @@ export interface AWingLossOptions extends LossOptions {
  * @param options Shape (required), loss parameters, loss map, reduction, outputs.
  * @returns The loss, the gradient (unless `gradient: false`) and, for `"none"`, the per-pixel
  * losses.
- * @throws {TypeError} When lengths, shape or buffers do not match.
+ * @throws {TypeError} When lengths, shape or buffers do not match, or an output overlaps
+ * another array (except `pred` itself as `grad`, computed in place).
  * @throws {RangeError} For omega, epsilon or theta <= 0, alpha <= 1 + max(target), NaN or
  * infinite inputs, or an empty batch.
  */

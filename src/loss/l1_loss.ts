@@ -21,7 +21,8 @@ import { runLoss } from "./_run_loss.ts";
  * @param target Target heatmaps, same length.
  * @param options Shape (required) and the common loss options.
  * @returns The loss and its gradient.
- * @throws {TypeError} When lengths or shape do not match.
+ * @throws {TypeError} When lengths or shape do not match, or an output overlaps another array
+ * (except `pred` itself as `grad`, computed in place).
  * @throws {RangeError} For NaN or infinite inputs, or an empty batch.
  */
 export function l1Loss(

@@ -1,4 +1,5 @@
 import { checkAtLeast, checkF32, checkFinite, checkLength, checkShape4 } from "../_validate.ts";
+import { checkNoOverlap } from "../_overlap.ts";
 import { f32At, reserve, wasm } from "../_wasm.ts";
 import type { HeatmapLayout, Shape4 } from "../types.ts";
 import { resolveLayout } from "./_options.ts";
@@ -20,7 +21,10 @@ export interface WeightMapOptions {
    * 0.2.
    */
   mapThreshold?: number | undefined;
-  /** Output buffer (N*K*H*W floats). */
+  /**
+   * Output buffer (N*K*H*W floats). It must not share memory with `target`, not even be
+   * `target` itself (a TypeError): the dilation reads rows next to those already written.
+   */
   out?: Float32Array | undefined;
 }
 
@@ -62,7 +66,7 @@ export interface WeightMapOptions {
  * @param target Target heatmaps, N*K*H*W floats.
  * @param options Shape (required), layout, `mapWeight` W, `mapThreshold`, output buffer.
  * @returns The map, one weight per pixel.
- * @throws {TypeError} When the length does not match the shape.
+ * @throws {TypeError} When the length does not match the shape, or `out` overlaps `target`.
  * @throws {RangeError} For NaN or infinite targets, mapWeight < 0, or an empty batch.
  */
 export function weightMap(target: Float32Array, options: WeightMapOptions): Float32Array {
@@ -83,6 +87,7 @@ export function weightMap(target: Float32Array, options: WeightMapOptions): Floa
   const out = options.out ?? new Float32Array(size);
   checkF32(out, "out", action);
   checkLength(out, "out", size, `"target"`, action);
+  checkNoOverlap([["out", out]], [["target", target]], action);
   const planes = toPlanes(options.shape, layout), { w, s } = planes;
   const cut = plan(planes);
   const core = wasm();

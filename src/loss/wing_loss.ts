@@ -32,7 +32,8 @@ export interface WingLossOptions extends LossOptions {
  * @param target Target heatmaps, same length.
  * @param options Shape (required), w, epsilon and the common loss options.
  * @returns The loss and its gradient.
- * @throws {TypeError} When lengths or shape do not match.
+ * @throws {TypeError} When lengths or shape do not match, or an output overlaps another array
+ * (except `pred` itself as `grad`, computed in place).
  * @throws {RangeError} For w or epsilon <= 0, NaN or infinite inputs, or an empty batch.
  */
 export function wingLoss(
