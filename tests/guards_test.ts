@@ -383,3 +383,31 @@ Deno.test("null options are a TypeError naming the argument; undefined keeps the
     Float64Array.of(2, 4),
   );
 });
+
+// ---- sizes past 32-bit arithmetic ----
+
+Deno.test("parsePts: a header claiming more points than the text holds fails before allocating", () => {
+  const text = (claim: string): string => `version: 1\nn_points: ${claim}\n{\n1 2\n3 4\n}\n`;
+  for (const claim of ["1000000000000", "4294967297", "5", "9".repeat(400)]) {
+    const e = caught(() => parsePts(text(claim), { name: "big.pts" }), SyntaxError);
+    match(e.message, new RegExp(`n_points is ${Number(claim)} but only 4 lines follow the "\\{"`));
+  }
+  // a claim the text could hold is checked point by point, as before
+  match(caught(() => parsePts(text("3")), SyntaxError).message, /after 2 points but n_points is 3/);
+  // exactly as many lines as points (no blank lines) still parses
+  deepEqual(parsePts("n_points: 2\n{\n1 2\n3 4\n}"), Float64Array.of(1, 2, 3, 4));
+});
+
+Deno.test("auc and cedCurve: a grid of 1e12 steps is refused before any allocation", () => {
+  const nmes = Float64Array.of(0.01, 0.05);
+  for (const step of [1e-13, 1e-300, 5e-324]) {
+    const e = caught(() => auc(nmes, { method: "simpson", step }), RangeError);
+    match(e.message, /grid steps, more than the limit of 10000000/);
+  }
+  match(
+    caught(() => cedCurve(nmes, { steps: 1e12 }), RangeError).message,
+    /"steps" gives 1000000000000 grid steps, more than the limit of 10000000/,
+  );
+  // at the limit the grid is still computed
+  equal(cedCurve(nmes, { steps: 1e5 }).x.length, 1e5 + 1);
+});

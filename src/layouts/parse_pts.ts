@@ -93,6 +93,11 @@ export function parsePts(text: string, options: ParsePtsOptions = {}): Float64Ar
   if (options.numPoints !== undefined && options.numPoints !== numPoints) {
     _fail(ctx, undefined, `n_points is ${numPoints} but expected ${options.numPoints}`);
   }
+  // at most one point per remaining line: a header claiming more is refused before allocating
+  const room = lines.length - i - 1;
+  if (numPoints > room) {
+    _fail(ctx, undefined, `n_points is ${numPoints} but only ${room} lines follow the "{"`);
+  }
   const out = new Float64Array(2 * numPoints);
   let count = 0;
   let closed = false;

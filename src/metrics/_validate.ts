@@ -63,3 +63,15 @@ export function _describe(value: unknown): string {
   if (typeof value === "number") return String(value);
   return `a non-number (${typeof value})`;
 }
+
+/** The most steps a CED grid may have (two Float64Arrays of steps + 1 values: 160 MB). */
+export const _MAX_GRID_STEPS = 1e7;
+
+/** Throws before any allocation when a CED grid would have more than _MAX_GRID_STEPS steps. */
+export function _checkGridSteps(what: string, steps: number, from: string): void {
+  if (steps > _MAX_GRID_STEPS) {
+    throw new RangeError(
+      `Cannot compute ${what}: ${from} gives ${steps} grid steps, more than the limit of ${_MAX_GRID_STEPS}`,
+    );
+  }
+}

@@ -1,7 +1,7 @@
 import { checkOptions } from "../_validate.ts";
 import { _ced } from "./ced_curve.ts";
 import { _simpson } from "./_simpson.ts";
-import { _checkNmes, _checkThreshold } from "./_validate.ts";
+import { _checkGridSteps, _checkNmes, _checkThreshold } from "./_validate.ts";
 import type { NmeValues } from "./types.ts";
 
 /** Options of {@linkcode auc}. */
@@ -37,7 +37,7 @@ export interface AucOptions {
  * @throws {TypeError} If `nmes` is empty or not an array of numbers.
  * @throws {RangeError} If a value is NaN, infinite or negative, t is not a finite number > 0,
  * the method is unknown, or (Simpson) `step` is not > 0, t is not a multiple of it, or the
- * grid has fewer than 3 points.
+ * grid has fewer than 3 points or more than 1e7 steps (checked before any allocation).
  *
  * @example
  * ```ts
@@ -73,6 +73,7 @@ export function auc(nmes: NmeValues, options: AucOptions = {}): number {
     );
   }
   const steps = Math.round(t / step);
+  _checkGridSteps(what, steps, `threshold ${t} / step ${step}`);
   if (Math.abs(steps * step - t) > 1e-9 * t) {
     throw new RangeError(
       `Cannot compute AUC: threshold ${t} is not a multiple of step ${step}`,

@@ -1,5 +1,5 @@
 import { checkOptions } from "../_validate.ts";
-import { _checkNmes, _checkThreshold } from "./_validate.ts";
+import { _checkGridSteps, _checkNmes, _checkThreshold } from "./_validate.ts";
 import type { NmeValues } from "./types.ts";
 
 /** Options of {@linkcode cedCurve}. */
@@ -28,7 +28,7 @@ export interface CedCurve {
  * @returns The grid `x` and the CED values `y`, both of length steps + 1.
  * @throws {TypeError} If `nmes` is empty or not an array of numbers.
  * @throws {RangeError} If a value is NaN, infinite or negative, t is not a finite number > 0,
- * or `steps` is not a positive integer.
+ * or `steps` is not a positive integer or is above 1e7 (checked before any allocation).
  *
  * @example
  * ```ts
@@ -53,6 +53,7 @@ export function cedCurve(nmes: NmeValues, options: CedCurveOptions = {}): CedCur
       }`,
     );
   }
+  _checkGridSteps(what, steps, `"steps"`);
   return _ced(values, t, steps);
 }
 
