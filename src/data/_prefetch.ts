@@ -29,6 +29,15 @@ export function batchQueue<P>(
       },
     };
   }
+  const access: Deno.PermissionDescriptor = workerUrl.protocol === "file:"
+    ? { name: "read", path: workerUrl }
+    : { name: "net", host: workerUrl.host };
+  if (Deno.permissions.querySync(access).state !== "granted") {
+    const flag = access.name === "read" ? "--allow-read" : "--allow-net";
+    throw new Error(
+      `Cannot create batch source: its worker needs ${flag} to load ${workerUrl.href} (or pass worker: false)`,
+    );
+  }
   const worker = new Worker(workerUrl, { type: "module" });
   type Pending = {
     resolve: (b: Batch) => void;

@@ -42,7 +42,8 @@ export interface BatchSourceOptions extends BatchOptions {
  * @param options Data, sizes, targets, seed, augmentation, renderer, worker.
  * @returns The batch source (close it when done).
  * @throws {Error} If the protocol's annotation files cannot be read (see
- * {@linkcode loadRendered300w}).
+ * {@linkcode loadRendered300w}), or the worker may not load its module (it needs
+ * `--allow-read`; `worker: false` needs none).
  * @throws {TypeError} If `faces` is not a 68-point face set, or `split` is unknown.
  * @throws {RangeError} If a size, count, sigma, seed or rate is out of range.
  *

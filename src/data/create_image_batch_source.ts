@@ -37,7 +37,7 @@ export interface ImageBatchSourceOptions extends BatchOptions {
  * unknown.
  * @throws {RangeError} If a size, count, sigma, seed or rate is out of range.
  * @throws {Error} One line, at creation (first face) or from `next()`: an image cannot be
- * read or decoded.
+ * read or decoded, or the worker may not load its module.
  *
  * @example A batch from a folder of one PNG and its `.pts`
  * ```ts
