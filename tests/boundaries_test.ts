@@ -3,11 +3,12 @@
 // the loss map's strict `> mapThreshold` (compared in float32 everywhere), the branch
 // switches |e| < w (Wing), |e| < w1 (Soft Wing) and |e| < theta (AWing), zero error, the
 // Gaussian window |j - x| <= 3 sigma, the on-map bounds of both off-map rules, the official
-// x > 0 and the visibility > 0.
+// x > 0, the visibility > 0 and the boundary targets' d < 3 sigma.
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { gaussianHeatmaps } from "../src/heatmap/mod.ts";
+import { boundaryHeatmaps, gaussianHeatmaps } from "../src/heatmap/mod.ts";
 import { awingLoss, l1Loss, mseLoss, softWingLoss, weightMap, wingLoss } from "../src/loss/mod.ts";
 import {
+  boundaryHeatmapsReference,
   gaussianHeatmapsReference,
   lossReference,
   type LossReferenceOptions,
@@ -507,4 +508,32 @@ Deno.test("official targets: x > 0 at its edge (0 and -0 are not drawn, the smal
   deepEqual(skipped.map((s) => [s.k, s.reason]), [[0, "off-map"], [1, "off-map"], [3, "off-map"]]);
   const ref = gaussianHeatmapsReference(lm, shape, { mode: "official" });
   deepEqual(drawnChannels(ref, xs.length), want);
+});
+
+Deno.test("boundary targets: 0 at exactly 3 sigma from the curve, drawn inside, as the reference", () => {
+  const h = 16, w = 20;
+  // a horizontal and a vertical segment and a lone point, on whole pixels: distances to pixel
+  // centres are whole numbers, so some are exactly 3 sigma
+  const lm = new Float32Array([2, 5, 12, 5, 14, 2, 14, 11, 6, 12]);
+  const groups = [[0, 1], [2, 3], [4]];
+  for (const sigma of [1, 2, 1 / 3]) {
+    const shape: Shape4 = [1, 3, h, w];
+    const got = boundaryHeatmaps(lm, { shape, groups, sigma, channels: "per-group" });
+    const ref = boundaryHeatmapsReference(lm, shape, groups, { sigma, channels: "per-group" });
+    let onEdge = 0, inside = 0;
+    for (let p = 0; p < got.length; p++) {
+      equal(at(got, p) > 0, at(ref, p) > 0, `sigma ${sigma} pixel ${p}: ${at(got, p)}`);
+      ok(Math.abs(at(got, p) - at(ref, p)) <= 1e-6, `sigma ${sigma} pixel ${p} value`);
+    }
+    // channel 0: row 5 + 3 sigma is exactly 3 sigma below the segment, one row up is inside
+    const edgeRow = 5 + 3 * sigma;
+    if (Number.isInteger(edgeRow)) {
+      for (let j = 2; j <= 12; j++) {
+        if (at(got, edgeRow * w + j) === 0) onEdge++;
+        if (at(got, (edgeRow - 1) * w + j) > 0) inside++;
+      }
+      equal(onEdge, 11, `sigma ${sigma}: the row at 3 sigma is 0`);
+      equal(inside, 11, `sigma ${sigma}: the row inside is drawn`);
+    }
+  }
 });
