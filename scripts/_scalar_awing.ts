@@ -1,6 +1,7 @@
 // A plain scalar TypeScript AWing loss + gradient + weight map, written the way the native C
 // peer is (one pass for the map, one for the pixels, Math.pow/log1p), as the benchmark's
 // "no SIMD, no WASM" baseline. Float32Array in and out, float64 arithmetic.
+import { AWING_DEFAULTS } from "../src/_awing_defaults.ts";
 
 /** Mean AWing loss with the paper's weight map (W 10, threshold 0.2); writes the gradient. */
 export function scalarAwing(
@@ -9,7 +10,7 @@ export function scalarAwing(
   [n, k, h, w]: readonly [number, number, number, number],
   grad: Float32Array,
 ): number {
-  const alpha = 2.1, omega = 14, eps = 1, theta = 0.5, W = 10, thr = 0.2;
+  const { alpha, omega, epsilon: eps, theta, mapWeight: W, mapThreshold: thr } = AWING_DEFAULTS;
   const size = n * k * h * w;
   const map = new Float32Array(h * w);
   let acc = 0;

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { AWING_DEFAULTS } from "../src/_awing_defaults.ts";
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { awingLoss, l1Loss, mseLoss, wingLoss } from "../src/loss/mod.ts";
@@ -190,7 +191,12 @@ export async function renderCurves(options: CurvesOptions = {}): Promise<CurvesR
   checkPositive(options.gradMax, "gradMax");
   const rows = computeCurves(options);
   const targets = options.targets ?? DEFAULT_TARGETS;
-  const { alpha = 2.1, omega = 14, epsilon = 1, theta = 0.5 } = options;
+  const {
+    alpha = AWING_DEFAULTS.alpha,
+    omega = AWING_DEFAULTS.omega,
+    epsilon = AWING_DEFAULTS.epsilon,
+    theta = AWING_DEFAULTS.theta,
+  } = options;
   const wingW = options.wingW ?? 10;
   const wingEpsilon = options.wingEpsilon ?? 2;
 

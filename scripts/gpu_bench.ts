@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { AWING_DEFAULTS } from "../src/_awing_defaults.ts";
 import { parseArgs } from "node:util";
 import { awingLoss } from "../src/loss/awing_loss.ts";
 import type { Shape4 } from "../src/types.ts";
@@ -110,12 +111,12 @@ function main(): void {
               k,
               h,
               w,
-              2.1,
-              14,
-              1,
-              0.5,
-              10,
-              0.2,
+              AWING_DEFAULTS.alpha,
+              AWING_DEFAULTS.omega,
+              AWING_DEFAULTS.epsilon,
+              AWING_DEFAULTS.theta,
+              AWING_DEFAULTS.mapWeight,
+              AWING_DEFAULTS.mapThreshold,
               1 / size,
               device,
               null,

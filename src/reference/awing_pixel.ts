@@ -1,4 +1,6 @@
+import { AWING_DEFAULTS } from "../_awing_defaults.ts";
 import { checkOptions } from "../_validate.ts";
+
 /** Parameters of the Adaptive Wing loss; the defaults are the paper's. */
 export interface AWingParams {
   /** alpha: the exponent is alpha - y. Defaults to 2.1. */
@@ -38,7 +40,12 @@ export interface PixelLoss {
  */
 export function awingConstants(y: number, params: AWingParams = {}): { A: number; C: number } {
   checkOptions(params, "compute AWing constants", "params");
-  const { alpha = 2.1, omega = 14, epsilon = 1, theta = 0.5 } = params;
+  const {
+    alpha = AWING_DEFAULTS.alpha,
+    omega = AWING_DEFAULTS.omega,
+    epsilon = AWING_DEFAULTS.epsilon,
+    theta = AWING_DEFAULTS.theta,
+  } = params;
   const p = alpha - y;
   const r = theta / epsilon;
   const A = omega * (1 / (1 + Math.pow(r, p))) * p * Math.pow(r, p - 1) / epsilon;
@@ -67,7 +74,12 @@ export function awingConstants(y: number, params: AWingParams = {}): { A: number
  */
 export function awingPixel(p: number, y: number, params: AWingParams = {}): PixelLoss {
   checkOptions(params, "compute AWing loss", "params");
-  const { alpha = 2.1, omega = 14, epsilon = 1, theta = 0.5 } = params;
+  const {
+    alpha = AWING_DEFAULTS.alpha,
+    omega = AWING_DEFAULTS.omega,
+    epsilon = AWING_DEFAULTS.epsilon,
+    theta = AWING_DEFAULTS.theta,
+  } = params;
   const x = Math.abs(y - p);
   const q = alpha - y;
   const s = Math.sign(p - y);

@@ -1,5 +1,6 @@
 // The same losses written in TensorFlow.js ops, differentiated by TensorFlow.js itself: the
 // oracle of the tests and the baseline of the benchmark. Channel-last [N, H, W, K].
+import { AWING_DEFAULTS } from "../_awing_defaults.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import "./_register.ts";
 
@@ -48,7 +49,12 @@ function pixelLoss(spec: TfOpsLossSpec, pred: tf.Tensor, target: tf.Tensor): tf.
       return branch(d, w1, d, tf.add(tf.mul(w2, tf.log1p(tf.div(d, epsilon))), b));
     }
     case "awing": {
-      const { alpha = 2.1, omega = 14, epsilon = 1, theta = 0.5 } = spec;
+      const {
+        alpha = AWING_DEFAULTS.alpha,
+        omega = AWING_DEFAULTS.omega,
+        epsilon = AWING_DEFAULTS.epsilon,
+        theta = AWING_DEFAULTS.theta,
+      } = spec;
       const p = tf.sub(alpha, target);
       const r = theta / epsilon;
       const rp = tf.pow(r, p);
@@ -79,7 +85,10 @@ export function tfOpsPixelLoss(
     const mapWeight = options.mapWeight ?? (spec.kind === "awing" ? 10 : 0);
     if (mapWeight !== 0) {
       const dilated = tf.maxPool(target, 3, 1, "same");
-      const mask = tf.cast(tf.greater(dilated, options.mapThreshold ?? 0.2), "float32");
+      const mask = tf.cast(
+        tf.greater(dilated, options.mapThreshold ?? AWING_DEFAULTS.mapThreshold),
+        "float32",
+      );
       loss = tf.mul(loss, tf.add(tf.mul(mapWeight, mask), 1));
     }
     if (options.landmarkWeights) {

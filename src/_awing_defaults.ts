@@ -1,0 +1,15 @@
+// The paper's parameters, the one place every implementation and script takes them from.
+
+/**
+ * The Adaptive Wing loss's parameters and weighted loss map as the paper trains with them
+ * (Wang, Bo, Fuxin, ICCV 2019): alpha 2.1, omega 14, epsilon 1, theta 0.5, map weight W 10
+ * and threshold 0.2.
+ */
+export const AWING_DEFAULTS = {
+  alpha: 2.1,
+  omega: 14,
+  epsilon: 1,
+  theta: 0.5,
+  mapWeight: 10,
+  mapThreshold: 0.2,
+} as const;
