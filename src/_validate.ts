@@ -7,9 +7,28 @@ export function shapeDims(layout: HeatmapLayout = "nchw"): string {
   return layout === "nhwc" ? "[N, H, W, K]" : "[N, K, H, W]";
 }
 
+/** The largest dimension the kernels take: the WASM core and the CUDA library index with int32. */
+export const I32_MAX = 0x7fffffff;
+
+/** Checks that every entry of `dims` is a non-negative integer and returns their product. */
+export function checkDims(dims: readonly number[], name: string, action: string): number {
+  let size = 1;
+  for (const d of dims) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new TypeError(
+        `Cannot ${action}: "${name}" must hold non-negative integers but it is ${
+          JSON.stringify(dims)
+        }`,
+      );
+    }
+    size *= d;
+  }
+  return size;
+}
+
 /**
- * Checks that `shape` is four positive integers and returns their product; the message names
- * the dimensions in the order of `layout`.
+ * Checks that `shape` is four positive integers, each at most {@link I32_MAX}, and returns
+ * their product; the message names the dimensions in the order of `layout`.
  */
 export function checkShape4(
   shape: Shape4,
@@ -22,21 +41,29 @@ export function checkShape4(
       `Cannot ${action}: "${name}" must be ${shapeDims(layout)} but it is ${JSON.stringify(shape)}`,
     );
   }
-  let size = 1;
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new TypeError(
-        `Cannot ${action}: "${name}" must hold non-negative integers but it is ${
-          JSON.stringify(shape)
-        }`,
-      );
-    }
-    size *= d;
-  }
+  const size = checkDims(shape, name, action);
   if (size === 0) {
     throw new RangeError(`Cannot ${action}: the input is empty (shape ${JSON.stringify(shape)})`);
   }
+  if (shape.some((d) => d > I32_MAX)) {
+    throw new RangeError(`Cannot ${action}: shape ${JSON.stringify(shape)} is too large`);
+  }
   return size;
+}
+
+/**
+ * Checks that `options.shape` is given and valid (see {@link checkShape4}) in `layout`; returns
+ * its size.
+ */
+export function checkOptionsShape(
+  options: { shape?: Shape4 | undefined } | undefined,
+  action: string,
+  layout: HeatmapLayout = "nchw",
+): number {
+  if (options === undefined || options.shape === undefined) {
+    throw new TypeError(`Cannot ${action}: "options.shape" ${shapeDims(layout)} is required`);
+  }
+  return checkShape4(options.shape, action, "shape", layout);
 }
 
 /** Checks that `array` is a Float32Array. */
@@ -59,6 +86,21 @@ export function checkFloat(
   return array;
 }
 
+/** Checks that `count` elements of `name` are `expected`, naming what the expectation comes from. */
+export function checkCount(
+  count: number,
+  name: string,
+  expected: number,
+  from: string,
+  action: string,
+): void {
+  if (count !== expected) {
+    throw new TypeError(
+      `Cannot ${action}: "${name}" has ${count} elements but ${from} has ${expected}`,
+    );
+  }
+}
+
 /** Checks that `array` has `expected` elements, naming what the expectation comes from. */
 export function checkLength(
   array: ArrayLike<number>,
@@ -67,11 +109,51 @@ export function checkLength(
   from: string,
   action: string,
 ): void {
-  if (array.length !== expected) {
+  checkCount(array.length, name, expected, from, action);
+}
+
+/**
+ * An output array: the caller's `given` (checked to be a Float32Array of `size` elements, as
+ * `from` says) or a new one.
+ */
+export function outputArray(
+  given: unknown,
+  name: string,
+  size: number,
+  from: string,
+  action: string,
+): Float32Array {
+  const out = checkF32(given ?? new Float32Array(size), name, action);
+  checkLength(out, name, size, from, action);
+  return out;
+}
+
+/**
+ * Checks optional per-landmark visibilities: a Float32Array, Float64Array or Uint8Array of N*K
+ * values, none of them NaN.
+ */
+export function checkVisibility(
+  visibility: unknown,
+  n: number,
+  k: number,
+  action: string,
+): Float32Array | Float64Array | Uint8Array | undefined {
+  if (visibility === undefined) return undefined;
+  if (
+    !(visibility instanceof Float32Array || visibility instanceof Float64Array ||
+      visibility instanceof Uint8Array)
+  ) {
     throw new TypeError(
-      `Cannot ${action}: "${name}" has ${array.length} elements but ${from} has ${expected}`,
+      `Cannot ${action}: "visibility" must be a Float32Array, Float64Array or Uint8Array`,
     );
   }
+  checkLength(visibility, "visibility", n * k, `[N, K] = [${n}, ${k}]`, action);
+  for (let i = 0; i < visibility.length; i++) {
+    if (Number.isNaN(visibility[i])) {
+      throw new RangeError(`Cannot ${action}: "visibility" has a NaN at index ${i}`);
+    }
+  }
+  return visibility;
 }
 
 /** Throws a RangeError naming the first NaN or infinite element of `array`, if any. */

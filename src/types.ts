@@ -100,3 +100,22 @@ export interface LossResult<Grad extends Float32Array | undefined = Float32Array
   /** Per-pixel weighted losses, only with the reduction `"none"`. */
   lossMap: Float32Array | undefined;
 }
+
+/**
+ * A heatmap loss of the package: `pred` and `target` of N*K*H*W floats in, the loss and its
+ * gradient out. The result's `grad` is typed by the options' `gradient`.
+ */
+export interface HeatmapLoss<O extends LossOptions> {
+  /** With `gradient` on (the default): `grad` is a `Float32Array`. */
+  (
+    pred: Float32Array,
+    target: Float32Array,
+    options: O & { gradient?: true | undefined },
+  ): LossResult<Float32Array>;
+  /** With `gradient: false`: the value alone, `grad` is `undefined`. */
+  (pred: Float32Array, target: Float32Array, options: O & { gradient: false }): LossResult<
+    undefined
+  >;
+  /** With `gradient` known only at run time. */
+  (pred: Float32Array, target: Float32Array, options: O): LossResult;
+}

@@ -164,8 +164,8 @@ Deno.test({
       target[100] = 1.2; // alpha 2.1 needs max(target) < 1.1
       t.upload(target);
       equal(
-        messageOf(() => awingLossCuda(p, t)).replace(/= [\d.]+/, ""),
-        messageOf(() => awingLoss(pred, target, { shape })).replace(/= [\d.]+/, ""),
+        messageOf(() => awingLossCuda(p, t)),
+        messageOf(() => awingLoss(pred, target, { shape })),
       );
       throws(() => awingLossCuda(p, t), RangeError);
       awingLossCuda(p, t, { validate: false }); // unchecked: no throw

@@ -1,10 +1,16 @@
 // The one driver behind every decoder: validates, stages chunks of whole channels through the
 // WASM arena, runs the argmax kernel (which also detects NaN and infinite values in the same
 // pass) and hands each chunk to the decoder's own refinement.
-import { checkF32, checkFinite, checkFloat, checkLength, checkShape4 } from "../_validate.ts";
+import {
+  checkFinite,
+  checkFloat,
+  checkLength,
+  checkOptionsShape,
+  outputArray,
+} from "../_validate.ts";
+import type { FloatArray, Shape4 } from "../types.ts";
 import { checkNoOverlap } from "../_overlap.ts";
 import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
-import type { FloatArray } from "../types.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
 
 /** The action of every decoder's error messages. */
@@ -40,7 +46,55 @@ export interface DecodeSpec {
   run: (chunk: DecodeChunk, result: DecodeResult) => void;
 }
 
+/** A decoder call, checked: the batch and where the results go. */
+export interface DecodeCall {
+  shape: Shape4;
+  /** The caller's `out.landmarks` or a new array. */
+  landmarks: Float32Array;
+  /** The caller's `out.confidence` or a new array. */
+  confidence: Float32Array;
+}
+
+/**
+ * Checks the heatmaps and the options of a decoder call (shared by every decoder and
+ * CudaBackend).
+ */
+export function checkDecodeCall(heatmaps: FloatArray, options: DecodeOptions): DecodeCall {
+  checkFloat(heatmaps, "heatmaps", ACTION);
+  const size = checkOptionsShape(options, ACTION);
+  const shape = options.shape;
+  checkLength(heatmaps, "heatmaps", size, `shape ${JSON.stringify(shape)}`, ACTION);
+  const channels = shape[0] * shape[1];
+  const out = options.out;
+  const landmarks = outputArray(out?.landmarks, "out.landmarks", 2 * channels, `[N, K, 2]`, ACTION);
+  const confidence = outputArray(out?.confidence, "out.confidence", channels, `[N, K]`, ACTION);
+  checkNoOverlap(
+    [["out.landmarks", landmarks], ["out.confidence", confidence]],
+    [["heatmaps", heatmaps]],
+    ACTION,
+  );
+  return { shape, landmarks, confidence };
+}
+
 const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * Throws for the first value of `values` (from index `offset` of the heatmaps) that is NaN,
+ * infinite or beyond the float32 range the decoders compute in; returns when there is none.
+ */
+export function checkDecodeValues(values: FloatArray, offset: number): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) checkFinite([v], "heatmaps", ACTION, offset + i);
+    if (Math.abs(v) > F32_MAX) {
+      throw new RangeError(
+        `Cannot ${ACTION}: "heatmaps" has ${v} at index ${
+          offset + i
+        }, beyond the float32 range the decoders compute in`,
+      );
+    }
+  }
+}
 
 /**
  * Runs a decoder over `heatmaps`. Float64 heatmaps are decoded in float32, like float32 ones;
@@ -51,25 +105,9 @@ export function runDecode(
   options: DecodeOptions,
   spec: DecodeSpec,
 ): DecodeResult {
-  checkFloat(heatmaps, "heatmaps", ACTION);
-  if (options === undefined || options.shape === undefined) {
-    throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, K, H, W] is required`);
-  }
-  const size = checkShape4(options.shape, ACTION);
-  checkLength(heatmaps, "heatmaps", size, `shape ${JSON.stringify(options.shape)}`, ACTION);
-  const [n, k, h, w] = options.shape;
+  const { shape, landmarks, confidence } = checkDecodeCall(heatmaps, options);
+  const [n, k, h, w] = shape;
   const channels = n * k;
-  const landmarks = options.out?.landmarks ?? new Float32Array(2 * channels);
-  checkF32(landmarks, "out.landmarks", ACTION);
-  checkLength(landmarks, "out.landmarks", 2 * channels, `[N, K, 2]`, ACTION);
-  const confidence = options.out?.confidence ?? new Float32Array(channels);
-  checkF32(confidence, "out.confidence", ACTION);
-  checkLength(confidence, "out.confidence", channels, `[N, K]`, ACTION);
-  checkNoOverlap(
-    [["out.landmarks", landmarks], ["out.confidence", confidence]],
-    [["heatmaps", heatmaps]],
-    ACTION,
-  );
   const result = { landmarks, confidence };
 
   const hw = h * w;
@@ -89,16 +127,7 @@ export function runDecode(
     view.set(heatmaps.subarray(lo, lo + m));
     const nonFinite = (c: number): never => {
       const from = lo + c * hw;
-      const channel = heatmaps.subarray(from, from + hw);
-      checkFinite(channel, "heatmaps", ACTION, from);
-      const i = channel.findIndex((v) => Math.abs(v) > F32_MAX);
-      if (i >= 0) {
-        throw new RangeError(
-          `Cannot ${ACTION}: "heatmaps" has ${channel[i]} at index ${
-            from + i
-          }, beyond the float32 range the decoders compute in`,
-        );
-      }
+      checkDecodeValues(heatmaps.subarray(from, from + hw), from);
       throw new Error("unreachable: the kernel saw a non-finite value the scan did not");
     };
     if (spec.argmax) {

@@ -25,8 +25,6 @@ export const WINDOW = { "3sigma": 0, full: 1 } as const;
 export const OFF_MAP = { partial: 0, empty: 1 } as const;
 /** Size of `awl_awing_stats`: total f64 @0, target_min f32 @8, target_max f32 @12, flags @16. */
 export const STATS_BYTES = 24;
-/** `AWL_STAT_*` flags. */
-export const STAT = { predNonFinite: 1, targetNonFinite: 2 } as const;
 /** Environment variable naming the library, overriding the local build. */
 export const ENV_VAR = "AWL_CUDA_LIB";
 const BUILD_HINT =

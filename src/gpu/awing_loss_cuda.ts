@@ -1,6 +1,12 @@
-import { checkFinite, checkShape4 } from "../_validate.ts";
 import type { AWingLossOptions } from "../loss/awing_loss.ts";
-import { checkAlpha, resolveAwingParams, resolveLossOptions } from "../loss/_options.ts";
+import { AWING_DEFAULTS } from "../_awing_defaults.ts";
+import {
+  awingTargetCheck,
+  checkLossSizes,
+  checkLossValues,
+  resolveAwingParams,
+  resolveLossOptions,
+} from "../loss/_options.ts";
 import type { Shape4 } from "../types.ts";
 import {
   copyToDevice,
@@ -9,9 +15,10 @@ import {
   ownedBuffer,
   scratchBuffer,
 } from "./_buffers.ts";
-import { ffi, STAT, STATS_BYTES, unwrap } from "./_ffi.ts";
+import { ffi, STATS_BYTES, unwrap } from "./_ffi.ts";
 import type { DeviceTensor } from "./device_tensor.ts";
 import { outputTensor } from "./_output_tensor.ts";
+import { tensorShape } from "./_tensor_shape.ts";
 
 /**
  * Options of {@link awingLossCuda}: those of `awingLoss` (`@facealign/awing/loss`), with the
@@ -44,7 +51,6 @@ export interface DeviceLossResult<
 }
 
 const ACTION = "compute loss";
-const I32_MAX = 0x7fffffff;
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -112,24 +118,9 @@ export function awingLossCuda(
   const { alpha, omega, epsilon, theta } = resolveAwingParams(options);
   const pb = ownedBuffer(pred, "pred", ACTION);
   const tb = ownedBuffer(target, "target", ACTION);
-  const shape = options.shape ?? (pred.shape as unknown as Shape4);
-  const size = checkShape4(shape, ACTION, options.shape ? "shape" : "pred.shape");
+  const { shape, size } = tensorShape(pred, options.shape, "pred", ACTION);
   const [n, k, h, w] = shape;
-  if (n > I32_MAX || k > I32_MAX || h > I32_MAX || w > I32_MAX) {
-    throw new RangeError(`Cannot ${ACTION}: shape ${JSON.stringify(shape)} is too large`);
-  }
-  if (pred.size !== target.size) {
-    throw new TypeError(
-      `Cannot ${ACTION}: "pred" has ${pred.size} elements but "target" has ${target.size}`,
-    );
-  }
-  if (pred.size !== size) {
-    throw new TypeError(
-      `Cannot ${ACTION}: "pred" has ${pred.size} elements but shape ${
-        JSON.stringify(shape)
-      } has ${size}`,
-    );
-  }
+  checkLossSizes(pred.size, target.size, shape, size, ACTION);
   if (options.shape === undefined && !sameShape(pred.shape, target.shape)) {
     throw new TypeError(
       `Cannot ${ACTION}: "pred" has shape ${JSON.stringify(pred.shape)} but "target" has ${
@@ -144,7 +135,7 @@ export function awingLossCuda(
     );
   }
   const { reduction, mapWeight, mapThreshold, landmarkWeights: lw, validate, gradient: wantGrad } =
-    resolveLossOptions(options, n, k, 10);
+    resolveLossOptions(options, n, k, AWING_DEFAULTS.mapWeight);
 
   const created: DeviceTensor[] = [];
   try {
@@ -196,16 +187,15 @@ export function awingLossCuda(
     const stats = new DataView(new ArrayBuffer(STATS_BYTES));
     copyToHost(stats, workspace, 0, ACTION);
     const total = stats.getFloat64(0, true);
-    if (validate) {
-      const flags = stats.getUint32(16, true);
-      if (flags & STAT.predNonFinite) checkFinite(pred.download(), "pred", ACTION);
-      if (flags & STAT.targetNonFinite) checkFinite(target.download(), "target", ACTION);
-      if (flags !== 0) {
-        throw new RangeError(`Cannot ${ACTION}: the inputs hold NaN or infinite values`);
-      }
-      const max = stats.getFloat32(12, true);
-      checkAlpha(alpha, max);
-    }
+    const flags = stats.getUint32(16, true);
+    const finite = !validate || checkLossValues(
+      flags === 0,
+      stats.getFloat32(8, true),
+      stats.getFloat32(12, true),
+      awingTargetCheck(alpha),
+      () => ({ pred: pred.download(), target: target.download() }),
+    );
+    if (!finite) throw new RangeError(`Cannot ${ACTION}: the inputs hold NaN or infinite values`);
     return { loss: reduction === "mean" ? total / size : total, grad, lossMap };
   } catch (error) {
     for (const t of created) t.dispose();

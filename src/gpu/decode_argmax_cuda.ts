@@ -1,9 +1,10 @@
-import { checkFinite, checkShape4 } from "../_validate.ts";
+import { checkCount, checkFinite } from "../_validate.ts";
 import type { Shape4 } from "../types.ts";
 import { ownedBuffer } from "./_buffers.ts";
 import { ffi, unwrap } from "./_ffi.ts";
 import type { DeviceTensor } from "./device_tensor.ts";
 import { outputTensor } from "./_output_tensor.ts";
+import { tensorShape } from "./_tensor_shape.ts";
 
 /** Options of {@link decodeArgmaxCuda}. */
 export interface DecodeArgmaxCudaOptions {
@@ -28,7 +29,6 @@ export interface DecodeArgmaxCudaResult {
 }
 
 const ACTION = "decode heatmaps";
-const I32_MAX = 0x7fffffff;
 
 /**
  * Argmax decoding of device heatmaps on the GPU, as `decodeArgmax`
@@ -62,19 +62,9 @@ export function decodeArgmaxCuda(
   options: DecodeArgmaxCudaOptions = {},
 ): DecodeArgmaxCudaResult {
   const hb = ownedBuffer(heatmaps, "heatmaps", ACTION);
-  const shape = options.shape ?? (heatmaps.shape as unknown as Shape4);
-  const size = checkShape4(shape, ACTION, options.shape ? "shape" : "heatmaps.shape");
+  const { shape, size } = tensorShape(heatmaps, options.shape, "heatmaps", ACTION);
   const [n, k, h, w] = shape;
-  if (n > I32_MAX || k > I32_MAX || h > I32_MAX || w > I32_MAX) {
-    throw new RangeError(`Cannot ${ACTION}: shape ${JSON.stringify(shape)} is too large`);
-  }
-  if (heatmaps.size !== size) {
-    throw new TypeError(
-      `Cannot ${ACTION}: "heatmaps" has ${heatmaps.size} elements but shape ${
-        JSON.stringify(shape)
-      } has ${size}`,
-    );
-  }
+  checkCount(heatmaps.size, "heatmaps", size, `shape ${JSON.stringify(shape)}`, ACTION);
   const device = heatmaps.device;
   const created: DeviceTensor[] = [];
   try {

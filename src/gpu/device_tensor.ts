@@ -1,3 +1,4 @@
+import { checkDims } from "../_validate.ts";
 import {
   allocBuffer,
   bindOwner,
@@ -20,17 +21,7 @@ function checkShape(shape: readonly number[]): number {
   if (!Array.isArray(shape)) {
     throw new TypeError(`Cannot ${ACTION}: "shape" must be an array of sizes`);
   }
-  let size = 1;
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new TypeError(
-        `Cannot ${ACTION}: "shape" must hold non-negative integers but it is ${
-          JSON.stringify(shape)
-        }`,
-      );
-    }
-    size *= d;
-  }
+  const size = checkDims(shape, "shape", ACTION);
   if (size * 4 > Number.MAX_SAFE_INTEGER) {
     throw new RangeError(`Cannot ${ACTION}: shape ${JSON.stringify(shape)} is too large`);
   }

@@ -1,9 +1,10 @@
-import { checkOneOf, checkShape4, checkSigma } from "../_validate.ts";
+import { checkCount, checkOneOf, checkOptionsShape, checkSigma } from "../_validate.ts";
 import { checkOffMap } from "../heatmap/_gaussian_params.ts";
 import type { Shape4 } from "../types.ts";
 import { type NativeBuffer, ownedBuffer } from "./_buffers.ts";
 import { ffi, OFF_MAP, unwrap, WINDOW } from "./_ffi.ts";
-import { DeviceTensor } from "./device_tensor.ts";
+import type { DeviceTensor } from "./device_tensor.ts";
+import { outputTensor } from "./_output_tensor.ts";
 
 /** Options of {@link gaussianHeatmapsCuda}. */
 export interface GaussianHeatmapsCudaOptions {
@@ -28,7 +29,6 @@ export interface GaussianHeatmapsCudaOptions {
 }
 
 const ACTION = "generate heatmaps";
-const I32_MAX = 0x7fffffff;
 
 /**
  * Gaussian target heatmaps generated on the GPU from device landmarks: the `"unbiased"` mode
@@ -63,65 +63,31 @@ export function gaussianHeatmapsCuda(
   options: GaussianHeatmapsCudaOptions,
 ): DeviceTensor {
   const lb = ownedBuffer(landmarks, "landmarks", ACTION);
-  if (options === undefined || options.shape === undefined) {
-    throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, K, H, W] is required`);
-  }
-  const size = checkShape4(options.shape, ACTION);
+  checkOptionsShape(options, ACTION);
   const [n, k, h, w] = options.shape;
-  if (n > I32_MAX || k > I32_MAX || h > I32_MAX || w > I32_MAX) {
-    throw new RangeError(`Cannot ${ACTION}: shape ${JSON.stringify(options.shape)} is too large`);
-  }
-  if (landmarks.size !== n * k * 2) {
-    throw new TypeError(
-      `Cannot ${ACTION}: "landmarks" has ${landmarks.size} elements but [N, K, 2] = [${n}, ${k}, 2] has ${
-        n * k * 2
-      }`,
-    );
-  }
+  checkCount(landmarks.size, "landmarks", n * k * 2, `[N, K, 2] = [${n}, ${k}, 2]`, ACTION);
   const sigma = options.sigma ?? 1;
   checkSigma(sigma, ACTION);
   const window = options.window ?? "3sigma";
   checkOneOf(window, "window", ["3sigma", "full"], ACTION);
   const offMap = checkOffMap(options.offMap, false, ACTION);
   const device = landmarks.device;
+  const visibility = options.visibility;
   let vb: NativeBuffer | null = null;
-  if (options.visibility !== undefined) {
-    vb = ownedBuffer(options.visibility, "visibility", ACTION);
-    if (options.visibility.size !== n * k) {
+  if (visibility !== undefined) {
+    vb = ownedBuffer(visibility, "visibility", ACTION);
+    checkCount(visibility.size, "visibility", n * k, `[N, K] = [${n}, ${k}]`, ACTION);
+    if (visibility.device !== device) {
       throw new TypeError(
-        `Cannot ${ACTION}: "visibility" has ${options.visibility.size} elements but [N, K] = [${n}, ${k}] has ${
-          n * k
-        }`,
-      );
-    }
-    if (options.visibility.device !== device) {
-      throw new TypeError(
-        `Cannot ${ACTION}: "visibility" is on device ${options.visibility.device} but "landmarks" is on device ${device}`,
+        `Cannot ${ACTION}: "visibility" is on device ${visibility.device} but "landmarks" is on device ${device}`,
       );
     }
   }
-  let out = options.out;
-  let created: DeviceTensor | undefined;
-  if (out === undefined) {
-    out = created = new DeviceTensor(options.shape, { device });
-  } else {
-    const ob = ownedBuffer(out, "out", ACTION);
-    if (out.size !== size) {
-      throw new TypeError(
-        `Cannot ${ACTION}: "out" has ${out.size} elements but shape ${
-          JSON.stringify(options.shape)
-        } has ${size}`,
-      );
-    }
-    if (out.device !== device) {
-      throw new TypeError(
-        `Cannot ${ACTION}: "out" is on device ${out.device} but "landmarks" is on device ${device}`,
-      );
-    }
-    if (ob === lb || ob === vb) {
-      throw new TypeError(`Cannot ${ACTION}: "out" must not be an input tensor`);
-    }
-  }
+  const created: DeviceTensor[] = [];
+  const out = outputTensor(options.out, "out", options.shape, device, ACTION, created, [
+    lb,
+    ...(vb === null ? [] : [vb]),
+  ]);
   try {
     const symbols = ffi();
     unwrap(
@@ -142,7 +108,7 @@ export function gaussianHeatmapsCuda(
       ACTION,
     );
   } catch (error) {
-    created?.dispose();
+    for (const t of created) t.dispose();
     throw error;
   }
   return out;

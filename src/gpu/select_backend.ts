@@ -7,7 +7,7 @@ import {
   type GaussianHeatmapsResult,
 } from "../heatmap/gaussian_heatmaps.ts";
 import { awingLoss, type AWingLossOptions } from "../loss/awing_loss.ts";
-import type { LossResult } from "../types.ts";
+import type { FloatArray, HeatmapLoss } from "../types.ts";
 import { CudaBackend } from "./_cuda_backend.ts";
 import { isLoaded, libraryPath } from "./_ffi.ts";
 import { closeCuda } from "./close_cuda.ts";
@@ -42,29 +42,17 @@ export interface Backend extends Disposable {
   /** The CUDA device, for `"cuda"`. */
   readonly device: number | undefined;
   /** `awingLoss` of `@facealign/awing/loss`. */
-  awingLoss(
-    pred: Float32Array,
-    target: Float32Array,
-    options: AWingLossOptions & { gradient?: true | undefined },
-  ): LossResult<Float32Array>;
-  /** `awingLoss` of `@facealign/awing/loss` with `gradient: false`. */
-  awingLoss(
-    pred: Float32Array,
-    target: Float32Array,
-    options: AWingLossOptions & { gradient: false },
-  ): LossResult<undefined>;
-  /** `awingLoss` of `@facealign/awing/loss` with `gradient` known only at run time. */
-  awingLoss(pred: Float32Array, target: Float32Array, options: AWingLossOptions): LossResult;
+  readonly awingLoss: HeatmapLoss<AWingLossOptions>;
   /**
    * `gaussianHeatmaps` of `@facealign/awing/heatmap` (on CUDA, the `"official"` mode runs on
    * the WASM core).
    */
   gaussianHeatmaps(
-    landmarks: Float32Array,
+    landmarks: FloatArray,
     options: GaussianHeatmapsOptions,
   ): GaussianHeatmapsResult;
   /** `decodeArgmax` of `@facealign/awing/decode`. */
-  decodeArgmax(heatmaps: Float32Array, options: DecodeOptions): DecodeResult;
+  decodeArgmax(heatmaps: FloatArray, options: DecodeOptions): DecodeResult;
   /** Frees the backend's device buffers (a no-op for WASM). */
   dispose(): void;
 }

@@ -1,15 +1,7 @@
-import {
-  checkF32,
-  checkFloat,
-  checkLength,
-  checkOneOf,
-  checkShape4,
-  checkSigma,
-} from "../_validate.ts";
-import { checkNoOverlap } from "../_overlap.ts";
 import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
 import type { FloatArray, Shape4 } from "../types.ts";
-import { checkOffMap, gaussianParams, type SkipReason } from "./_gaussian_params.ts";
+import { checkGaussianCall } from "./_gaussian_options.ts";
+import { gaussianParams, type SkipReason } from "./_gaussian_params.ts";
 
 export type { SkipReason } from "./_gaussian_params.ts";
 
@@ -183,55 +175,12 @@ export function gaussianHeatmaps(
   landmarks: FloatArray,
   options: GaussianHeatmapsOptions,
 ): GaussianHeatmapsResult {
-  checkFloat(landmarks, "landmarks", ACTION);
-  if (options === undefined || options.shape === undefined) {
-    throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, K, H, W] is required`);
-  }
-  const size = checkShape4(options.shape, ACTION);
-  const [n, k, h, w] = options.shape;
-  checkLength(landmarks, "landmarks", n * k * 2, `[N, K, 2] = [${n}, ${k}, 2]`, ACTION);
-  const sigma = options.sigma ?? 1;
-  checkSigma(sigma, ACTION);
-  const mode = options.mode ?? "unbiased";
-  checkOneOf(mode, "mode", ["unbiased", "official"], ACTION);
-  const window = options.window ?? "3sigma";
-  checkOneOf(window, "window", ["3sigma", "full"], ACTION);
+  const { shape, sigma, mode, window, offMap, visibility, out } = checkGaussianCall(
+    landmarks,
+    options,
+  );
+  const [n, k, h, w] = shape;
   const official = mode === "official";
-  const offMap = checkOffMap(options.offMap, official, ACTION);
-  if (official) {
-    if (!Number.isInteger(sigma)) {
-      throw new RangeError(
-        `Cannot ${ACTION} as sigma must be a whole number in official mode (the kernel has 6 sigma + 1 taps): current value is ${sigma}`,
-      );
-    }
-    if (options.window === "full") {
-      throw new TypeError(
-        `Cannot ${ACTION}: "window" "full" is not available in official mode, whose window is 6 sigma + 1 pixels`,
-      );
-    }
-  }
-  const visibility = options.visibility;
-  if (visibility !== undefined) {
-    if (
-      !(visibility instanceof Float32Array || visibility instanceof Float64Array ||
-        visibility instanceof Uint8Array)
-    ) {
-      throw new TypeError(
-        `Cannot ${ACTION}: "visibility" must be a Float32Array, Float64Array or Uint8Array`,
-      );
-    }
-    checkLength(visibility, "visibility", n * k, `[N, K] = [${n}, ${k}]`, ACTION);
-    for (let i = 0; i < visibility.length; i++) {
-      if (Number.isNaN(visibility[i])) {
-        throw new RangeError(`Cannot ${ACTION}: "visibility" has a NaN at index ${i}`);
-      }
-    }
-  }
-  const out = options.out ?? new Float32Array(size);
-  checkF32(out, "out", ACTION);
-  checkLength(out, "out", size, `shape ${JSON.stringify(options.shape)}`, ACTION);
-  checkNoOverlap([["out", out]], [["landmarks", landmarks], ["visibility", visibility]], ACTION);
-
   const input = {
     landmarks,
     k,

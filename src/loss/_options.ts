@@ -1,31 +1,42 @@
-// Option handling shared by the WASM losses and the CUDA loss: defaults, range checks and the
-// messages, in one place so that both backends accept and reject exactly the same input.
+// The checks of a loss call, shared by the WASM losses, CudaBackend and the CUDA loss: defaults,
+// input and option checks and their messages, in one place, so that both backends accept and
+// reject exactly the same input. A new check of a parameter or an option goes into
+// resolveAwingParams or resolveLossOptions, which every backend calls before any work.
+import { AWING_DEFAULTS } from "../_awing_defaults.ts";
 import {
   checkAbove,
   checkAtLeast,
+  checkCount,
   checkF32,
   checkFinite,
   checkFiniteNumber,
   checkLength,
   checkOneOf,
+  checkOptionsShape,
+  outputArray,
 } from "../_validate.ts";
-import type { HeatmapLayout, LossOptions, Reduction } from "../types.ts";
+import { checkNoOverlap } from "../_overlap.ts";
+import type { HeatmapLayout, LossOptions, Reduction, Shape4 } from "../types.ts";
 
 const ACTION = "compute loss";
 
+/** The Adaptive Wing parameters, checked. */
+export interface AwingParams {
+  alpha: number;
+  omega: number;
+  epsilon: number;
+  theta: number;
+}
+
+/** The Adaptive Wing parameters as options: each may be left out for the paper's default. */
+export type AwingParamOptions = { [P in keyof AwingParams]?: number | undefined };
+
 /** The Adaptive Wing parameters with the paper's defaults, checked. */
-export function resolveAwingParams(
-  options: {
-    alpha?: number | undefined;
-    omega?: number | undefined;
-    epsilon?: number | undefined;
-    theta?: number | undefined;
-  } | undefined,
-): { alpha: number; omega: number; epsilon: number; theta: number } {
-  const alpha = options?.alpha ?? 2.1;
-  const omega = options?.omega ?? 14;
-  const epsilon = options?.epsilon ?? 1;
-  const theta = options?.theta ?? 0.5;
+export function resolveAwingParams(options: AwingParamOptions | undefined): AwingParams {
+  const alpha = options?.alpha ?? AWING_DEFAULTS.alpha;
+  const omega = options?.omega ?? AWING_DEFAULTS.omega;
+  const epsilon = options?.epsilon ?? AWING_DEFAULTS.epsilon;
+  const theta = options?.theta ?? AWING_DEFAULTS.theta;
   checkFiniteNumber(alpha, "alpha", ACTION);
   checkAbove(omega, "omega", 0, ACTION);
   checkAbove(epsilon, "epsilon", 0, ACTION);
@@ -59,6 +70,11 @@ export function resolveLayout(layout: unknown, channelLast: boolean): HeatmapLay
   return resolved;
 }
 
+/** AWing's check of the target's range: alpha > 1 + max(target). */
+export function awingTargetCheck(alpha: number): TargetCheck {
+  return (_min: number, max: number): void => checkAlpha(alpha, max);
+}
+
 /** The options every loss shares, with defaults, checked against a batch of N*K channels. */
 export interface CommonLossOptions {
   layout: HeatmapLayout;
@@ -85,13 +101,9 @@ export function resolveLossOptions(
   const reduction = options.reduction ?? "mean";
   checkOneOf(reduction, "reduction", ["mean", "sum", "none"], ACTION);
   const mapWeight = options.mapWeight ?? defaultMapWeight;
-  const mapThreshold = options.mapThreshold ?? 0.2;
+  const mapThreshold = options.mapThreshold ?? AWING_DEFAULTS.mapThreshold;
   checkAtLeast(mapWeight, "mapWeight", 0, ACTION);
-  if (!Number.isFinite(mapThreshold)) {
-    throw new RangeError(
-      `Cannot ${ACTION} as mapThreshold must be finite: current value is ${mapThreshold}`,
-    );
-  }
+  checkFiniteNumber(mapThreshold, "mapThreshold", ACTION);
   const lw = options.landmarkWeights;
   if (lw !== undefined) {
     checkF32(lw, "landmarkWeights", ACTION);
@@ -115,4 +127,116 @@ export function resolveLossOptions(
     validate: options.validate ?? true,
     gradient: options.gradient ?? true,
   };
+}
+
+/** Checks that pred and target have the same number of elements, `shape`'s `size`. */
+export function checkLossSizes(
+  predSize: number,
+  targetSize: number,
+  shape: Shape4,
+  size: number,
+  action: string,
+): void {
+  checkCount(predSize, "pred", targetSize, `"target"`, action);
+  checkCount(predSize, "pred", size, `shape ${JSON.stringify(shape)}`, action);
+}
+
+/** A loss call on host arrays, checked: the batch, the common options and the outputs. */
+export interface LossCall extends CommonLossOptions {
+  /** The batch `[N, K, H, W]` and its number of pixels. */
+  shape: Shape4;
+  size: number;
+  /** Where the gradient goes (the caller's `out.grad` or a new array), unless `gradient: false`. */
+  grad: Float32Array | undefined;
+  /** Where the per-pixel losses go, with the reduction `"none"`. */
+  lossMap: Float32Array | undefined;
+}
+
+/**
+ * Checks a loss call on host arrays (everything but the values, see {@link checkLossValues});
+ * layout `"nhwc"` only with `channelLast` (see {@link resolveLayout}).
+ */
+export function checkLossCall(
+  pred: Float32Array,
+  target: Float32Array,
+  options: LossOptions,
+  defaultMapWeight: number,
+  channelLast: boolean,
+): LossCall {
+  checkF32(pred, "pred", ACTION);
+  checkF32(target, "target", ACTION);
+  const layout = resolveLayout(options?.layout, channelLast);
+  const size = checkOptionsShape(options, ACTION, layout);
+  const shape = options.shape;
+  checkLossSizes(pred.length, target.length, shape, size, ACTION);
+  const [n, k] = layout === "nhwc" ? [shape[0], shape[3]] : [shape[0], shape[1]];
+  const common = resolveLossOptions(options, n, k, defaultMapWeight, channelLast);
+  const grad = common.gradient
+    ? outputArray(options.out?.grad, "out.grad", size, `"pred"`, ACTION)
+    : undefined;
+  const lossMap = common.reduction === "none"
+    ? outputArray(options.out?.lossMap, "out.lossMap", size, `"pred"`, ACTION)
+    : undefined;
+  // an output may be pred itself: each piece of pred is staged before its results come out,
+  // and no halo is read from pred
+  checkNoOverlap(
+    [["out.grad", grad], ["out.lossMap", lossMap]],
+    [["pred", pred], ["target", target], ["landmarkWeights", common.landmarkWeights]],
+    ACTION,
+    ["pred"],
+  );
+  return { ...common, shape, size, grad, lossMap };
+}
+
+/** {@link checkLossCall} of the Adaptive Wing loss, with its parameters checked first. */
+export function checkAwingCall(
+  pred: Float32Array,
+  target: Float32Array,
+  options: LossOptions & AwingParamOptions,
+  channelLast: boolean,
+): { params: AwingParams; call: LossCall } {
+  const params = resolveAwingParams(options);
+  const call = checkLossCall(pred, target, options, AWING_DEFAULTS.mapWeight, channelLast);
+  return { params, call };
+}
+
+/** A loss's own check of the target's range (AWing: alpha > 1 + max(target)). */
+export type TargetCheck = (min: number, max: number) => void;
+
+/**
+ * The input check of a loss after a backend's fast scan, which found the inputs finite
+ * (`finite`) and the target in [min, max]. When the scan found a problem, or that range fails
+ * `checkTarget`, the exact scan of the whole inputs (`inputs()`, fetched only then) throws for
+ * the first NaN or infinite value of pred, else of target, else for the target's range.
+ * Returns whether the inputs passed the fast scan (false: the exact scan found nothing, as for
+ * a finite pair whose difference overflows).
+ */
+export function checkLossValues(
+  finite: boolean,
+  min: number,
+  max: number,
+  checkTarget: TargetCheck | undefined,
+  inputs: () => { pred: ArrayLike<number>; target: ArrayLike<number> },
+): boolean {
+  if (finite && passes(checkTarget, min, max)) return true;
+  const { pred, target } = inputs();
+  checkFinite(pred, "pred", ACTION);
+  checkFinite(target, "target", ACTION);
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < target.length; i++) {
+    const v = target[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  checkTarget?.(lo, hi);
+  return false;
+}
+
+function passes(checkTarget: TargetCheck | undefined, min: number, max: number): boolean {
+  try {
+    checkTarget?.(min, max);
+    return true;
+  } catch {
+    return false;
+  }
 }

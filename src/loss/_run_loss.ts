@@ -1,74 +1,39 @@
-// The one driver behind every heatmap loss: validates, stages pieces of the batch (whole
-// planes, or bands of rows with a halo, see _planes.ts) through the WASM arena in either
-// layout, runs the fused kernel and copies results out.
-import { checkF32, checkFinite, checkLength, checkShape4, shapeDims } from "../_validate.ts";
-import { checkNoOverlap } from "../_overlap.ts";
-import { resolveLayout, resolveLossOptions } from "./_options.ts";
-import { plan, toPlanes } from "./_planes.ts";
-import { f32At, rangeAt, reserve, wasm } from "../_wasm.ts";
+// The one driver behind every heatmap loss: stages pieces of a checked call (whole planes, or
+// bands of rows with a halo, see _planes.ts) through the WASM arena in either layout, runs the
+// fused kernel and copies results out.
+import { f32At, reserve, wasm } from "../_wasm.ts";
 import type { KIND } from "../_wasm.ts";
-import type { LossOptions, LossResult } from "../types.ts";
+import type { HeatmapLoss, LossOptions, LossResult } from "../types.ts";
+import { checkLossValues, type LossCall, type TargetCheck } from "./_options.ts";
+import { plan, toPlanes } from "./_planes.ts";
 
-/** A loss as the driver sees it: its kind, its 4 parameters and its own input checks. */
+/** A loss as the driver sees it: its kind, its 4 parameters and its check of the target. */
 export interface LossSpec {
   kind: (typeof KIND)[keyof typeof KIND];
   params: readonly [number, number, number, number];
-  defaultMapWeight: number;
-  /** Extra check of the target's range per chunk (AWing's alpha > 1 + max(target)). */
-  checkTarget?: (min: number, max: number) => void;
+  /** AWing's alpha > 1 + max(target). */
+  checkTarget?: TargetCheck | undefined;
 }
 
 const ACTION = "compute loss";
 
-function badIndex(view: Float32Array, name: string, offset: number): never {
-  checkFinite(view, name, ACTION, offset);
-  throw new Error("unreachable: range scan found a non-finite value the index scan did not");
+/** A loss function with the overloads of {@link HeatmapLoss}, from its implementation. */
+export function heatmapLoss<O extends LossOptions>(
+  fn: (pred: Float32Array, target: Float32Array, options: O) => LossResult,
+): HeatmapLoss<O> {
+  return fn as HeatmapLoss<O>;
 }
 
-/** Runs the loss described by `spec` over `pred` and `target`. */
+/** Runs the loss described by `spec` over `pred` and `target` (see checkLossCall). */
 export function runLoss(
   spec: LossSpec,
   pred: Float32Array,
   target: Float32Array,
-  options: LossOptions,
+  call: LossCall,
 ): LossResult {
-  checkF32(pred, "pred", ACTION);
-  checkF32(target, "target", ACTION);
-  const layout = resolveLayout(options?.layout, true);
-  if (options === undefined || options.shape === undefined) {
-    throw new TypeError(`Cannot ${ACTION}: "options.shape" ${shapeDims(layout)} is required`);
-  }
-  const size = checkShape4(options.shape, ACTION, "shape", layout);
-  if (pred.length !== target.length) {
-    throw new TypeError(
-      `Cannot ${ACTION}: "pred" has ${pred.length} elements but "target" has ${target.length}`,
-    );
-  }
-  checkLength(pred, "pred", size, `shape ${JSON.stringify(options.shape)}`, ACTION);
-  const planes = toPlanes(options.shape, layout);
-  const { reduction, mapWeight, mapThreshold, landmarkWeights: lw, validate, gradient } =
-    resolveLossOptions(options, planes.n, planes.k, spec.defaultMapWeight, true);
-  let grad: Float32Array | undefined;
-  if (gradient) {
-    grad = options.out?.grad ?? new Float32Array(size);
-    checkF32(grad, "out.grad", ACTION);
-    checkLength(grad, "out.grad", size, `"pred"`, ACTION);
-  }
-  let lossMap: Float32Array | undefined;
-  if (reduction === "none") {
-    lossMap = options.out?.lossMap ?? new Float32Array(size);
-    checkF32(lossMap, "out.lossMap", ACTION);
-    checkLength(lossMap, "out.lossMap", size, `"pred"`, ACTION);
-  }
-  // an output may be pred itself: each piece of pred is staged before its results come out,
-  // and no halo is read from pred
-  checkNoOverlap(
-    [["out.grad", grad], ["out.lossMap", lossMap]],
-    [["pred", pred], ["target", target], ["landmarkWeights", lw]],
-    ACTION,
-    ["pred"],
-  );
-
+  const { layout, size, reduction, mapWeight, mapThreshold, validate, grad, lossMap } = call;
+  const lw = call.landmarkWeights;
+  const planes = toPlanes(call.shape, layout);
   const core = wasm();
   core.set_loss(spec.kind, ...spec.params);
   const { w, s } = planes;
@@ -96,6 +61,7 @@ export function runLoss(
   const lossView = lossMap ? f32At(pLoss, full) : undefined;
   const chanView = lw ? f32At(pChan, cut.planes * s) : undefined;
   const check = f32At(core.check_out(), 3);
+  const inputs = (): { pred: Float32Array; target: Float32Array } => ({ pred, target });
   let total = 0;
   for (const piece of cut.pieces()) {
     const { lo, hi, tlo } = piece, m = hi - lo;
@@ -119,25 +85,11 @@ export function runLoss(
       gscale,
       scratch,
     );
-    // The kernel checks its inputs as it goes (check_out): validation needs no extra pass. It
-    // runs before any result of this piece is copied out. A failed fast check (a NaN or
-    // infinity, or a finite pair whose difference overflows) falls back to the exact scan,
-    // which names the first bad value.
-    if (validate) {
-      if (check[0] !== 1) {
-        const [pmin, pmax] = rangeAt(pPred, m);
-        if (!Number.isFinite(pmin) || !Number.isFinite(pmax)) {
-          badIndex(pred.subarray(lo, hi), "pred", lo);
-        }
-        const [tmin, tmax] = rangeAt(pTarget, m);
-        if (!Number.isFinite(tmin) || !Number.isFinite(tmax)) {
-          badIndex(target.subarray(lo, hi), "target", lo);
-        }
-        spec.checkTarget?.(tmin, tmax);
-      } else {
-        spec.checkTarget?.(check[1]!, check[2]!);
-      }
-    }
+    // The kernel checks its inputs as it goes (check_out): validation needs no extra pass. A
+    // failed fast check (a NaN or infinity, or a finite pair whose difference overflows), or a
+    // target range the loss refuses, falls back to the exact scan of the whole inputs, before
+    // any result of this piece is copied out.
+    if (validate) checkLossValues(check[0] === 1, check[1]!, check[2]!, spec.checkTarget, inputs);
     total += pieceTotal;
     if (gradView) grad!.set(m === full ? gradView : gradView.subarray(0, m), lo);
     if (lossView) lossMap!.set(m === full ? lossView : lossView.subarray(0, m), lo);

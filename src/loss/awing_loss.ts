@@ -1,7 +1,7 @@
 import { KIND } from "../_wasm.ts";
-import type { LossOptions, LossResult } from "../types.ts";
-import { checkAlpha, resolveAwingParams } from "./_options.ts";
-import { runLoss } from "./_run_loss.ts";
+import type { HeatmapLoss, LossOptions } from "../types.ts";
+import { awingTargetCheck, checkAwingCall } from "./_options.ts";
+import { heatmapLoss, runLoss } from "./_run_loss.ts";
 
 /** Options of {@link awingLoss}: the loss parameters (paper defaults) and the common options. */
 export interface AWingLossOptions extends LossOptions {
@@ -74,40 +74,16 @@ export interface AWingLossOptions extends LossOptions {
  * @throws {RangeError} For omega, epsilon or theta <= 0, alpha <= 1 + max(target), NaN or
  * infinite inputs, or an empty batch.
  */
-export function awingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: AWingLossOptions & { gradient?: true | undefined },
-): LossResult<Float32Array>;
-/** awingLoss with `gradient: false`: the value alone, `grad` is `undefined`. */
-export function awingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: AWingLossOptions & { gradient: false },
-): LossResult<undefined>;
-/** awingLoss with `gradient` known only at run time. */
-export function awingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: AWingLossOptions,
-): LossResult;
-export function awingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: AWingLossOptions,
-): LossResult {
-  const { alpha, omega, epsilon, theta } = resolveAwingParams(options);
-  return runLoss(
-    {
-      kind: KIND.awing,
-      params: [alpha, omega, epsilon, theta],
-      defaultMapWeight: 10,
-      checkTarget(_min: number, max: number): void {
-        checkAlpha(alpha, max);
-      },
-    },
-    pred,
-    target,
-    options,
-  );
-}
+export const awingLoss: HeatmapLoss<AWingLossOptions> = heatmapLoss<AWingLossOptions>(
+  (pred, target, options) => {
+    const { params, call } = checkAwingCall(pred, target, options, true);
+    const { alpha, omega, epsilon, theta } = params;
+    const checkTarget = awingTargetCheck(alpha);
+    return runLoss(
+      { kind: KIND.awing, params: [alpha, omega, epsilon, theta], checkTarget },
+      pred,
+      target,
+      call,
+    );
+  },
+);

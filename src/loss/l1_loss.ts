@@ -1,6 +1,7 @@
 import { KIND } from "../_wasm.ts";
-import type { LossOptions, LossResult } from "../types.ts";
-import { runLoss } from "./_run_loss.ts";
+import type { HeatmapLoss, LossOptions } from "../types.ts";
+import { checkLossCall } from "./_options.ts";
+import { heatmapLoss, runLoss } from "./_run_loss.ts";
 
 /**
  * The L1 loss |pred - target| over heatmaps, with the same options as the other losses
@@ -25,32 +26,11 @@ import { runLoss } from "./_run_loss.ts";
  * (except `pred` itself as `grad`, computed in place).
  * @throws {RangeError} For NaN or infinite inputs, or an empty batch.
  */
-export function l1Loss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: LossOptions & { gradient?: true | undefined },
-): LossResult<Float32Array>;
-/** l1Loss with `gradient: false`: the value alone, `grad` is `undefined`. */
-export function l1Loss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: LossOptions & { gradient: false },
-): LossResult<undefined>;
-/** l1Loss with `gradient` known only at run time. */
-export function l1Loss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: LossOptions,
-): LossResult;
-export function l1Loss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: LossOptions,
-): LossResult {
-  return runLoss(
-    { kind: KIND.l1, params: [0, 0, 0, 0], defaultMapWeight: 0 },
+export const l1Loss: HeatmapLoss<LossOptions> = heatmapLoss<LossOptions>((pred, target, options) =>
+  runLoss(
+    { kind: KIND.l1, params: [0, 0, 0, 0] },
     pred,
     target,
-    options,
-  );
-}
+    checkLossCall(pred, target, options, 0, true),
+  )
+);

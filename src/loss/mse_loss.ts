@@ -1,6 +1,7 @@
 import { KIND } from "../_wasm.ts";
-import type { LossOptions, LossResult } from "../types.ts";
-import { runLoss } from "./_run_loss.ts";
+import type { HeatmapLoss, LossOptions } from "../types.ts";
+import { checkLossCall } from "./_options.ts";
+import { heatmapLoss, runLoss } from "./_run_loss.ts";
 
 /**
  * The mean squared error (pred - target)^2 over heatmaps, the usual heatmap-regression
@@ -25,32 +26,11 @@ import { runLoss } from "./_run_loss.ts";
  * (except `pred` itself as `grad`, computed in place).
  * @throws {RangeError} For NaN or infinite inputs, or an empty batch.
  */
-export function mseLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: LossOptions & { gradient?: true | undefined },
-): LossResult<Float32Array>;
-/** mseLoss with `gradient: false`: the value alone, `grad` is `undefined`. */
-export function mseLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: LossOptions & { gradient: false },
-): LossResult<undefined>;
-/** mseLoss with `gradient` known only at run time. */
-export function mseLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: LossOptions,
-): LossResult;
-export function mseLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: LossOptions,
-): LossResult {
-  return runLoss(
-    { kind: KIND.mse, params: [0, 0, 0, 0], defaultMapWeight: 0 },
+export const mseLoss: HeatmapLoss<LossOptions> = heatmapLoss<LossOptions>((pred, target, options) =>
+  runLoss(
+    { kind: KIND.mse, params: [0, 0, 0, 0] },
     pred,
     target,
-    options,
-  );
-}
+    checkLossCall(pred, target, options, 0, true),
+  )
+);

@@ -1,7 +1,8 @@
 import { checkAbove } from "../_validate.ts";
 import { KIND } from "../_wasm.ts";
-import type { LossOptions, LossResult } from "../types.ts";
-import { runLoss } from "./_run_loss.ts";
+import type { HeatmapLoss, LossOptions } from "../types.ts";
+import { checkLossCall } from "./_options.ts";
+import { heatmapLoss, runLoss } from "./_run_loss.ts";
 
 /** Options of {@link softWingLoss}. */
 export interface SoftWingLossOptions extends LossOptions {
@@ -35,39 +36,16 @@ export interface SoftWingLossOptions extends LossOptions {
  * (except `pred` itself as `grad`, computed in place).
  * @throws {RangeError} For w1, w2 or epsilon <= 0, NaN or infinite inputs, or an empty batch.
  */
-export function softWingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: SoftWingLossOptions & { gradient?: true | undefined },
-): LossResult<Float32Array>;
-/** softWingLoss with `gradient: false`: the value alone, `grad` is `undefined`. */
-export function softWingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: SoftWingLossOptions & { gradient: false },
-): LossResult<undefined>;
-/** softWingLoss with `gradient` known only at run time. */
-export function softWingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: SoftWingLossOptions,
-): LossResult;
-export function softWingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: SoftWingLossOptions,
-): LossResult {
-  const w1 = options?.w1 ?? 2;
-  const w2 = options?.w2 ?? 20;
-  const epsilon = options?.epsilon ?? 0.5;
-  checkAbove(w1, "w1", 0, "compute loss");
-  checkAbove(w2, "w2", 0, "compute loss");
-  checkAbove(epsilon, "epsilon", 0, "compute loss");
-  const b = w1 - w2 * Math.log1p(w1 / epsilon);
-  return runLoss(
-    { kind: KIND.softWing, params: [w1, w2, epsilon, b], defaultMapWeight: 0 },
-    pred,
-    target,
-    options,
-  );
-}
+export const softWingLoss: HeatmapLoss<SoftWingLossOptions> = heatmapLoss<SoftWingLossOptions>(
+  (pred, target, options) => {
+    const w1 = options?.w1 ?? 2;
+    const w2 = options?.w2 ?? 20;
+    const epsilon = options?.epsilon ?? 0.5;
+    checkAbove(w1, "w1", 0, "compute loss");
+    checkAbove(w2, "w2", 0, "compute loss");
+    checkAbove(epsilon, "epsilon", 0, "compute loss");
+    const b = w1 - w2 * Math.log1p(w1 / epsilon);
+    const call = checkLossCall(pred, target, options, 0, true);
+    return runLoss({ kind: KIND.softWing, params: [w1, w2, epsilon, b] }, pred, target, call);
+  },
+);

@@ -1,7 +1,8 @@
 import { checkAbove } from "../_validate.ts";
 import { KIND } from "../_wasm.ts";
-import type { LossOptions, LossResult } from "../types.ts";
-import { runLoss } from "./_run_loss.ts";
+import type { HeatmapLoss, LossOptions } from "../types.ts";
+import { checkLossCall } from "./_options.ts";
+import { heatmapLoss, runLoss } from "./_run_loss.ts";
 
 /** Options of {@link wingLoss}. */
 export interface WingLossOptions extends LossOptions {
@@ -36,37 +37,14 @@ export interface WingLossOptions extends LossOptions {
  * (except `pred` itself as `grad`, computed in place).
  * @throws {RangeError} For w or epsilon <= 0, NaN or infinite inputs, or an empty batch.
  */
-export function wingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: WingLossOptions & { gradient?: true | undefined },
-): LossResult<Float32Array>;
-/** wingLoss with `gradient: false`: the value alone, `grad` is `undefined`. */
-export function wingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: WingLossOptions & { gradient: false },
-): LossResult<undefined>;
-/** wingLoss with `gradient` known only at run time. */
-export function wingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: WingLossOptions,
-): LossResult;
-export function wingLoss(
-  pred: Float32Array,
-  target: Float32Array,
-  options: WingLossOptions,
-): LossResult {
-  const w = options?.w ?? 10;
-  const epsilon = options?.epsilon ?? 2;
-  checkAbove(w, "w", 0, "compute loss");
-  checkAbove(epsilon, "epsilon", 0, "compute loss");
-  const c = w - w * Math.log1p(w / epsilon);
-  return runLoss(
-    { kind: KIND.wing, params: [w, epsilon, c, 0], defaultMapWeight: 0 },
-    pred,
-    target,
-    options,
-  );
-}
+export const wingLoss: HeatmapLoss<WingLossOptions> = heatmapLoss<WingLossOptions>(
+  (pred, target, options) => {
+    const w = options?.w ?? 10;
+    const epsilon = options?.epsilon ?? 2;
+    checkAbove(w, "w", 0, "compute loss");
+    checkAbove(epsilon, "epsilon", 0, "compute loss");
+    const c = w - w * Math.log1p(w / epsilon);
+    const call = checkLossCall(pred, target, options, 0, true);
+    return runLoss({ kind: KIND.wing, params: [w, epsilon, c, 0] }, pred, target, call);
+  },
+);
