@@ -1,11 +1,12 @@
 // Entry point of the awing WASM core: every export of the module. Each kernel lives in a file
 // named after it: the losses (loss_batch.ts, the driver, runs the loops of loss_loops.ts:
 // awing.ts and baselines.ts, with weight_map.ts and the parameters of loss_params.ts),
-// heatmap.ts, argmax.ts, blur.ts, softargmax.ts, range.ts and math.ts. `_`-prefixed files hold
-// what several kernels share: _simd_math.ts (exp, exp2, log2, log1p), _lanes.ts (horizontal
+// heatmap.ts, argmax.ts, blur.ts, softargmax.ts and math.ts. `_`-prefixed files hold what
+// several kernels share: _simd_math.ts (exp, exp2, log2, log1p), _lanes.ts (horizontal
 // reductions), _run.ts, _pixel.ts, _input_check.ts and _weight_rows.ts (the losses' run,
-// per-pixel finish, fused input check and per-channel weights along a row). src/_wasm.ts mirrors these exports as `WasmCore` and `KIND`;
-// tests/wasm_exports_test.ts checks the mirror against the built module.
+// per-pixel finish, fused input check and per-channel weights along a row). src/_wasm.ts
+// mirrors these exports as `WasmCore` and `KIND`; tests/wasm_exports_test.ts checks the mirror
+// against the built module.
 //
 // Formatting: deno fmt (lineWidth 100, as the rest of the repository) with the `@inline`
 // decorators set aside. deno fmt cannot run on these files directly: decorators on functions
@@ -19,7 +20,6 @@ export { loss_batch } from "./loss_batch";
 export { check_out } from "./_input_check";
 export { HALO_ABOVE, HALO_BELOW, weight_maps } from "./weight_map";
 export { scratch_floats } from "./_weight_rows";
-export { range_f32, range_out } from "./range";
 export { math_f32 } from "./math";
 export { gauss_channels } from "./heatmap";
 export { argmax_channels } from "./argmax";

@@ -60,8 +60,6 @@ export interface WasmCore {
   ): void;
   /** Scratch floats loss_batch and weight_maps need for planes of h x w x s floats. */
   scratch_floats(h: number, w: number, s: number): number;
-  range_out(): number;
-  range_f32(ptr: number, n: number): void;
   /** exp, log2, log1p, exp2 (kind 0..3) of n floats, for the accuracy tests. */
   math_f32(kind: number, src: number, dst: number, n: number): void;
   /** Separable Gaussian targets, 8 f32 parameters per channel (assembly/heatmap.ts). */
@@ -183,12 +181,4 @@ export function reserve<const S extends readonly number[]>(
 /** A fresh Float32Array view of `length` floats at byte address `ptr` of the WASM memory. */
 export function f32At(ptr: number, length: number): Float32Array {
   return new Float32Array(wasm().memory.buffer, ptr, length);
-}
-
-/** Minimum and maximum of `n` floats at `ptr` (both NaN when any value is NaN). */
-export function rangeAt(ptr: number, n: number): [min: number, max: number] {
-  const w = wasm();
-  w.range_f32(ptr, n);
-  const out = new Float32Array(w.memory.buffer, w.range_out(), 2);
-  return [out[0]!, out[1]!];
 }

@@ -29,8 +29,6 @@ const SHAPE: Shape = {
   check_out: 0,
   weight_maps: 10,
   scratch_floats: 3,
-  range_out: 0,
-  range_f32: 2,
   math_f32: 4,
   gauss_channels: 7,
   argmax_channels: 4,
