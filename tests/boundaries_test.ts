@@ -15,7 +15,7 @@ import {
   weightMapReference,
 } from "../src/reference/mod.ts";
 import type { Shape4 } from "../src/types.ts";
-import { hostAwing, hostGaussian } from "../src/gpu/_host.ts";
+import { hostAwing, hostGaussian } from "./_cuda_host.ts";
 import { closeCuda } from "../src/gpu/mod.ts";
 import { at } from "./_assert.ts";
 import { eachPixel, type LossFn, near, nextDown, nextUp } from "./_pixels.ts";

@@ -9,7 +9,7 @@ import { awingLoss } from "../src/loss/mod.ts";
 import { gaussianHeatmapsReference, lossReference } from "../src/reference/mod.ts";
 import type { Shape4 } from "../src/types.ts";
 import { ffi, isLoaded, overrideLibraryPath, STATUS, unwrap } from "../src/gpu/_ffi.ts";
-import { hostArgmax, hostAwing, hostGaussian } from "../src/gpu/_host.ts";
+import { hostArgmax, hostAwing, hostGaussian } from "./_cuda_host.ts";
 import { liveBuffers } from "../src/gpu/_buffers.ts";
 import {
   closeCuda,

@@ -8,7 +8,7 @@ import { awingLoss, type AWingLossOptions } from "../src/loss/mod.ts";
 import { lossReference } from "../src/reference/mod.ts";
 import type { Shape4 } from "../src/types.ts";
 import { liveBuffers } from "../src/gpu/_buffers.ts";
-import { hostGaussian } from "../src/gpu/_host.ts";
+import { hostGaussian } from "./_cuda_host.ts";
 import { edgeCases } from "./_edges.ts";
 import {
   awingLossCuda,

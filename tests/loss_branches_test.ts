@@ -6,7 +6,7 @@
 import { equal, ok } from "node:assert/strict";
 import { awingLoss, l1Loss, mseLoss, softWingLoss, wingLoss } from "../src/loss/mod.ts";
 import { lossReference, type LossReferenceOptions } from "../src/reference/mod.ts";
-import { hostAwing } from "../src/gpu/_host.ts";
+import { hostAwing } from "./_cuda_host.ts";
 import { closeCuda } from "../src/gpu/mod.ts";
 import { at } from "./_assert.ts";
 import { cudaTestStatus } from "./_gpu.ts";

@@ -1,8 +1,10 @@
-// The library's host entry points (awl_host_*): the kernels' per-pixel functions run on the
-// CPU over host arrays. Internal: for tests that check the library's math and the FFI
-// marshalling without a GPU. Lengths are checked here, before any pointer reaches C.
-import type { Shape4 } from "../types.ts";
-import { ffi, OFF_MAP, STATS_BYTES, unwrap, WINDOW } from "./_ffi.ts";
+// The CUDA library's host entry points (awl_host_*): the kernels' per-pixel functions run on
+// the CPU over host arrays, for tests that check the library's math and the FFI marshalling
+// without a GPU. Lengths are checked here, before any pointer reaches C.
+import { checkShape4 } from "../src/_validate.ts";
+import { ffi, OFF_MAP, STATS_BYTES, unwrap, WINDOW } from "../src/gpu/_ffi.ts";
+import { AWING_DEFAULTS } from "../src/_awing_defaults.ts";
+import type { Shape4 } from "../src/types.ts";
 
 /** What awl_host_awing reports besides its outputs. */
 export interface HostAwingStats {
@@ -30,20 +32,12 @@ export interface HostAwingOptions {
   lossMap?: Float32Array;
 }
 
-function size4(shape: Shape4): number {
-  const [n, k, h, w] = shape;
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d <= 0 || d > 0x7fffffff) {
-      throw new RangeError(`Cannot run host kernel: bad shape ${JSON.stringify(shape)}`);
-    }
-  }
-  return n * k * h * w;
-}
+const ACTION = "run host kernel";
 
 function need(a: ArrayLike<number> | undefined, name: string, length: number): void {
   if (a !== undefined && a.length !== length) {
     throw new TypeError(
-      `Cannot run host kernel: "${name}" has ${a.length} elements but ${length} are needed`,
+      `Cannot ${ACTION}: "${name}" has ${a.length} elements but ${length} are needed`,
     );
   }
 }
@@ -54,7 +48,7 @@ export function hostAwing(
   target: Float32Array,
   options: HostAwingOptions,
 ): HostAwingStats {
-  const size = size4(options.shape);
+  const size = checkShape4(options.shape, ACTION);
   const [n, k, h, w] = options.shape;
   need(pred, "pred", size);
   need(target, "target", size);
@@ -73,12 +67,12 @@ export function hostAwing(
       k,
       h,
       w,
-      options.alpha ?? 2.1,
-      options.omega ?? 14,
-      options.epsilon ?? 1,
-      options.theta ?? 0.5,
-      options.mapWeight ?? 10,
-      options.mapThreshold ?? 0.2,
+      options.alpha ?? AWING_DEFAULTS.alpha,
+      options.omega ?? AWING_DEFAULTS.omega,
+      options.epsilon ?? AWING_DEFAULTS.epsilon,
+      options.theta ?? AWING_DEFAULTS.theta,
+      options.mapWeight ?? AWING_DEFAULTS.mapWeight,
+      options.mapThreshold ?? AWING_DEFAULTS.mapThreshold,
       options.gradScale ?? 1,
       stats,
     ),
@@ -103,7 +97,7 @@ export function hostGaussian(
     visibility?: Float32Array;
   },
 ): Float32Array<ArrayBuffer> {
-  const size = size4(options.shape);
+  const size = checkShape4(options.shape, ACTION);
   const [n, k, h, w] = options.shape;
   need(landmarks, "landmarks", n * k * 2);
   need(options.visibility, "visibility", n * k);
@@ -131,7 +125,7 @@ export function hostArgmax(
   heatmaps: Float32Array,
   shape: Shape4,
 ): { landmarks: Float32Array<ArrayBuffer>; confidence: Float32Array<ArrayBuffer> } {
-  const size = size4(shape);
+  const size = checkShape4(shape, ACTION);
   const [n, k, h, w] = shape;
   need(heatmaps, "heatmaps", size);
   const landmarks = new Float32Array(n * k * 2);
