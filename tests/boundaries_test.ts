@@ -131,6 +131,47 @@ Deno.test("the fused loss map at its threshold: awingLoss and mseLoss weight exa
   }
 });
 
+/** An [N, K, H, W] batch transposed to [N, H, W, K]. */
+function toNhwc(a: Float32Array, shape: Shape4): Float32Array {
+  const [n, k, h, w] = shape;
+  const out = new Float32Array(a.length);
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < k; c++) {
+      for (let p = 0; p < h * w; p++) out[(b * h * w + p) * k + c] = at(a, (b * k + c) * h * w + p);
+    }
+  }
+  return out;
+}
+
+Deno.test("the loss map at its threshold, channel-last: weightMap and awingLoss (nhwc)", () => {
+  // rows of w pixels of K channels: K = 3, 5 and 1, tails of 1..3 floats
+  for (const shape of [[1, 3, 5, 7], [2, 5, 3, 3], [1, 1, 4, 5], [1, 2, 1, 9]] as Shape4[]) {
+    const [n, k, h, w] = shape;
+    const nhwc: Shape4 = [n, h, w, k];
+    for (const threshold of THRESHOLDS) {
+      for (const { target, above } of thresholdMaps(threshold, shape)) {
+        const want = toNhwc(expectedMap(above, shape), shape);
+        const t = toNhwc(target, shape);
+        const what = `${JSON.stringify(nhwc)} nhwc threshold ${threshold}`;
+        const map = weightMap(t, { shape: nhwc, layout: "nhwc", mapThreshold: threshold });
+        deepEqual(Array.from(map), Array.from(want), what);
+        const pred = t.map((v) => v + 0.25);
+        const options = {
+          shape: nhwc,
+          layout: "nhwc",
+          reduction: "none",
+          mapThreshold: threshold,
+        } as const;
+        const plain = awingLoss(pred, t, { ...options, mapWeight: 0 }).lossMap!;
+        const got = awingLoss(pred, t, { ...options, mapWeight: 10 }).lossMap!;
+        for (let i = 0; i < t.length; i++) {
+          equal(at(got, i), Math.fround(at(plain, i) * at(want, i)), `${what} loss at ${i}`);
+        }
+      }
+    }
+  }
+});
+
 Deno.test("Math.fround(0.2) is not above the default threshold 0.2 in WASM and the reference", () => {
   const shape: Shape4 = [1, 1, 1, 5];
   const at02 = new Float32Array(5).fill(0.2);
