@@ -411,3 +411,33 @@ Deno.test("auc and cedCurve: a grid of 1e12 steps is refused before any allocati
   // at the limit the grid is still computed
   equal(cedCurve(nmes, { steps: 1e5 }).x.length, 1e5 + 1);
 });
+
+Deno.test("boundaryHeatmaps: a tolerance below 1e-6 and coordinates past 1e150 are refused", () => {
+  const lm = Float64Array.of(5, 5, 20, 10, 30, 25);
+  const options = {
+    shape: [1, 1, 32, 32] as [number, number, number, number],
+    groups: [[0, 1, 2]],
+  };
+  for (const tolerance of [1e-7, 1e-300, 5e-324]) {
+    match(
+      caught(() => boundaryHeatmaps(lm, { ...options, tolerance }), RangeError).message,
+      /tolerance must be >= 0.000001/,
+    );
+  }
+  ok(boundaryHeatmaps(lm, { ...options, tolerance: 1e-6 }).some((v) => v === 1));
+  for (const far of [1e200, -1e300, 1.7e308]) {
+    const e = caught(
+      () => boundaryHeatmaps(Float64Array.of(5, 5, 20, far, 30, 25), options),
+      RangeError,
+    );
+    ok(
+      e.message.includes(`has ${far} at index 3, used by a boundary, beyond the limit`),
+      e.message,
+    );
+  }
+  // a landmark no group uses may be anything finite
+  deepEqual(
+    boundaryHeatmaps(Float64Array.of(5, 5, 20, 10, 30, 25, 1e300, -1e300), options),
+    boundaryHeatmaps(Float64Array.of(5, 5, 20, 10, 30, 25, 0, 0), options),
+  );
+});

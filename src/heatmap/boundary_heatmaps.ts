@@ -1,5 +1,5 @@
 import {
-  checkAbove,
+  checkAtLeast,
   checkF32,
   checkFloat,
   checkLength,
@@ -37,7 +37,8 @@ export interface BoundaryHeatmapsOptions {
   channels?: "single" | "per-group" | undefined;
   /**
    * Bound on the error of the distance to the curve, in pixels; the curve is flattened
-   * until the polyline is provably within it. Defaults to 1e-3.
+   * until the polyline is provably within it. Defaults to 1e-3; at least 1e-6 (finer is
+   * below float32's resolution of the output).
    */
   tolerance?: number | undefined;
   /** Output buffer of N*C*H*W floats, fully overwritten. */
@@ -45,6 +46,14 @@ export interface BoundaryHeatmapsOptions {
 }
 
 const ACTION = "draw boundaries";
+
+/** Finest tolerance: its value error 0.61 tolerance / sigma is then below float32's epsilon. */
+const MIN_TOLERANCE = 1e-6;
+/**
+ * Largest |coordinate| of a landmark on a boundary: the spline squares chord lengths, which
+ * must stay finite in float64 (every float32 value is far below).
+ */
+const MAX_COORDINATE = 1e150;
 
 /** The indices of a group, checked against K. */
 function groupIndices(group: BoundaryGroup, g: number, k: number): readonly number[] {
@@ -122,7 +131,8 @@ function groupIndices(group: BoundaryGroup, g: number, k: number): readonly numb
  * @returns The boundary heatmaps `[N, C, H, W]`.
  * @throws {TypeError} When lengths, shape or groups do not fit, or `out` shares memory with
  * `landmarks`.
- * @throws {RangeError} For sigma or tolerance <= 0, an index outside [0, K), or a NaN or
+ * @throws {RangeError} For sigma <= 0, a tolerance below 1e-6, an index outside [0, K), a
+ * landmark used by a boundary beyond +-1e150, or a NaN or
  * infinite landmark used by a group.
  */
 export function boundaryHeatmaps(
@@ -152,7 +162,7 @@ export function boundaryHeatmaps(
   const sigma = options.sigma ?? 1;
   checkSigma(sigma, ACTION);
   const tolerance = options.tolerance ?? 1e-3;
-  checkAbove(tolerance, "tolerance", 0, ACTION);
+  checkAtLeast(tolerance, "tolerance", MIN_TOLERANCE, ACTION);
   const mode = options.channels ?? "single";
   checkOneOf(mode, "channels", ["single", "per-group"], ACTION);
   const want = mode === "single" ? 1 : groups.length;
@@ -191,6 +201,14 @@ export function boundaryHeatmaps(
               `Cannot ${ACTION}: "landmarks" has ${
                 Number.isNaN(landmarks[at]) ? "a NaN" : "an infinite value"
               } at index ${at}, used by a boundary`,
+            );
+          }
+          if (Math.abs(x) > MAX_COORDINATE || Math.abs(y) > MAX_COORDINATE) {
+            const at = base + 2 * i + (Math.abs(x) > MAX_COORDINATE ? 0 : 1);
+            throw new RangeError(
+              `Cannot ${ACTION}: "landmarks" has ${
+                landmarks[at]
+              } at index ${at}, used by a boundary, beyond the limit of +-${MAX_COORDINATE}`,
             );
           }
           xs.push(x);
