@@ -244,3 +244,21 @@ export function checkOptions(options: unknown, action: string, name = "options")
     );
   }
 }
+
+/** Smallest positive normal float32. */
+export const F32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/**
+ * Checks that a parameter the float32 kernels use keeps its value in float32: 0, or a
+ * magnitude that rounds to a normal float32 (at least {@link F32_MIN_NORMAL}, at most the
+ * largest float32). A value that is finite in float64 only would be infinite, zero or
+ * subnormal in the kernels (and subnormals differ between the WASM and the CUDA backend).
+ */
+export function checkFloat32Param(value: number, name: string, action: string): void {
+  const a = Math.abs(Math.fround(value));
+  if (!(value === 0 || (a >= F32_MIN_NORMAL && a < Infinity))) {
+    throw new RangeError(
+      `Cannot ${action} as ${name} must be 0 or of magnitude in float32's normal range [${F32_MIN_NORMAL}, 3.4028234663852886e+38]: current value is ${value}`,
+    );
+  }
+}

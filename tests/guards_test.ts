@@ -441,3 +441,35 @@ Deno.test("boundaryHeatmaps: a tolerance below 1e-6 and coordinates past 1e150 a
     boundaryHeatmaps(Float64Array.of(5, 5, 20, 10, 30, 25, 0, 0), options),
   );
 });
+
+Deno.test("applyAffine: in place works, an out shifted by one element is rejected", () => {
+  const src = Float64Array.of(1, 2, 3, 4, 5, 6);
+  const m: [number, number, number, number, number, number] = [2, 1, 3, -1, 2, 5];
+  const expected = data.applyAffine(src, m);
+  const inPlace = src.slice();
+  deepEqual(data.applyAffine(inPlace, m, { out: inPlace }), expected);
+  for (const shift of [-1, 1, 2]) {
+    const buf = new Float64Array(10);
+    const lm = buf.subarray(2, 8), out = buf.subarray(2 + shift, 8 + shift);
+    lm.set(src);
+    match(
+      caught(() => data.applyAffine(lm, m, { out }), TypeError).message,
+      /"out" shares memory with "landmarks"/,
+    );
+  }
+});
+
+Deno.test("decodeSoftArgmax: beta must keep its value in float32", () => {
+  const heatmaps = new Float32Array(16);
+  heatmaps[5] = 1;
+  const shape: [number, number, number, number] = [1, 1, 4, 4];
+  for (const beta of [1e39, 3.5e38, 1e-39, 1e-46]) {
+    match(
+      caught(() => decodeSoftArgmax(heatmaps, { shape, beta }), RangeError).message,
+      /beta must be 0 or of magnitude in float32's normal range/,
+    );
+  }
+  for (const beta of [1e30, 3.4e38]) {
+    deepEqual(Array.from(decodeSoftArgmax(heatmaps, { shape, beta }).landmarks), [1, 1]);
+  }
+});

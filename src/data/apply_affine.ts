@@ -1,3 +1,4 @@
+import { checkNoOverlap } from "../_overlap.ts";
 import { checkOptions } from "../_validate.ts";
 import { checkAffine, checkLandmarks } from "./_check.ts";
 import type { Affine, Landmarks } from "./types.ts";
@@ -18,7 +19,8 @@ export interface ApplyAffineOptions<T extends Landmarks> {
  * @param options Output buffer.
  * @returns The mapped pairs, same type as the input (`out` when given).
  * @throws {TypeError} If `landmarks` is not a Float32Array or Float64Array of pairs, the
- * matrix is not 6 numbers, or `out` does not match.
+ * matrix is not 6 numbers, or `out` does not match or shares memory with `landmarks` other
+ * than as the very same elements (in place, `out: landmarks`, works).
  * @throws {RangeError} If a matrix element is not finite.
  *
  * @example Image -> crop -> image with a face-box crop
@@ -49,6 +51,7 @@ export function applyAffine<T extends Landmarks>(
       `Cannot ${action}: "out" must be a ${landmarks.constructor.name} of ${landmarks.length} elements`,
     );
   }
+  checkNoOverlap([["out", out]], [["landmarks", landmarks]], action, ["landmarks"]);
   for (let i = 0; i < landmarks.length; i += 2) {
     const x = landmarks[i]!, y = landmarks[i + 1]!;
     out[i] = a * x + b * y + c;

@@ -1,4 +1,4 @@
-import { checkAbove, checkOneOf } from "../_validate.ts";
+import { checkAbove, checkFloat32Param, checkOneOf } from "../_validate.ts";
 import { wasm } from "../_wasm.ts";
 import { ACTION, runDecode } from "./_run_decode.ts";
 import type { FloatArray } from "../types.ts";
@@ -47,8 +47,9 @@ export interface SoftArgmaxOptions extends DecodeOptions {
  * @returns Landmarks `[N, K, 2]` (pixel-centre frame) and confidence (the maximum) `[N, K]`.
  * @throws {TypeError} When the length does not match the shape or `normalize` is unknown, or an output shares memory with
  * `heatmaps` or with the other output.
- * @throws {RangeError} For beta <= 0, a NaN or infinite value (naming its index), a channel
- * with no positive value under `"linear"`, or an empty batch.
+ * @throws {RangeError} For beta <= 0 or outside float32's normal range (1.2e-38 to 3.4e38, the
+ * kernel's precision), a NaN or infinite value (naming its index), a channel with no positive
+ * value under `"linear"`, or an empty batch.
  */
 export function decodeSoftArgmax(
   heatmaps: FloatArray,
@@ -58,6 +59,7 @@ export function decodeSoftArgmax(
   checkOneOf(normalize, "normalize", ["softmax", "linear"], ACTION);
   const beta = options?.beta ?? 1;
   checkAbove(beta, "beta", 0, ACTION);
+  checkFloat32Param(beta, "beta", ACTION);
   const h = options?.shape?.[2], w = options?.shape?.[3];
   const linear = normalize === "linear" ? 1 : 0;
   return runDecode(heatmaps, options, {
