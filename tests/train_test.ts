@@ -56,8 +56,10 @@ Deno.test("a checkpoint round-trips: same options, same weights, same prediction
     inputSize: S,
     width: 4,
     levels: 2,
+    head: 8,
     coordConv: true,
     boundary: true,
+    sigma: 2,
     seed: 3,
   });
   // two steps, so that the batch-norm statistics are no longer their initial values
@@ -80,8 +82,10 @@ Deno.test("a checkpoint round-trips: same options, same weights, same prediction
       stride: 2,
       width: 4,
       levels: 2,
+      head: 8,
       coordConv: true,
       boundary: true,
+      sigma: 2,
       seed: 3,
     });
     const a = predictHeatmaps(model, images), b = predictHeatmaps(again, images);
@@ -108,7 +112,7 @@ Deno.test("loading a folder without a checkpoint fails clearly", async () => {
 
 Deno.test("a short training run lowers the loss and beats the untrained network's NME", async () => {
   const test = faces(32, 7);
-  const model = createHeatmapModel({ inputSize: S, width: 8, levels: 2, seed: 1 });
+  const model = createHeatmapModel({ inputSize: S, width: 8, levels: 2, head: 0, seed: 1 });
   try {
     const before = evaluateModel(model, test);
     let seed = 100;

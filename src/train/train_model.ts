@@ -99,7 +99,11 @@ export async function trainModel(
   const { s, ci, h, w, c: co } = _modelShapes(model, ACTION);
   const inSize = s * s * ci, outSize = h * w * co;
   const optimizer = tf.train.adam(learningRate);
-  const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+  model.compile({
+    optimizer,
+    loss: (yTrue: tf.Tensor, yPred: tf.Tensor) =>
+      lossFn(yPred as tf.Tensor4D, yTrue as tf.Tensor4D),
+  });
   const every = options.validateEvery ?? 0;
   const losses = new Float64Array(steps);
   const t0 = performance.now();
@@ -118,13 +122,10 @@ export async function trainModel(
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const x = tf.tensor4d(batch.images, [b, s, s, ci]);
       const y = tf.tensor4d(batch.heatmaps, [b, h, w, co]);
-      const cost = optimizer.minimize(
-        () => lossFn(model.apply(x, { training: true }) as tf.Tensor4D, y),
-        true,
-        vars,
-      )!;
-      const value = (await cost.data())[0] ?? NaN;
-      tf.dispose([x, y, cost]);
+      // trainOnBatch runs the layers in training mode (batch norm on batch statistics, moving
+      // averages updated); model.apply inside optimizer.minimize would not
+      const value = Number(await model.trainOnBatch(x, y));
+      tf.dispose([x, y]);
       if (!Number.isFinite(value)) {
         throw new RangeError(`Cannot ${ACTION}: the loss is ${value} at step ${step + 1}`);
       }
