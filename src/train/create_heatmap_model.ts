@@ -13,10 +13,21 @@ export interface HeatmapModelOptions {
   width?: number;
   /** Down-sampling levels of the U-Net below the heatmap resolution. Defaults to 3. */
   levels?: number;
+  /**
+   * Width of a 1x1 convolution (+ batch norm + ReLU) between the U-Net and the output layer,
+   * which gives the K heatmaps a wider per-pixel feature than `width`; 0 for none. Defaults
+   * to 0.
+   */
+  head?: number;
   /** Append CoordConv channels (x, y, r) to the input image. Defaults to false. */
   coordConv?: boolean;
   /** Add a boundary heatmap output channel after the K landmark channels. Defaults to false. */
   boundary?: boolean;
+  /**
+   * Sigma of the Gaussian targets the model is trained on, in heatmap pixels: not used by the
+   * network, but kept with it so that decoders (DARK's blur) match. Defaults to 1.5.
+   */
+  sigma?: number;
   /** Seed of the weight initialisers. Defaults to 0. */
   seed?: number;
 }
@@ -43,14 +54,20 @@ export function _resolveModelOptions(options: HeatmapModelOptions): ResolvedMode
     stride: options.stride ?? 2,
     width: options.width ?? 16,
     levels: options.levels ?? 3,
+    head: options.head ?? 0,
     coordConv: options.coordConv ?? false,
     boundary: options.boundary ?? false,
+    sigma: options.sigma ?? 1.5,
     seed: options.seed ?? 0,
   };
   wholeAtLeast(o.numLandmarks, "numLandmarks", 1);
   wholeAtLeast(o.width, "width", 1);
   wholeAtLeast(o.levels, "levels", 0);
+  wholeAtLeast(o.head, "head", 0);
   wholeAtLeast(o.seed, "seed", 0);
+  if (!(o.sigma > 0 && Number.isFinite(o.sigma))) {
+    throw new RangeError(`Cannot ${ACTION} as sigma must be > 0: current value is ${o.sigma}`);
+  }
   if (![1, 2, 4].includes(o.stride)) {
     throw new RangeError(
       `Cannot ${ACTION} as stride must be 1, 2 or 4: current value is ${o.stride}`,
@@ -73,7 +90,8 @@ export function _resolveModelOptions(options: HeatmapModelOptions): ResolvedMode
  * resolution; then each of `levels` levels halves the resolution with a 2x2 max pool and
  * applies two 3x3 convolutions of width (l + 1) `width`; the decoder upsamples (nearest),
  * concatenates the skip connection and applies one 3x3 convolution per level; a 1x1
- * convolution gives the linear heatmaps. With `coordConv` the image gets awing's CoordConv
+ * convolution gives the linear heatmaps (after a 1x1 convolution of width `head` + batch norm
+ * + ReLU, when `head` > 0). With `coordConv` the image gets awing's CoordConv
  * channels x, y, r (`coordChannels`) first. Weights are He-normal with seeds derived from
  * `seed`, so the same options give the same network. The options are kept in the model's
  * name-independent `getUserDefinedMetadata()` for checkpoints.
@@ -124,6 +142,7 @@ export function createHeatmapModel(options: HeatmapModelOptions = {}): tfl.Layer
     x = tfl.layers.concatenate().apply([x, skips[l]!]) as tfl.SymbolicTensor;
     x = conv(x, o.width * (l + 1));
   }
+  if (o.head > 0) x = conv(x, o.head, 1);
   const out = tfl.layers.conv2d({
     filters: o.numLandmarks + (o.boundary ? 1 : 0),
     kernelSize: 1,

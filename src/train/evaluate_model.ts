@@ -1,4 +1,6 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
+import { applyAffine } from "../data/apply_affine.ts";
+import type { Affine } from "../data/types.ts";
 import { decodeDark } from "../decode/decode_dark.ts";
 import { fromHeatmapCoords } from "../heatmap/from_heatmap_coords.ts";
 import { auc } from "../metrics/auc.ts";
@@ -117,16 +119,13 @@ function _toImage(
   n: number,
   k: number,
 ): Float32Array {
-  if (affines === undefined) return points.slice();
-  const out = new Float32Array(points.length);
+  const out = points.slice();
+  if (affines === undefined) return out;
   for (let i = 0; i < n; i++) {
-    const [a = 1, b = 0, tx = 0, c = 0, d = 1, ty = 0] = affines.subarray(6 * i, 6 * i + 6);
-    for (let j = 0; j < k; j++) {
-      const p = 2 * (i * k + j);
-      const x = points[p]!, y = points[p + 1]!;
-      out[p] = a * x + b * y + tx;
-      out[p + 1] = c * x + d * y + ty;
-    }
+    const face = out.subarray(2 * i * k, 2 * (i + 1) * k);
+    applyAffine(face, Array.from(affines.subarray(6 * i, 6 * i + 6)) as unknown as Affine, {
+      out: face,
+    });
   }
   return out;
 }

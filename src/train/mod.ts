@@ -42,6 +42,8 @@ export {
 export { LEARNING_RATES } from "./learning_rates.ts";
 export { type MeanStd, type RunRecord, type RunSummary, summarizeRuns } from "./summarize_runs.ts";
 export { meanPeakValue } from "./mean_peak_value.ts";
+export { openTrainingData, type OpenTrainingDataOptions } from "./open_training_data.ts";
+export { predictLandmarks, type PredictLandmarksOptions } from "./predict_landmarks.ts";
 // Real images: the loaders live in src/data/ but are exported here, as they need the npm
 // image codecs (the `./data` export has no dependency).
 export { decodeImage } from "../data/decode_image.ts";

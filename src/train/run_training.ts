@@ -31,10 +31,8 @@ export interface RunTrainingOptions {
   learningRate: number;
   /** Seed of the weight initialisation (the data source has its own). Defaults to 0. */
   seed?: number;
-  /** The model (the seed option is taken from `seed`). */
+  /** The model (the seed option is taken from `seed`; its sigma picks DARK's blur). */
   model?: Omit<HeatmapModelOptions, "seed">;
-  /** Sigma of the target heatmaps, for DARK decoding. Defaults to 1. */
-  sigma?: number;
   /** Steps between validations (and checkpoints). Defaults to steps / 5. */
   validateEvery?: number | undefined;
   /** Extra fields for `metrics.json` only (e.g. the batch size and data set). */
@@ -136,8 +134,8 @@ export async function runTraining(
   options: RunTrainingOptions,
 ): Promise<RunTrainingResult> {
   const seed = options.seed ?? 0;
-  const sigma = options.sigma ?? 1;
   const model = createHeatmapModel({ ...options.model, seed });
+  const sigma = (model.getUserDefinedMetadata() as { awing: ResolvedModelOptions }).awing.sigma;
   try {
     await Deno.mkdir(options.out, { recursive: true });
     const untrained = evaluateModel(model, data.test, { sigma });

@@ -10,6 +10,10 @@ export interface RunRecord {
   fr: number;
   /** AUC at 0.1. */
   auc: number;
+  /** Mean predicted value at the target peaks (optional). */
+  peak?: number;
+  /** Median seconds per training step (optional). */
+  secondsPerStep?: number;
 }
 
 /** Mean and sample standard deviation (0 for a single value). */
@@ -32,6 +36,10 @@ export interface RunSummary {
   fr: MeanStd;
   /** AUC at 0.1. */
   auc: MeanStd;
+  /** Peak value (NaN when the records have none). */
+  peak: MeanStd;
+  /** Seconds per step (NaN when the records have none). */
+  secondsPerStep: MeanStd;
 }
 
 function meanStd(values: number[]): MeanStd {
@@ -43,7 +51,7 @@ function meanStd(values: number[]): MeanStd {
 
 /**
  * Groups runs by configuration name (in order of first appearance) and gives the mean and
- * sample standard deviation over seeds of NME, FR and AUC.
+ * sample standard deviation over seeds of NME, FR, AUC, peak value and seconds per step.
  *
  * @example
  * ```ts
@@ -69,5 +77,7 @@ export function summarizeRuns(records: readonly RunRecord[]): RunSummary[] {
     nme: meanStd(rs.map((r) => r.nme)),
     fr: meanStd(rs.map((r) => r.fr)),
     auc: meanStd(rs.map((r) => r.auc)),
+    peak: meanStd(rs.map((r) => r.peak ?? NaN)),
+    secondsPerStep: meanStd(rs.map((r) => r.secondsPerStep ?? NaN)),
   }));
 }

@@ -1,0 +1,94 @@
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { applyAffine } from "../data/apply_affine.ts";
+import { faceBoxAffine } from "../data/face_box_affine.ts";
+import { invertAffine } from "../data/invert_affine.ts";
+import type { RasterImage } from "../data/types.ts";
+import { warpAffine } from "../data/warp_affine.ts";
+import { decodeDark } from "../decode/decode_dark.ts";
+import { fromHeatmapCoords } from "../heatmap/from_heatmap_coords.ts";
+import { _modelShapes } from "./_model_shapes.ts";
+import { predictHeatmaps } from "./predict_heatmaps.ts";
+
+/** Options of {@link predictLandmarks}. */
+export interface PredictLandmarksOptions {
+  /**
+   * Face boxes `[x, y, w, h]` in image pixels, one per image; the crop is the box's square
+   * enlarged by `enlarge`. Without a box the crop is the image's centred square.
+   */
+  boxes?: readonly (readonly [number, number, number, number] | undefined)[];
+  /** Enlargement of a given box (the training crops use the landmark box x 1.25). */
+  enlarge?: number;
+  /** Sigma of the training targets (DARK's blur). Defaults to 1. */
+  sigma?: number;
+}
+
+/**
+ * Locates the landmarks of one face per image with a heatmap model: each image is cropped
+ * (its face box enlarged, or its centred square) and resampled to the model's input size,
+ * the heatmaps are decoded with DARK and the landmarks mapped back to the image's pixels.
+ *
+ * @example An untrained network still returns K points per image, inside the crop (the
+ * centred 40 x 40 square of a 40 x 30 image)
+ * ```ts
+ * import { createHeatmapModel, predictLandmarks } from "@facealign/awing/train";
+ * import { equal, ok } from "node:assert/strict";
+ * const model = createHeatmapModel({ width: 4, levels: 1, numLandmarks: 5, inputSize: 16 });
+ * const image = { data: new Uint8Array(40 * 30 * 3).fill(128), width: 40, height: 30, channels: 3 as const };
+ * const points = predictLandmarks(model, [image]);
+ * equal(points.length, 5 * 2);
+ * ok(points.every((v) => v >= -5.5 && v <= 39.5));
+ * model.dispose();
+ * ```
+ *
+ * @param model A model from {@link createHeatmapModel} or {@link loadCheckpoint}.
+ * @param images 8-bit images (RGB, RGBA or grey).
+ * @param options Face boxes, enlargement, sigma.
+ * @returns Landmarks `[N, K, 2]` in image pixels.
+ * @throws {TypeError} When `boxes` does not have one entry per image.
+ */
+export function predictLandmarks(
+  model: tfl.LayersModel,
+  images: readonly RasterImage[],
+  options: PredictLandmarksOptions = {},
+): Float32Array {
+  const action = "predict landmarks";
+  const { s, h } = _modelShapes(model, action);
+  const n = images.length;
+  if (options.boxes !== undefined && options.boxes.length !== n) {
+    throw new TypeError(
+      `Cannot ${action}: "boxes" has ${options.boxes.length} entries but there are ${n} images`,
+    );
+  }
+  const crops = new Float32Array(n * s * s * 3);
+  const matrices = images.map((image, i) => {
+    const box = options.boxes?.[i];
+    const matrix = box === undefined
+      ? faceBoxAffine({ box: [0, 0, image.width, image.height], size: s, enlarge: 1 })
+      : faceBoxAffine({ box, size: s, enlarge: options.enlarge ?? 1.25 });
+    const scale = image.data instanceof Uint8Array ? 1 / 255 : 1;
+    warpAffine(image, matrix, {
+      width: s,
+      height: s,
+      channels: 3,
+      scale,
+      out: crops.subarray(i * s * s * 3, (i + 1) * s * s * 3),
+    });
+    return invertAffine(matrix);
+  });
+  const { heatmaps, shape } = predictHeatmaps(model, crops);
+  const [, c, , w] = shape;
+  const k = c - ((model.getUserDefinedMetadata() as { awing?: { boundary?: boolean } })?.awing
+      ?.boundary
+    ? 1
+    : 0);
+  const hw = h * w;
+  const maps = new Float32Array(n * k * hw);
+  for (let i = 0; i < n; i++) maps.set(heatmaps.subarray(i * c * hw, (i * c + k) * hw), i * k * hw);
+  const decoded = decodeDark(maps, { shape: [n, k, h, w], sigma: options.sigma ?? 1 });
+  const crop = fromHeatmapCoords(decoded.landmarks, { stride: s / h });
+  matrices.forEach((m, i) => {
+    const face = crop.subarray(2 * i * k, 2 * (i + 1) * k);
+    applyAffine(face, m, { out: face });
+  });
+  return crop;
+}
