@@ -13,6 +13,7 @@ import {
   landmarksBox,
   randomAugmentation,
   type RasterImage,
+  renderFace,
   stackLandmarks,
   warpAffine,
 } from "../src/data/mod.ts";
@@ -313,4 +314,22 @@ Deno.test("augmentSample: marks drawn at landmarks land where the transformed la
     () => augmentSample(image, new Float64Array(58), { crop, size: 96, layout: "300w", seed: 1 }),
     TypeError,
   );
+});
+
+Deno.test("warpAffine and renderFace reject an output that shares memory with their input", () => {
+  const buffer = new Float32Array(3 * 4 * 4 + 2);
+  const image: RasterImage = { data: buffer.subarray(0, 48), width: 4, height: 4, channels: 3 };
+  throws(
+    () => warpAffine(image, [1, 0, 0, 0, 1, 0], { width: 4, height: 4, out: buffer.subarray(2) }),
+    {
+      name: "TypeError",
+      message: 'Cannot warp image: "out" shares memory with "image.data" (give separate buffers)',
+    },
+  );
+  const pixels = new Float32Array(16 * 16 * 3);
+  const lm = pixels.subarray(0, 136).fill(8);
+  throws(() => renderFace(lm, { size: 16, seed: 1, out: pixels }), {
+    name: "TypeError",
+    message: 'Cannot render face: "out" shares memory with "landmarks" (give separate buffers)',
+  });
 });

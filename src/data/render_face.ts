@@ -1,4 +1,5 @@
 import { checkOptions } from "../_validate.ts";
+import { checkNoOverlap } from "../_overlap.ts";
 import { curvePieces, flatten } from "../heatmap/_spline.ts";
 import { checkInt, checkLandmarks, checkRange, checkSeed } from "./_check.ts";
 import {
@@ -53,7 +54,7 @@ const TOLERANCE = 0.1; // px, spline flattening
  * @param options Size, seed, occlusion probability, blur and noise, output buffer.
  * @returns The image, `size * size * 3` floats (the `out` buffer when given).
  * @throws {TypeError} If `landmarks` is not a Float32Array or Float64Array of 136 values,
- * or `out` has the wrong type or length.
+ * or `out` has the wrong type or length or shares memory with the landmarks.
  * @throws {RangeError} If the size is not a whole number in [8, 4096], the seed is not a
  * safe integer, a probability or strength is out of range, or a coordinate is not finite or
  * more than 16 image sides away from the image.
@@ -104,6 +105,7 @@ export function renderFace(landmarks: Landmarks, options: RenderFaceOptions): Fl
   if (!(out instanceof Float32Array) || out.length !== n) {
     throw new TypeError(`Cannot ${action}: "out" must be a Float32Array of ${n} elements`);
   }
+  checkNoOverlap([["out", out]], [["landmarks", landmarks]], action);
   const rng = new Rng(seed);
   const face = new FaceGeometry(landmarks);
   background(out, size, rng);

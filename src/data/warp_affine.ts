@@ -1,5 +1,6 @@
 import { checkOptions } from "../_validate.ts";
 import { checkAffine, checkImage, checkInt, MAX_SIDE } from "./_check.ts";
+import { checkNoOverlap } from "../_overlap.ts";
 import { invertAffine } from "./invert_affine.ts";
 import type { Affine, RasterImage } from "./types.ts";
 
@@ -36,7 +37,8 @@ export interface WarpAffineOptions {
  * @param matrix Source -> output transform, e.g. a {@linkcode faceBoxAffine} crop.
  * @param options Output size and channels, fill value, scale, output buffer.
  * @returns The output image, Float32Array data.
- * @throws {TypeError} If the image or matrix is malformed or `out` does not fit.
+ * @throws {TypeError} If the image or matrix is malformed, or `out` does not fit or shares
+ * memory with the image.
  * @throws {RangeError} If the matrix is not finite or not invertible, a size is not a whole
  * number in [1, 16384], the channels cannot be produced from the input's, or `fill` or
  * `scale` is not finite.
@@ -81,6 +83,7 @@ export function warpAffine(
   if (!(out instanceof Float32Array) || out.length !== size) {
     throw new TypeError(`Cannot ${action}: "out" must be a Float32Array of ${size} elements`);
   }
+  checkNoOverlap([["out", out]], [["image.data", src]], action);
   const [a, b, c, d, e, f] = invertAffine(matrix);
   const grey = sc === 1;
   const fillScaled = fill * scale;
