@@ -22,7 +22,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { awingLoss } from "../src/loss/awing_loss.ts";
 import { lossReference } from "../src/reference/loss_reference.ts";
-import { peerData } from "../tests/_random.ts";
+import { peerData } from "./_random.ts";
 import { scalarAwing } from "./_scalar_awing.ts";
 import { benchData } from "./bench_data.ts";
 import { benchHeatmaps } from "./bench_heatmaps.ts";

@@ -13,7 +13,7 @@ import { boundaryHeatmaps } from "../src/heatmap/boundary_heatmaps.ts";
 import { decodeArgmax } from "../src/decode/decode_argmax.ts";
 import { decodeDark } from "../src/decode/decode_dark.ts";
 import { decodeSoftArgmax } from "../src/decode/decode_soft_argmax.ts";
-import { rng } from "../tests/_random.ts";
+import { Rng } from "../src/data/_rng.ts";
 import { darkStep } from "../src/decode/_dark_step.ts";
 
 /** One measured implementation. */
@@ -203,7 +203,8 @@ export function benchHeatmaps(
   options: { reps?: number | undefined } = {},
 ): Promise<HeatmapBenchRow[]> {
   const reps = options.reps ?? 10;
-  const rand = rng(42);
+  const random = new Rng(42);
+  const rand = (): number => random.next();
   const lm = new Float32Array(N * K * 2);
   for (let i = 0; i < lm.length; i++) lm[i] = 4 + rand() * (W - 9);
   const shape = [N, K, H, W] as const;

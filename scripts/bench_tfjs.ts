@@ -17,7 +17,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { tfAwingLoss, tfMseLoss, useWasmBackend } from "../src/tfjs/mod.ts";
 import { tfOpsLoss } from "../src/tfjs/_tf_ops_losses.ts";
 import { createHeatmapModel } from "../src/train/create_heatmap_model.ts";
-import { heatmapPair, uniform } from "../tests/_random.ts";
+import { heatmapPair, uniform } from "./_random.ts";
 
 /** One measured loss + gradient. */
 export interface TfjsLossRow {

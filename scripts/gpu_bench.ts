@@ -26,7 +26,7 @@ import type { Shape4 } from "../src/types.ts";
 import { ownedBuffer, scratchBuffer } from "../src/gpu/_buffers.ts";
 import { ffi, unwrap } from "../src/gpu/_ffi.ts";
 import { awingLossCuda, closeCuda, cudaDevices, DeviceTensor } from "../src/gpu/mod.ts";
-import { peerData } from "../tests/_random.ts";
+import { peerData } from "./_random.ts";
 
 const DEFAULT_SHAPES = ["8x68x64x64", "8x98x64x64", "64x98x64x64"];
 

@@ -1,7 +1,7 @@
 // Reductions over very large maps keep float64's precision: the sum of 4096 x 4096 per-pixel
 // losses against the exact float64 sum of the same per-pixel values.
 import { ok } from "node:assert/strict";
-import { fmix32 } from "./_random.ts";
+import { fmix32 } from "../src/data/_rng.ts";
 import { KINDS } from "./_losses.ts";
 
 const SIDE = 4096;

@@ -2,7 +2,7 @@
 // sequence), fast, and independent streams from (seed, index) pairs.
 
 /** murmur3's 32-bit finaliser: mixes the bits of a 32-bit integer. */
-function fmix32(z: number): number {
+export function fmix32(z: number): number {
   z ^= z >>> 16;
   z = Math.imul(z, 0x85ebca6b);
   z ^= z >>> 13;
