@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { AWING_DEFAULTS } from "../src/_awing_defaults.ts";
+import { withAwingDefaults } from "../src/_awing_defaults.ts";
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { awingLoss, l1Loss, mseLoss, wingLoss } from "../src/loss/mod.ts";
@@ -191,12 +191,7 @@ export async function renderCurves(options: CurvesOptions = {}): Promise<CurvesR
   checkPositive(options.gradMax, "gradMax");
   const rows = computeCurves(options);
   const targets = options.targets ?? DEFAULT_TARGETS;
-  const {
-    alpha = AWING_DEFAULTS.alpha,
-    omega = AWING_DEFAULTS.omega,
-    epsilon = AWING_DEFAULTS.epsilon,
-    theta = AWING_DEFAULTS.theta,
-  } = options;
+  const { alpha, omega, epsilon, theta } = withAwingDefaults(options);
   const wingW = options.wingW ?? 10;
   const wingEpsilon = options.wingEpsilon ?? 2;
 

@@ -43,3 +43,13 @@ export function at<T>(a: ArrayLike<T>, i: number): T {
   if (v === undefined) throw new RangeError(`no element at index ${i} (length ${a.length})`);
   return v;
 }
+
+/** The class and message of the error `fn` throws, or "nothing thrown". */
+export function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+  return "nothing thrown";
+}

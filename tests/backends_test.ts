@@ -3,6 +3,7 @@
 // before any device work, so this needs no GPU and no CUDA library: a check it missed would
 // reach the library and fail differently.
 import { equal } from "node:assert/strict";
+import { messageOf } from "./_assert.ts";
 import { decodeArgmax } from "../src/decode/mod.ts";
 import { CudaBackend } from "../src/gpu/_cuda_backend.ts";
 import { closeCuda } from "../src/gpu/mod.ts";
@@ -10,16 +11,6 @@ import { gaussianHeatmaps, type GaussianHeatmapsOptions } from "../src/heatmap/m
 import { awingLoss, type AWingLossOptions } from "../src/loss/mod.ts";
 import type { DecodeOptions } from "../src/decode/mod.ts";
 import type { Shape4 } from "../src/types.ts";
-
-/** The class and message of the error `fn` throws. */
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  }
-  return "nothing thrown";
-}
 
 const shape: Shape4 = [1, 2, 4, 4];
 const f32 = (n: number, v = 0): Float32Array => new Float32Array(n).fill(v);
@@ -94,18 +85,18 @@ Deno.test("both backends reject the same bad calls with the same errors", () => 
   const cuda = new CudaBackend(0, "the checks alone");
   try {
     for (const [what, pred, target, options] of LOSS_CALLS) {
-      const wasm = errorOf(() => awingLoss(pred, target, options));
-      equal(errorOf(() => cuda.awingLoss(pred, target, options)), wasm, `awingLoss: ${what}`);
+      const wasm = messageOf(() => awingLoss(pred, target, options));
+      equal(messageOf(() => cuda.awingLoss(pred, target, options)), wasm, `awingLoss: ${what}`);
       equal(wasm === "nothing thrown", false, `awingLoss: ${what} is accepted`);
     }
     for (const [what, landmarks, options] of GAUSSIAN_CALLS) {
-      const wasm = errorOf(() => gaussianHeatmaps(landmarks, options));
-      equal(errorOf(() => cuda.gaussianHeatmaps(landmarks, options)), wasm, `Gaussian: ${what}`);
+      const wasm = messageOf(() => gaussianHeatmaps(landmarks, options));
+      equal(messageOf(() => cuda.gaussianHeatmaps(landmarks, options)), wasm, `Gaussian: ${what}`);
       equal(wasm === "nothing thrown", false, `Gaussian: ${what} is accepted`);
     }
     for (const [what, heatmaps, options] of DECODE_CALLS) {
-      const wasm = errorOf(() => decodeArgmax(heatmaps, options));
-      equal(errorOf(() => cuda.decodeArgmax(heatmaps, options)), wasm, `decode: ${what}`);
+      const wasm = messageOf(() => decodeArgmax(heatmaps, options));
+      equal(messageOf(() => cuda.decodeArgmax(heatmaps, options)), wasm, `decode: ${what}`);
       equal(wasm === "nothing thrown", false, `decode: ${what} is accepted`);
     }
   } finally {

@@ -21,23 +21,13 @@ import {
   selectBackend,
 } from "../src/gpu/mod.ts";
 import { lossData, uniform } from "./_random.ts";
-import { assertClose, at, caught, maxAbs } from "./_assert.ts";
+import { assertClose, at, caught, maxAbs, messageOf } from "./_assert.ts";
 import { cudaTestStatus } from "./_gpu.ts";
 
 // computed once for the whole file
 const { haveLib, gpu, noLib } = cudaTestStatus();
 const ignore = !gpu;
 const why = gpu ? "" : haveLib ? " (skipped: no CUDA device)" : noLib;
-
-/** The message of the error `fn` throws. */
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  }
-  return "nothing thrown";
-}
 
 const SHAPES: Shape4[] = [[2, 3, 5, 7], [1, 2, 33, 31], [3, 5, 40, 24], [8, 68, 64, 64], [
   2,

@@ -2,7 +2,7 @@
 // input and option checks and their messages, in one place, so that both backends accept and
 // reject exactly the same input. A new check of a parameter or an option goes into
 // resolveAwingParams or resolveLossOptions, which every backend calls before any work.
-import { AWING_DEFAULTS } from "../_awing_defaults.ts";
+import { AWING_DEFAULTS, type AwingParamOptions, withAwingDefaults } from "../_awing_defaults.ts";
 import {
   checkAbove,
   checkAtLeast,
@@ -28,15 +28,9 @@ export interface AwingParams {
   theta: number;
 }
 
-/** The Adaptive Wing parameters as options: each may be left out for the paper's default. */
-export type AwingParamOptions = { [P in keyof AwingParams]?: number | undefined };
-
 /** The Adaptive Wing parameters with the paper's defaults, checked. */
 export function resolveAwingParams(options: AwingParamOptions | undefined): AwingParams {
-  const alpha = options?.alpha ?? AWING_DEFAULTS.alpha;
-  const omega = options?.omega ?? AWING_DEFAULTS.omega;
-  const epsilon = options?.epsilon ?? AWING_DEFAULTS.epsilon;
-  const theta = options?.theta ?? AWING_DEFAULTS.theta;
+  const { alpha, omega, epsilon, theta } = withAwingDefaults(options);
   checkFiniteNumber(alpha, "alpha", ACTION);
   checkAbove(omega, "omega", 0, ACTION);
   checkAbove(epsilon, "epsilon", 0, ACTION);

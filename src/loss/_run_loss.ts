@@ -4,7 +4,7 @@
 import { f32At, reserve, wasm } from "../_wasm.ts";
 import type { KIND } from "../_wasm.ts";
 import type { HeatmapLoss, LossOptions, LossResult } from "../types.ts";
-import { checkLossValues, type LossCall, type TargetCheck } from "./_options.ts";
+import { checkLossCall, checkLossValues, type LossCall, type TargetCheck } from "./_options.ts";
 import { plan, toPlanes } from "./_planes.ts";
 
 /** A loss as the driver sees it: its kind, its 4 parameters and its check of the target. */
@@ -22,6 +22,14 @@ export function heatmapLoss<O extends LossOptions>(
   fn: (pred: Float32Array, target: Float32Array, options: O) => LossResult,
 ): HeatmapLoss<O> {
   return fn as HeatmapLoss<O>;
+}
+
+/** A loss without parameters (MSE, L1): its kind, the default options, no map by default. */
+export function plainLoss(kind: LossSpec["kind"]): HeatmapLoss<LossOptions> {
+  return heatmapLoss<LossOptions>((pred, target, options) => {
+    const call = checkLossCall(pred, target, options, 0, true);
+    return runLoss({ kind, params: [0, 0, 0, 0] }, pred, target, call);
+  });
 }
 
 /** Runs the loss described by `spec` over `pred` and `target` (see checkLossCall). */

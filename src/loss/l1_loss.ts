@@ -1,7 +1,6 @@
 import { KIND } from "../_wasm.ts";
 import type { HeatmapLoss, LossOptions } from "../types.ts";
-import { checkLossCall } from "./_options.ts";
-import { heatmapLoss, runLoss } from "./_run_loss.ts";
+import { plainLoss } from "./_run_loss.ts";
 
 /**
  * The L1 loss |pred - target| over heatmaps, with the same options as the other losses
@@ -26,11 +25,4 @@ import { heatmapLoss, runLoss } from "./_run_loss.ts";
  * (except `pred` itself as `grad`, computed in place).
  * @throws {RangeError} For NaN or infinite inputs, or an empty batch.
  */
-export const l1Loss: HeatmapLoss<LossOptions> = heatmapLoss<LossOptions>((pred, target, options) =>
-  runLoss(
-    { kind: KIND.l1, params: [0, 0, 0, 0] },
-    pred,
-    target,
-    checkLossCall(pred, target, options, 0, true),
-  )
-);
+export const l1Loss: HeatmapLoss<LossOptions> = plainLoss(KIND.l1);

@@ -1,7 +1,6 @@
 import { KIND } from "../_wasm.ts";
 import type { HeatmapLoss, LossOptions } from "../types.ts";
-import { checkLossCall } from "./_options.ts";
-import { heatmapLoss, runLoss } from "./_run_loss.ts";
+import { plainLoss } from "./_run_loss.ts";
 
 /**
  * The mean squared error (pred - target)^2 over heatmaps, the usual heatmap-regression
@@ -26,11 +25,4 @@ import { heatmapLoss, runLoss } from "./_run_loss.ts";
  * (except `pred` itself as `grad`, computed in place).
  * @throws {RangeError} For NaN or infinite inputs, or an empty batch.
  */
-export const mseLoss: HeatmapLoss<LossOptions> = heatmapLoss<LossOptions>((pred, target, options) =>
-  runLoss(
-    { kind: KIND.mse, params: [0, 0, 0, 0] },
-    pred,
-    target,
-    checkLossCall(pred, target, options, 0, true),
-  )
-);
+export const mseLoss: HeatmapLoss<LossOptions> = plainLoss(KIND.mse);

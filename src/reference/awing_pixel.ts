@@ -1,4 +1,4 @@
-import { AWING_DEFAULTS } from "../_awing_defaults.ts";
+import { withAwingDefaults } from "../_awing_defaults.ts";
 import { checkOptions } from "../_validate.ts";
 
 /** Parameters of the Adaptive Wing loss; the defaults are the paper's. */
@@ -40,12 +40,7 @@ export interface PixelLoss {
  */
 export function awingConstants(y: number, params: AWingParams = {}): { A: number; C: number } {
   checkOptions(params, "compute AWing constants", "params");
-  const {
-    alpha = AWING_DEFAULTS.alpha,
-    omega = AWING_DEFAULTS.omega,
-    epsilon = AWING_DEFAULTS.epsilon,
-    theta = AWING_DEFAULTS.theta,
-  } = params;
+  const { alpha, omega, epsilon, theta } = withAwingDefaults(params);
   const p = alpha - y;
   const r = theta / epsilon;
   const A = omega * (1 / (1 + Math.pow(r, p))) * p * Math.pow(r, p - 1) / epsilon;
@@ -74,12 +69,7 @@ export function awingConstants(y: number, params: AWingParams = {}): { A: number
  */
 export function awingPixel(p: number, y: number, params: AWingParams = {}): PixelLoss {
   checkOptions(params, "compute AWing loss", "params");
-  const {
-    alpha = AWING_DEFAULTS.alpha,
-    omega = AWING_DEFAULTS.omega,
-    epsilon = AWING_DEFAULTS.epsilon,
-    theta = AWING_DEFAULTS.theta,
-  } = params;
+  const { alpha, omega, epsilon, theta } = withAwingDefaults(params);
   const x = Math.abs(y - p);
   const q = alpha - y;
   const s = Math.sign(p - y);

@@ -1,6 +1,6 @@
 // The same losses written in TensorFlow.js ops, differentiated by TensorFlow.js itself: the
 // oracle of the tests and the baseline of the benchmark. Channel-last [N, H, W, K].
-import { AWING_DEFAULTS } from "../_awing_defaults.ts";
+import { AWING_DEFAULTS, withAwingDefaults } from "../_awing_defaults.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import "./_register.ts";
 
@@ -49,12 +49,7 @@ function pixelLoss(spec: TfOpsLossSpec, pred: tf.Tensor, target: tf.Tensor): tf.
       return branch(d, w1, d, tf.add(tf.mul(w2, tf.log1p(tf.div(d, epsilon))), b));
     }
     case "awing": {
-      const {
-        alpha = AWING_DEFAULTS.alpha,
-        omega = AWING_DEFAULTS.omega,
-        epsilon = AWING_DEFAULTS.epsilon,
-        theta = AWING_DEFAULTS.theta,
-      } = spec;
+      const { alpha, omega, epsilon, theta } = withAwingDefaults(spec);
       const p = tf.sub(alpha, target);
       const r = theta / epsilon;
       const rp = tf.pow(r, p);
