@@ -64,8 +64,11 @@ function hmax3_row(dst: usize, src: usize, w: i32, s: usize): void {
   max2(dst + last, src + last - sb, src + last, s);
 }
 
-// dst[i] = max(rm[i+up], rm[i], rm[i+down]) > thr ? hi[i] : lo[i] over one row of n floats
-function weight_row(
+// dst[i] = max(rm[i+up], rm[i], rm[i+down]) > thr ? hi[i] : lo[i] for i in [0, n): one row.
+// With T = u8 (planes of one channel, whose rows are constant) hi[0] : lo[0] instead, held in
+// registers, over any number of rows; T selects the loop at compile time.
+// @ts-ignore: decorator
+@inline function weight_row<T>(
   dst: usize,
   rm: usize,
   up: isize,
@@ -76,6 +79,7 @@ function weight_row(
   thr: f32,
 ): void {
   const th = f32x4.splat(thr);
+  const hs = v128.load32_splat(hi), ls = v128.load32_splat(lo);
   let i: usize = 0;
   for (; i + 4 <= n; i += 4) {
     const o = i << 2;
@@ -83,12 +87,17 @@ function weight_row(
       f32x4.pmax(v128.load(rm + o + up), v128.load(rm + o)),
       v128.load(rm + o + down),
     );
-    v128.store(dst + o, v128.bitselect(v128.load(hi + o), v128.load(lo + o), f32x4.gt(m, th)));
+    let h4 = hs, l4 = ls;
+    if (!isInteger<T>()) {
+      h4 = v128.load(hi + o);
+      l4 = v128.load(lo + o);
+    }
+    v128.store(dst + o, v128.bitselect(h4, l4, f32x4.gt(m, th)));
   }
   for (; i < n; i++) {
-    const o = i << 2;
+    const o = i << 2, c = isInteger<T>() ? 0 : o;
     const m = max(max(load<f32>(rm + o + up), load<f32>(rm + o)), load<f32>(rm + o + down));
-    store<f32>(dst + o, m > thr ? load<f32>(hi + o) : load<f32>(lo + o));
+    store<f32>(dst + o, m > thr ? load<f32>(hi + c) : load<f32>(lo + c));
   }
 }
 
@@ -120,11 +129,16 @@ export function weight_map(
     const o = <usize> (<isize> r * row);
     hmax3_row(rm0 + o, target + o, w, <usize> s);
   }
-  for (let r: i32 = 0; r < h; r++) {
+  // one channel (constant rows): the rows with neighbours above and below go in one pass
+  const one = s == 1;
+  for (let r: i32 = 0; r < h;) {
     const up: isize = r > 0 || above ? -row : 0;
-    const down: isize = r < h - 1 || below ? row : 0;
-    const o = <usize> (<isize> r * row);
-    weight_row(dst + o, rm0 + o, up, down, hi, lo, n, thr);
+    const rows: i32 = one && up != 0 ? max(1, (below ? h : h - 1) - r) : 1;
+    const down: isize = r + rows < h || below ? row : 0;
+    const o = <usize> (<isize> r * row), m = n * <usize> rows;
+    if (one) weight_row<u8>(dst + o, rm0 + o, up, down, hi, lo, m, thr);
+    else weight_row<f32>(dst + o, rm0 + o, up, down, hi, lo, m, thr);
+    r += rows;
   }
 }
 
