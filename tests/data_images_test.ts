@@ -159,6 +159,24 @@ Deno.test("loadPtsFolder reads generated PNG and JPEG files with their .pts, 0-b
     }
     const raw = await loadPtsFolder(dir, { origin: 0 });
     ok(Math.abs(raw.landmarks[0]! - (faces[0]![0]! + 1)) < 1e-9);
+    // sub-folders only when asked, each .pts beside its image
+    await Deno.mkdir(join(dir, "02_Outdoor"));
+    await Deno.writeFile(join(dir, "02_Outdoor", "a.png"), img);
+    await Deno.writeTextFile(join(dir, "02_Outdoor", "a.pts"), ptsText(faces[2]!));
+    equal((await loadPtsFolder(dir)).count, 3);
+    const deep = await loadPtsFolder(dir, { recursive: true });
+    deepEqual(deep.images.map((p) => p.slice(dir.length + 1)), [
+      "02_Outdoor/a.png",
+      "a.PNG",
+      "b.png",
+      "c.jpg",
+    ]);
+    deepEqual(deep.landmarks.subarray(0, 136), set.landmarks.subarray(272));
+    await Deno.remove(join(dir, "02_Outdoor", "a.pts"));
+    await rejects(
+      loadPtsFolder(dir, { recursive: true }),
+      /image "02_Outdoor\/a\.png" has no landmarks/,
+    );
   });
 });
 

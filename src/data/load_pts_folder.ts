@@ -12,6 +12,11 @@ export interface LoadPtsFolderOptions {
   readonly origin?: 0 | 1;
   /** Expected points per face; by default the first file's `n_points`, and all must agree. */
   readonly numPoints?: number;
+  /**
+   * Also look in sub-folders, at any depth (e.g. 300W's `01_Indoor/` and `02_Outdoor/`, or
+   * `lfpw/trainset/`); each `.pts` must still sit beside its image. Default false.
+   */
+  readonly recursive?: boolean;
 }
 
 const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png"];
@@ -19,11 +24,12 @@ const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png"];
 /**
  * Loads a folder of face images with their landmarks beside them in the 300W layout: for each
  * `name.jpg`, `name.jpeg` or `name.png` the file `name.pts` holds its face (one face per
- * image, as in 300W, where a multi-face photo is one copy per face). Images are sorted by
- * name; pixels are read later, by the batch source. Needs `--allow-read`.
+ * image, as in 300W, where a multi-face photo is one copy per face), optionally in
+ * sub-folders too. Images are sorted by path; pixels are read later, by the batch source.
+ * Needs `--allow-read`.
  *
  * @param dir The folder.
- * @param options Coordinate origin and expected number of points.
+ * @param options Coordinate origin, expected number of points, sub-folders.
  * @returns The faces: image paths (absolute), landmarks `[N, K, 2]` (0-based with the default
  * origin), no boxes.
  * @throws {Error} One line, naming the file: the folder is missing or not a folder, it holds
@@ -52,14 +58,19 @@ export async function loadPtsFolder(
   const action = `load image folder "${dir}"`;
   const abs = await checkFolder(action, "folder", dir);
   const images: string[] = [];
-  const pts = new Map<string, string>(); // stem -> .pts name
-  try {
-    for await (const entry of Deno.readDir(abs)) {
+  const pts = new Map<string, string>(); // path without extension -> .pts path
+  const walk = async (rel: string): Promise<void> => {
+    for await (const entry of Deno.readDir(join(abs, rel))) {
+      const name = rel === "" ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory && options.recursive === true) await walk(name);
       if (!entry.isFile) continue;
       const ext = extname(entry.name).toLowerCase();
-      if (IMAGE_EXTENSIONS.includes(ext)) images.push(entry.name);
-      else if (ext === ".pts") pts.set(entry.name.slice(0, -4), entry.name);
+      if (IMAGE_EXTENSIONS.includes(ext)) images.push(name);
+      else if (ext === ".pts") pts.set(name.slice(0, -4), name);
     }
+  };
+  try {
+    await walk("");
   } catch (e) {
     throw fileError(action, "folder", dir, e);
   }
