@@ -6,16 +6,9 @@ import { CudaError } from "./cuda_error.ts";
 import { CudaNoDeviceError } from "./cuda_no_device_error.ts";
 import { CudaOutOfMemoryError } from "./cuda_out_of_memory_error.ts";
 import { CudaUnavailableError } from "./cuda_unavailable_error.ts";
+import { STATUS } from "./_status.ts";
 
-/** Status codes (`awlResult_t`). */
-export const STATUS = {
-  success: 0,
-  invalidArg: 1,
-  noDevice: 2,
-  outOfMemory: 3,
-  cuda: 4,
-  internal: 5,
-} as const;
+export { STATUS } from "./_status.ts";
 
 /** The ABI revision this bridge speaks (`AWL_ABI_VERSION`). */
 export const ABI_VERSION = 2;
@@ -31,163 +24,206 @@ const BUILD_HINT =
   "build it with `deno task build:cuda` (needs nvcc) or set AWL_CUDA_LIB to the path of " +
   "libawing_cuda.so";
 
-/** The library's symbols. `stream` arguments are a cudaStream_t or null (default stream). */
+// Parameter lists, each entry annotated with its C declaration in src/cuda/awing.h
+// (tests/abi_test.ts compares them with the header's prototypes).
+const SHAPE = [
+  "i32", // int32_t n
+  "i32", // int32_t k
+  "i32", // int32_t h
+  "i32", // int32_t w
+] as const;
+const AWING_SCALARS = [
+  ...SHAPE,
+  "f32", // float alpha
+  "f32", // float omega
+  "f32", // float epsilon
+  "f32", // float theta
+  "f32", // float map_weight
+  "f32", // float map_threshold
+  "f32", // float grad_scale
+] as const;
+const GAUSSIAN_SCALARS = [
+  ...SHAPE,
+  "f64", // double sigma
+  "i32", // int32_t window
+  "i32", // int32_t off_map
+] as const;
+const ON_STREAM = [
+  "i32", // int32_t device
+  "pointer", // awl_stream_t stream
+] as const;
+
+/**
+ * The library's symbols; every one returns an `awlResult_t` (i32) but the two error-text
+ * getters. `stream` arguments are a cudaStream_t or null (the default stream).
+ */
 export const SYMBOLS = {
-  /** const char* awl_get_error_string(awlResult_t status) */
-  awl_get_error_string: { parameters: ["i32"], result: "pointer" },
-  /** const char* awl_get_last_error(void) */
-  awl_get_last_error: { parameters: [], result: "pointer" },
-  /** awlResult_t awl_get_version(int32_t* version, int32_t* abi) */
-  awl_get_version: { parameters: ["buffer", "buffer"], result: "i32" },
-  /** awlResult_t awl_device_count(int32_t* count) */
-  awl_device_count: { parameters: ["buffer"], result: "i32" },
-  /** awlResult_t awl_device_name(int32_t device, char* name, int32_t capacity) */
-  awl_device_name: { parameters: ["i32", "buffer", "i32"], result: "i32" },
-  /** awlResult_t awl_device_memory(int32_t device, uint64_t* free_bytes, uint64_t* total_bytes) */
-  awl_device_memory: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  /** awlResult_t awl_synchronize(int32_t device, awl_stream_t stream) */
-  awl_synchronize: { parameters: ["i32", "pointer"], result: "i32" },
-  /** awlResult_t awl_buffer_alloc(uint64_t bytes, awl_buffer** out, int32_t device) */
-  awl_buffer_alloc: { parameters: ["u64", "buffer", "i32"], result: "i32" },
-  /** awlResult_t awl_buffer_free(awl_buffer* buffer) */
-  awl_buffer_free: { parameters: ["pointer"], result: "i32" },
-  /** awlResult_t awl_buffer_info(const awl_buffer* buffer, uint64_t* bytes, int32_t* device) */
-  awl_buffer_info: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
-  /**
-   * awlResult_t awl_copy_htod(awl_buffer* dst, uint64_t dst_offset, const void* src,
-   *                           uint64_t bytes, int32_t device, awl_stream_t stream)
-   */
+  awl_get_error_string: {
+    parameters: [
+      "i32", // awlResult_t status
+    ],
+    result: "pointer", // const char*
+  },
+  awl_get_last_error: { parameters: [], result: "pointer" /* const char* */ },
+  awl_get_version: {
+    parameters: [
+      "buffer", // int32_t* version
+      "buffer", // int32_t* abi
+    ],
+    result: "i32",
+  },
+  awl_device_count: {
+    parameters: [
+      "buffer", // int32_t* count
+    ],
+    result: "i32",
+  },
+  awl_device_name: {
+    parameters: [
+      "i32", // int32_t device
+      "buffer", // char* name
+      "i32", // int32_t capacity
+    ],
+    result: "i32",
+  },
+  awl_device_memory: {
+    parameters: [
+      "i32", // int32_t device
+      "buffer", // uint64_t* free_bytes
+      "buffer", // uint64_t* total_bytes
+    ],
+    result: "i32",
+  },
+  awl_buffer_alloc: {
+    parameters: [
+      "u64", // uint64_t bytes
+      "buffer", // awl_buffer** out
+      "i32", // int32_t device
+    ],
+    result: "i32",
+  },
+  awl_buffer_free: {
+    parameters: [
+      "pointer", // awl_buffer* buffer
+    ],
+    result: "i32",
+  },
   awl_copy_htod: {
-    parameters: ["pointer", "u64", "buffer", "u64", "i32", "pointer"],
+    parameters: [
+      "pointer", // awl_buffer* dst
+      "u64", // uint64_t dst_offset
+      "buffer", // const void* src
+      "u64", // uint64_t bytes
+      ...ON_STREAM,
+    ],
     result: "i32",
   },
-  /**
-   * awlResult_t awl_copy_dtoh(void* dst, const awl_buffer* src, uint64_t src_offset,
-   *                           uint64_t bytes, int32_t device, awl_stream_t stream)
-   */
   awl_copy_dtoh: {
-    parameters: ["buffer", "pointer", "u64", "u64", "i32", "pointer"],
+    parameters: [
+      "buffer", // void* dst
+      "pointer", // const awl_buffer* src
+      "u64", // uint64_t src_offset
+      "u64", // uint64_t bytes
+      ...ON_STREAM,
+    ],
     result: "i32",
   },
-  /** awlResult_t awl_awing_workspace_bytes(int32_t n, int32_t k, int32_t h, int32_t w,
-   *                                        uint64_t* bytes) */
   awl_awing_workspace_bytes: {
-    parameters: ["i32", "i32", "i32", "i32", "buffer"],
+    parameters: [
+      ...SHAPE,
+      "buffer", // uint64_t* bytes
+    ],
     result: "i32",
   },
-  /**
-   * awlResult_t awl_awing(const awl_buffer* pred, const awl_buffer* target,
-   *   const awl_buffer* chan_w, awl_buffer* grad, awl_buffer* loss_map, awl_buffer* workspace,
-   *   int32_t n, int32_t k, int32_t h, int32_t w, float alpha, float omega, float epsilon,
-   *   float theta, float map_weight, float map_threshold, float grad_scale, int32_t device,
-   *   awl_stream_t stream)
-   */
   awl_awing: {
     parameters: [
-      "pointer",
-      "pointer",
-      "pointer",
-      "pointer",
-      "pointer",
-      "pointer",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "f32",
-      "f32",
-      "f32",
-      "f32",
-      "f32",
-      "f32",
-      "f32",
-      "i32",
-      "pointer",
+      "pointer", // const awl_buffer* pred
+      "pointer", // const awl_buffer* target
+      "pointer", // const awl_buffer* chan_w
+      "pointer", // awl_buffer* grad
+      "pointer", // awl_buffer* loss_map
+      "pointer", // awl_buffer* workspace
+      ...AWING_SCALARS,
+      ...ON_STREAM,
     ],
     result: "i32",
   },
-  /**
-   * awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* visibility,
-   *   awl_buffer* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w, double sigma,
-   *   int32_t window, int32_t off_map, int32_t device, awl_stream_t stream)
-   */
   awl_gaussian: {
     parameters: [
-      "pointer",
-      "pointer",
-      "pointer",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "f64",
-      "i32",
-      "i32",
-      "i32",
-      "pointer",
+      "pointer", // const awl_buffer* landmarks
+      "pointer", // const awl_buffer* visibility
+      "pointer", // awl_buffer* heatmaps
+      ...GAUSSIAN_SCALARS,
+      ...ON_STREAM,
     ],
     result: "i32",
   },
-  /**
-   * awlResult_t awl_argmax(const awl_buffer* heatmaps, awl_buffer* landmarks,
-   *   awl_buffer* confidence, int32_t n, int32_t k, int32_t h, int32_t w, int32_t device,
-   *   awl_stream_t stream)
-   */
   awl_argmax: {
-    parameters: ["pointer", "pointer", "pointer", "i32", "i32", "i32", "i32", "i32", "pointer"],
+    parameters: [
+      "pointer", // const awl_buffer* heatmaps
+      "pointer", // awl_buffer* landmarks
+      "pointer", // awl_buffer* confidence
+      ...SHAPE,
+      ...ON_STREAM,
+    ],
     result: "i32",
   },
-  /** awlResult_t awl_timer_create(awl_timer** out, int32_t device) */
-  awl_timer_create: { parameters: ["buffer", "i32"], result: "i32" },
-  /** awlResult_t awl_timer_start(awl_timer* timer, awl_stream_t stream) */
-  awl_timer_start: { parameters: ["pointer", "pointer"], result: "i32" },
-  /** awlResult_t awl_timer_stop(awl_timer* timer, awl_stream_t stream, float* ms) */
-  awl_timer_stop: { parameters: ["pointer", "pointer", "buffer"], result: "i32" },
-  /** awlResult_t awl_timer_destroy(awl_timer* timer) */
-  awl_timer_destroy: { parameters: ["pointer"], result: "i32" },
-  /**
-   * awlResult_t awl_host_awing(const float* pred, const float* target, const float* chan_w,
-   *   float* grad, float* loss_map, int32_t n, int32_t k, int32_t h, int32_t w, float alpha,
-   *   float omega, float epsilon, float theta, float map_weight, float map_threshold,
-   *   float grad_scale, awl_awing_stats* stats)
-   */
+  awl_timer_create: {
+    parameters: [
+      "buffer", // awl_timer** out
+      "i32", // int32_t device
+    ],
+    result: "i32",
+  },
+  awl_timer_start: {
+    parameters: [
+      "pointer", // awl_timer* timer
+      "pointer", // awl_stream_t stream
+    ],
+    result: "i32",
+  },
+  awl_timer_stop: {
+    parameters: [
+      "pointer", // awl_timer* timer
+      "pointer", // awl_stream_t stream
+      "buffer", // float* ms
+    ],
+    result: "i32",
+  },
+  awl_timer_destroy: {
+    parameters: [
+      "pointer", // awl_timer* timer
+    ],
+    result: "i32",
+  },
   awl_host_awing: {
     parameters: [
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "i32",
-      "i32",
-      "i32",
-      "i32",
-      "f32",
-      "f32",
-      "f32",
-      "f32",
-      "f32",
-      "f32",
-      "f32",
-      "buffer",
+      "buffer", // const float* pred
+      "buffer", // const float* target
+      "buffer", // const float* chan_w
+      "buffer", // float* grad
+      "buffer", // float* loss_map
+      ...AWING_SCALARS,
+      "buffer", // awl_awing_stats* stats
     ],
     result: "i32",
   },
-  /**
-   * awlResult_t awl_host_gaussian(const float* landmarks, const float* visibility,
-   *   float* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w, double sigma, int32_t window,
-   *   int32_t off_map)
-   */
   awl_host_gaussian: {
-    parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32", "f64", "i32", "i32"],
+    parameters: [
+      "buffer", // const float* landmarks
+      "buffer", // const float* visibility
+      "buffer", // float* heatmaps
+      ...GAUSSIAN_SCALARS,
+    ],
     result: "i32",
   },
-  /**
-   * awlResult_t awl_host_argmax(const float* heatmaps, float* landmarks, float* confidence,
-   *   int32_t n, int32_t k, int32_t h, int32_t w)
-   */
   awl_host_argmax: {
-    parameters: ["buffer", "buffer", "buffer", "i32", "i32", "i32", "i32"],
+    parameters: [
+      "buffer", // const float* heatmaps
+      "buffer", // float* landmarks
+      "buffer", // float* confidence
+      ...SHAPE,
+    ],
     result: "i32",
   },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -1,3 +1,5 @@
+import { statusName } from "./_status.ts";
+
 /** Options of {@link CudaError}. */
 export interface CudaErrorOptions extends ErrorOptions {
   /** The library's status code (`awlResult_t` in `src/cuda/awing.h`). */
@@ -5,16 +7,6 @@ export interface CudaErrorOptions extends ErrorOptions {
   /** The library's last-error text: what failed, the CUDA error and where. */
   detail: string;
 }
-
-/** Names of the library's status codes, by code. */
-const STATUS_NAMES: readonly string[] = [
-  "AWL_SUCCESS",
-  "AWL_ERR_INVALID_ARG",
-  "AWL_ERR_NO_DEVICE",
-  "AWL_ERR_OUT_OF_MEMORY",
-  "AWL_ERR_CUDA",
-  "AWL_ERR_INTERNAL",
-];
 
 /**
  * A failure reported by the awing CUDA library: a CUDA runtime error, an invalid argument that
@@ -51,7 +43,7 @@ export class CudaError extends Error {
   constructor(message: string, options: CudaErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = options.code;
-    this.status = STATUS_NAMES[options.code] ?? `AWL_STATUS_${options.code}`;
+    this.status = statusName(options.code);
     this.detail = options.detail;
   }
 }
