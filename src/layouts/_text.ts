@@ -6,9 +6,17 @@ export interface _ParseContext {
   readonly name?: string | undefined;
 }
 
+/** Longest piece of the input an error message quotes. */
+const QUOTE_MAX = 80;
+
+/** Quotes a piece of the input for an error message: at most 80 characters, then "...". */
+export function _quote(text: string): string {
+  return JSON.stringify(text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}...` : text);
+}
+
 /** Throws a SyntaxError `Cannot parse <kind> "<name>": line <n> <message>`. */
 export function _fail(ctx: _ParseContext, line: number | undefined, message: string): never {
-  const where = ctx.name === undefined ? "" : ` ${JSON.stringify(ctx.name)}`;
+  const where = ctx.name === undefined ? "" : ` ${_quote(ctx.name)}`;
   const at = line === undefined ? "" : `line ${line} `;
   throw new SyntaxError(`Cannot parse ${ctx.kind}${where}: ${at}${message}`);
 }
@@ -36,11 +44,11 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** Parses a plain decimal number (no hex, no Infinity, no NaN, no empty string). */
 export function _number(ctx: _ParseContext, line: number, what: string, token: string): number {
   if (!DECIMAL.test(token)) {
-    _fail(ctx, line, `has ${what} ${JSON.stringify(token)}, which is not a number`);
+    _fail(ctx, line, `has ${what} ${_quote(token)}, which is not a number`);
   }
   const value = Number(token);
   if (!Number.isFinite(value)) {
-    _fail(ctx, line, `has ${what} ${JSON.stringify(token)}, which is not a finite number`);
+    _fail(ctx, line, `has ${what} ${_quote(token)}, which is not a finite number`);
   }
   return value;
 }
@@ -49,7 +57,7 @@ export function _number(ctx: _ParseContext, line: number, what: string, token: s
 export function _flag(ctx: _ParseContext, line: number, what: string, token: string): 0 | 1 {
   if (token === "0") return 0;
   if (token === "1") return 1;
-  return _fail(ctx, line, `has ${what} ${JSON.stringify(token)}, but a flag must be 0 or 1`);
+  return _fail(ctx, line, `has ${what} ${_quote(token)}, but a flag must be 0 or 1`);
 }
 
 /** Checks the `origin` option and returns the amount to subtract from coordinates. */

@@ -1,5 +1,13 @@
 import { checkOptions } from "../_validate.ts";
-import { _checkText, _fail, _lines, _number, _originShift, type _ParseContext } from "./_text.ts";
+import {
+  _checkText,
+  _fail,
+  _lines,
+  _number,
+  _originShift,
+  type _ParseContext,
+  _quote,
+} from "./_text.ts";
 
 /** Options of {@linkcode parse300wCsv}. */
 export interface Parse300wCsvOptions {
@@ -92,9 +100,9 @@ export function parse300wCsv(
           _fail(
             ctx,
             n,
-            `is not the HRNet header: column ${j + 1} is ${
-              JSON.stringify(fields[j] ?? "")
-            } but expected "${HEAD[j]}"`,
+            `is not the HRNet header: column ${j + 1} is ${_quote(fields[j] ?? "")} but expected "${
+              HEAD[j]
+            }"`,
           );
         }
       }

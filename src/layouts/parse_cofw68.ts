@@ -7,6 +7,7 @@ import {
   _number,
   _originShift,
   type _ParseContext,
+  _quote,
 } from "./_text.ts";
 
 /** Options of {@linkcode parseCofw68}. */
@@ -82,7 +83,7 @@ export function parseCofw68(text: string, options: ParseCofw68Options = {}): Cof
       _fail(ctx, n, `has ${fields.length} fields but expected ${FIELDS}`);
     }
     if (!/^\d+$/.test(fields[0]!) || Number(fields[0]) < 1) {
-      _fail(ctx, n, `has index ${JSON.stringify(fields[0])} but expected a positive integer`);
+      _fail(ctx, n, `has index ${_quote(fields[0]!)} but expected a positive integer`);
     }
     const index = Number(fields[0]);
     const box = (j: number): number => _number(ctx, n, `box value (field ${j + 1})`, fields[j]!);

@@ -1,4 +1,5 @@
 import { checkOptions } from "../_validate.ts";
+import { _quote } from "./_text.ts";
 import { parse300wCsv } from "./parse_300w_csv.ts";
 import { parseCofw68 } from "./parse_cofw68.ts";
 import { parseNpy } from "./parse_npy.ts";
@@ -67,7 +68,7 @@ function detect(name: string, data: Uint8Array | string): LandmarkFileFormat {
   if (fields === 209) return "cofw68";
   throw new SyntaxError(
     `Cannot read landmarks ${
-      JSON.stringify(name)
+      _quote(name)
     }: unknown format (a .npy, .pts or .csv name, or a text file of 207 or 197 fields a line for WFLW, 209 for COFW-68); first line has ${fields} fields`,
   );
 }
@@ -114,7 +115,7 @@ export function parseLandmarkFile(
   }
   if (typeof data !== "string" && !(data instanceof Uint8Array)) {
     throw new TypeError(
-      `Cannot read landmarks ${JSON.stringify(name)}: "data" must be a Uint8Array or a string`,
+      `Cannot read landmarks ${_quote(name)}: "data" must be a Uint8Array or a string`,
     );
   }
   const format = options.format ?? detect(name, data);
@@ -130,12 +131,12 @@ export function parseLandmarkFile(
   switch (format) {
     case "npy": {
       if (typeof data === "string") {
-        throw new TypeError(`Cannot read landmarks ${JSON.stringify(name)}: a .npy file is bytes`);
+        throw new TypeError(`Cannot read landmarks ${_quote(name)}: a .npy file is bytes`);
       }
       const { shape, data: values } = parseNpy(data, { name });
       if (shape.length !== 3 || shape[2] !== 2 || shape[0] === 0 || shape[1] === 0) {
         throw new TypeError(
-          `Cannot read landmarks ${JSON.stringify(name)}: the array has shape (${
+          `Cannot read landmarks ${_quote(name)}: the array has shape (${
             shape.join(", ")
           }) but landmarks are [N, K, 2] with N, K > 0`,
         );

@@ -1,5 +1,5 @@
 import { checkOptions } from "../_validate.ts";
-import { _fail, type _ParseContext } from "./_text.ts";
+import { _fail, type _ParseContext, _quote } from "./_text.ts";
 
 /** Options of {@linkcode parseNpy}. */
 export interface ParseNpyOptions {
@@ -59,7 +59,7 @@ function field(ctx: _ParseContext, header: string, key: string, value: string): 
 export function parseNpy(bytes: Uint8Array, options: ParseNpyOptions = {}): NpyArray {
   checkOptions(options, "parse NumPy file");
   const ctx: _ParseContext = { kind: "NumPy file", name: options.name };
-  const where = ctx.name === undefined ? "" : ` ${JSON.stringify(ctx.name)}`;
+  const where = ctx.name === undefined ? "" : ` ${_quote(ctx.name)}`;
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`Cannot parse NumPy file${where}: "bytes" must be a Uint8Array`);
   }
@@ -84,9 +84,7 @@ export function parseNpy(bytes: Uint8Array, options: ParseNpyOptions = {}): NpyA
   if (descr !== "<f4" && descr !== "<f8") {
     const big = descr === ">f4" || descr === ">f8";
     throw new TypeError(
-      `Cannot parse NumPy file${where}: dtype ${
-        JSON.stringify(descr.slice(0, 40))
-      } is not supported${
+      `Cannot parse NumPy file${where}: dtype ${_quote(descr)} is not supported${
         big ? " (big-endian)" : ""
       }: save float32 or float64 little-endian, e.g. np.save(f, a.astype("<f4"))`,
     );

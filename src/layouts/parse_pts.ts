@@ -1,5 +1,13 @@
 import { checkOptions } from "../_validate.ts";
-import { _checkText, _fail, _lines, _number, _originShift, type _ParseContext } from "./_text.ts";
+import {
+  _checkText,
+  _fail,
+  _lines,
+  _number,
+  _originShift,
+  type _ParseContext,
+  _quote,
+} from "./_text.ts";
 
 /** Options of {@linkcode parsePts}. */
 export interface ParsePtsOptions {
@@ -72,7 +80,7 @@ export function parsePts(text: string, options: ParsePtsOptions = {}): Float64Ar
     if (line === "{") break;
     const match = /^([A-Za-z_]+)\s*:\s*(.*)$/.exec(line);
     if (match === null) {
-      _fail(ctx, i + 1, `is ${JSON.stringify(line)} but expected a "key: value" header or "{"`);
+      _fail(ctx, i + 1, `is ${_quote(line)} but expected a "key: value" header or "{"`);
     }
     const [, key, value = ""] = match;
     if (key === "version") {
@@ -81,11 +89,11 @@ export function parsePts(text: string, options: ParsePtsOptions = {}): Float64Ar
     } else if (key === "n_points") {
       if (numPoints !== undefined) _fail(ctx, i + 1, `repeats the "n_points" header`);
       if (!/^\d+$/.test(value) || Number(value) < 1) {
-        _fail(ctx, i + 1, `has n_points ${JSON.stringify(value)} but expected a positive integer`);
+        _fail(ctx, i + 1, `has n_points ${_quote(value)} but expected a positive integer`);
       }
       numPoints = Number(value);
     } else {
-      _fail(ctx, i + 1, `has unknown header key ${JSON.stringify(key)}`);
+      _fail(ctx, i + 1, `has unknown header key ${_quote(key ?? "")}`);
     }
   }
   if (i === lines.length) _fail(ctx, undefined, `no "{" line opens the point list`);
@@ -104,7 +112,7 @@ export function parsePts(text: string, options: ParsePtsOptions = {}): Float64Ar
   for (i++; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === "") continue;
-    if (closed) _fail(ctx, i + 1, `has ${JSON.stringify(line)} after the closing "}"`);
+    if (closed) _fail(ctx, i + 1, `has ${_quote(line)} after the closing "}"`);
     if (line === "}") {
       if (count !== numPoints) {
         _fail(ctx, i + 1, `closes the list after ${count} points but n_points is ${numPoints}`);

@@ -1,3 +1,4 @@
+import { _quote } from "./_text.ts";
 import { WFLW_ATTRIBUTES, type WflwAttributeName, type WflwAttributes } from "./wflw_attributes.ts";
 
 /** A face as the WFLW readers give it: its landmarks and its image path. */
@@ -95,9 +96,7 @@ export function wflwAttributesFromSubsets(
       const hits = index.get(key(f));
       if (hits === undefined) {
         throw new RangeError(
-          `Cannot ${ACTION}: "subsets.${name}" entry ${j} (${
-            JSON.stringify(f.image.slice(0, 80))
-          }) is not in "faces"`,
+          `Cannot ${ACTION}: "subsets.${name}" entry ${j} (${_quote(f.image)}) is not in "faces"`,
         );
       }
       for (const i of hits) flags[i]!.add(name);
