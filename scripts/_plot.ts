@@ -27,97 +27,162 @@ export interface CurveStyle {
   dash: number[];
 }
 
-/** What one figure shows. */
-export interface ChartOptions {
-  /** Title and subtitle lines. */
-  title: string;
-  subtitle: string[];
+/** A piece of a vega-lite spec, checked by vega-lite when compiled. */
+type Spec = Record<string, unknown>;
+
+/** One panel of a figure: what it shows and where. */
+export interface PanelOptions {
+  /** Panel title (insets); the figure's own title is in {@link ChartOptions}. */
+  title?: string | undefined;
   /** Which value goes on the y axis. */
   field: "loss" | "grad";
   /** Y axis title. */
   yTitle: string;
+  /** X axis domain. Defaults to [-1, 1]. */
+  xDomain?: [number, number];
+  /** A logarithmic x axis (for positive errors). Defaults to linear. */
+  xLog?: boolean;
   /** Y axis domain; lines are clipped to it. */
   yDomain: [number, number];
   /** X positions of the vertical rules and their labels (theta). */
   rules: { x: number; label: string }[];
+  /** Text labels placed in data coordinates, in the colour of their curve. */
+  labels?: { x: number; y: number; text: string; curve: string }[];
+  /** Panel size in pixels. Defaults to 560 x 380. */
+  width?: number;
+  height?: number;
+}
+
+/** What one figure shows: a main panel and optional insets (zoomed views) below it. */
+export interface ChartOptions extends PanelOptions {
+  /** Title and subtitle lines. */
+  title: string;
+  subtitle: string[];
   /** Curves in legend order. */
   styles: CurveStyle[];
 }
 
-/** Builds the vega-lite spec of one figure over `rows`. */
-export function chartSpec(rows: readonly CurveRow[], options: ChartOptions): vl.TopLevelSpec {
-  const { field, styles } = options;
+/** An inset of {@link chartSpec}: a zoomed view with its own samples. */
+export interface InsetOptions extends Omit<PanelOptions, "field" | "yTitle"> {
+  /** The samples it draws (e.g. a finer grid near x = 0). */
+  rows: readonly CurveRow[];
+}
+
+/** The powers of ten within `domain`. */
+function decades([lo, hi]: [number, number]): number[] {
+  const out: number[] = [];
+  for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) out.push(10 ** e);
+  return out;
+}
+
+function panelSpec(
+  rows: readonly CurveRow[],
+  o: PanelOptions,
+  styles: CurveStyle[],
+  field: "loss" | "grad",
+): Spec {
   const values = rows.map((r) => ({ curve: r.curve, x: r.x, v: r[field] }));
   const names = styles.map((s) => s.name);
   const legend = { title: null, orient: "right" as const, symbolStrokeWidth: 2.5, labelLimit: 220 };
+  const x = { field: "x", type: "quantitative" as const };
+  const curveColor = { scale: { domain: names, range: styles.map((s) => s.color) }, legend };
+  const layers: Spec[] = [
+    {
+      data: { values: o.rules },
+      mark: { type: "rule", color: "#999999", strokeDash: [3, 3], strokeWidth: 1 },
+      encoding: { x },
+    },
+    {
+      data: { values: o.rules },
+      mark: { type: "text", color: "#666666", align: "left", dx: 4, baseline: "top", fontSize: 12 },
+      encoding: { x, y: { value: 4 }, text: { field: "label", type: "nominal" } },
+    },
+    {
+      data: { values },
+      mark: { type: "line", clip: true, strokeWidth: 1.8, interpolate: "linear" },
+      encoding: {
+        x: {
+          ...x,
+          title: "error x = y − ŷ (target minus prediction)",
+          scale: {
+            type: o.xLog ? "log" : "linear",
+            domain: o.xDomain ?? [-1, 1],
+            nice: false,
+            zero: false,
+          },
+          axis: o.xLog
+            ? { labelFlush: false, format: "~e", values: decades(o.xDomain ?? [1e-6, 1]) }
+            : { labelFlush: false, tickCount: 10 },
+        },
+        y: {
+          field: "v",
+          type: "quantitative",
+          title: o.yTitle,
+          scale: { domain: o.yDomain, nice: false, zero: false },
+        },
+        color: { field: "curve", type: "nominal", ...curveColor },
+        strokeDash: {
+          field: "curve",
+          type: "nominal",
+          scale: { domain: names, range: styles.map((s) => s.dash) },
+          legend,
+        },
+        order: { field: "x", type: "quantitative" },
+      },
+    },
+  ];
+  if (o.labels !== undefined && o.labels.length > 0) {
+    layers.push({
+      data: { values: o.labels },
+      mark: { type: "text", align: "center", baseline: "middle", fontSize: 11 },
+      encoding: {
+        x,
+        y: { field: "y", type: "quantitative" },
+        text: { field: "text", type: "nominal" },
+        color: { field: "curve", type: "nominal", ...curveColor, legend: null },
+      },
+    });
+  }
   return {
+    ...(o.title === undefined ? {} : { title: { text: o.title, fontSize: 13, anchor: "start" } }),
+    width: o.width ?? 560,
+    height: o.height ?? 380,
+    layer: layers,
+  };
+}
+
+/**
+ * Builds the vega-lite spec of one figure over `rows`: the main panel, and below it the insets
+ * (zoomed views, each with its own samples), side by side.
+ */
+export function chartSpec(
+  rows: readonly CurveRow[],
+  options: ChartOptions,
+  insets: readonly InsetOptions[] = [],
+): vl.TopLevelSpec {
+  const { field, styles } = options;
+  const main = panelSpec(rows, { ...options, title: undefined }, styles, field);
+  const top = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    width: 560,
-    height: 380,
     background: "white",
     padding: 8,
-    title: { text: options.title, subtitle: options.subtitle, anchor: "start", fontSize: 15 },
+    title: {
+      text: options.title,
+      subtitle: options.subtitle,
+      anchor: "start" as const,
+      fontSize: 15,
+    },
     config: {
       font: "DejaVu Sans, Helvetica, Arial, sans-serif",
       axis: { labelFontSize: 12, titleFontSize: 13, gridColor: "#e6e6e6" },
       legend: { labelFontSize: 12 },
     },
-    layer: [
-      {
-        data: { values: options.rules },
-        mark: { type: "rule", color: "#999999", strokeDash: [3, 3], strokeWidth: 1 },
-        encoding: { x: { field: "x", type: "quantitative" } },
-      },
-      {
-        data: { values: options.rules },
-        mark: {
-          type: "text",
-          color: "#666666",
-          align: "left",
-          dx: 4,
-          baseline: "top",
-          fontSize: 12,
-        },
-        encoding: {
-          x: { field: "x", type: "quantitative" },
-          y: { value: 4 },
-          text: { field: "label", type: "nominal" },
-        },
-      },
-      {
-        data: { values },
-        mark: { type: "line", clip: true, strokeWidth: 1.8, interpolate: "linear" },
-        encoding: {
-          x: {
-            field: "x",
-            type: "quantitative",
-            title: "error x = y − ŷ (target minus prediction)",
-            scale: { domain: [-1, 1], nice: false, zero: false },
-            axis: { labelFlush: false, tickCount: 10 },
-          },
-          y: {
-            field: "v",
-            type: "quantitative",
-            title: options.yTitle,
-            scale: { domain: options.yDomain, nice: false, zero: false },
-          },
-          color: {
-            field: "curve",
-            type: "nominal",
-            scale: { domain: names, range: styles.map((s) => s.color) },
-            legend,
-          },
-          strokeDash: {
-            field: "curve",
-            type: "nominal",
-            scale: { domain: names, range: styles.map((s) => s.dash) },
-            legend,
-          },
-          order: { field: "x", type: "quantitative" },
-        },
-      },
-    ],
   };
+  if (insets.length === 0) return { ...top, ...main } as unknown as vl.TopLevelSpec;
+  const panels = insets.map((inset) =>
+    panelSpec(inset.rows, { ...inset, field, yTitle: options.yTitle }, styles, field)
+  );
+  return { ...top, vconcat: [main, { hconcat: panels }] } as unknown as vl.TopLevelSpec;
 }
 
 /** Advance widths, in em, of DejaVu Sans (the font the figures ask for), by character class. */

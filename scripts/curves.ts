@@ -13,11 +13,11 @@
  * @module
  */
 import { withAwingDefaults } from "../src/_awing_defaults.ts";
-import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { awingLoss, l1Loss, mseLoss, wingLoss } from "../src/loss/mod.ts";
 import type { LossResult } from "../src/loss/mod.ts";
-import { chartSpec, plasmaColors, renderSvg } from "./_plot.ts";
+import { numberFlag, parseCli, prepareOutDir, runCli, stringFlag, UsageError } from "./_cli.ts";
+import { chartSpec, type FigureFormat, plasmaColors, renderFigure } from "./_plot.ts";
 import type { CurveRow, CurveStyle } from "./_plot.ts";
 
 export type { CurveRow } from "./_plot.ts";
@@ -26,6 +26,8 @@ export type { CurveRow } from "./_plot.ts";
 export interface CurvesOptions {
   /** Output folder, created when missing. Defaults to `"out"`. */
   out?: string | undefined;
+  /** Figure format: `"svg"` (default) or `"png"` (rendered by resvg). */
+  format?: FigureFormat | undefined;
   /** Grid size over x in [-1, 1]; odd, so that x = 0 is a grid point. Defaults to 2001. */
   points?: number | undefined;
   /** Targets y of the AWing curves. Defaults to 0, 0.2, 0.4, 0.6, 0.8, 1. */
@@ -50,7 +52,7 @@ export interface CurvesOptions {
 
 /** What {@link renderCurves} wrote. */
 export interface CurvesResult {
-  /** Absolute paths of the files written: loss.svg, gradient.svg and curves.csv. */
+  /** Absolute paths of the files written: loss.svg, gradient.svg (or .png) and curves.csv. */
   files: string[];
 }
 
@@ -112,6 +114,16 @@ function wingName(w: number, epsilon: number): string {
 export function computeCurves(options: CurvesOptions = {}): CurveRow[] {
   const points = options.points ?? 2001;
   checkPoints(points);
+  return sampleCurves(grid(points), options);
+}
+
+/**
+ * The curves of {@link computeCurves} sampled at the errors `xs`. With `exact`, each row's x
+ * is the error the float32 inputs really hold, y - fround(y - x), which differs from the
+ * nominal x by up to half an ulp of y (6e-8 at y = 1).
+ */
+function sampleCurves(xs: Float64Array, options: CurvesOptions, exact = false): CurveRow[] {
+  const points = xs.length;
   const targets = options.targets ?? DEFAULT_TARGETS;
   if (targets.length === 0) throw new RangeError(`Cannot ${ACTION}: "targets" is empty`);
   for (const y of targets) {
@@ -122,15 +134,16 @@ export function computeCurves(options: CurvesOptions = {}): CurveRow[] {
   const { alpha, omega, epsilon, theta } = options;
   const wingW = options.wingW ?? 10;
   const wingEpsilon = options.wingEpsilon ?? 2;
-  const xs = grid(points);
   const shape = [1, 1, 1, points] as const;
   const common = { shape, reduction: "none", mapWeight: 0 } as const;
   const rows: CurveRow[] = [];
   const add = (curve: string, y: number | null, r: LossResult<Float32Array>): void => {
     const map = r.lossMap!, grad = r.grad;
+    const y0 = Math.fround(y ?? 0);
     for (let i = 0; i < points; i++) {
+      const x = exact ? y0 - Math.fround(y0 - xs[i]!) : xs[i]!;
       // dL/dx = -dL/dy_hat; `+ 0` turns -0 into 0.
-      rows.push({ curve, y, x: xs[i]!, loss: map[i]!, grad: -grad[i]! + 0 });
+      rows.push({ curve, y, x, loss: map[i]!, grad: -grad[i]! + 0 });
     }
   };
   for (const y of targets) {
@@ -149,6 +162,33 @@ export function computeCurves(options: CurvesOptions = {}): CurveRow[] {
   );
   return rows;
 }
+
+/**
+ * Checks every option of {@link renderCurves} (grid, targets, loss parameters, axis limits,
+ * format) without drawing anything.
+ *
+ * @param options The options to check.
+ * @throws {RangeError} As {@link renderCurves}.
+ */
+export function checkCurvesOptions(options: CurvesOptions): void {
+  checkPositive(options.lossMax, "lossMax");
+  checkPositive(options.gradMax, "gradMax");
+  if (options.format !== undefined && options.format !== "svg" && options.format !== "png") {
+    throw new RangeError(
+      `Cannot ${ACTION} as format must be "svg" or "png": current value is ${
+        String(options.format)
+      }`,
+    );
+  }
+  checkPoints(options.points ?? 2001);
+  sampleCurves(new Float64Array([-1, 0, 1]), options);
+}
+
+/**
+ * The zoomed view near zero error spans x = 10^-ZOOM_DECADES to 1 (float32 targets of 1 hold
+ * errors down to 6e-8).
+ */
+const ZOOM_DECADES = 7;
 
 /** The rows as CSV, long format, header curve,y,x,loss,grad (a baseline's y is empty). */
 function toCsv(rows: readonly CurveRow[]): string {
@@ -187,8 +227,7 @@ function niceCeil(v: number): number {
  * @throws {RangeError} As {@link computeCurves}, or for a non-positive axis limit.
  */
 export async function renderCurves(options: CurvesOptions = {}): Promise<CurvesResult> {
-  checkPositive(options.lossMax, "lossMax");
-  checkPositive(options.gradMax, "gradMax");
+  checkCurvesOptions(options);
   const rows = computeCurves(options);
   const targets = options.targets ?? DEFAULT_TARGETS;
   const { alpha, omega, epsilon, theta } = withAwingDefaults(options);
@@ -221,33 +260,91 @@ export async function renderCurves(options: CurvesOptions = {}): Promise<CurvesR
   const rules = [{ x: -theta, label: "−θ" }, { x: theta, label: `θ = ${theta}` }];
   const params = `AWing: α = ${alpha}, ω = ${omega}, ε = ${epsilon}, θ = ${theta}; ` +
     `Wing: w = ${wingW}, ε = ${wingEpsilon}; MSE x²; L1 |x|`;
-  const lossSvg = await renderSvg(chartSpec(plotted, {
-    title: "Adaptive Wing loss against the error, by target y",
-    subtitle: [params, "Baselines depend on x alone; values from the WASM core"],
-    field: "loss",
-    yTitle: "loss L(x)",
-    yDomain: [0, lossMax],
-    rules,
-    styles,
-  }));
-  const gradSvg = await renderSvg(chartSpec(plotted, {
-    title: "Gradient of the Adaptive Wing loss against the error, by target y",
-    subtitle: [
-      params,
-      "Derivative with respect to x = y − ŷ, i.e. −∂L/∂ŷ; beyond ±θ AWing's is ±A(y)",
-    ],
-    field: "grad",
-    yTitle: "gradient ∂L/∂x = −∂L/∂ŷ",
-    yDomain: [-gradMax, gradMax],
-    rules,
-    styles,
-  }));
+  const format = options.format ?? "svg";
+  const lossFigure = await renderFigure(
+    chartSpec(plotted, {
+      title: "Adaptive Wing loss against the error, by target y",
+      subtitle: [params, "Baselines depend on x alone; values from the WASM core"],
+      field: "loss",
+      yTitle: "loss L(x)",
+      yDomain: [0, lossMax],
+      rules,
+      styles,
+    }),
+    format,
+  );
+  // Insets: near zero error on a log scale (the y = 1 gradient grows like x^0.1 from 0, the
+  // y = 0 one like x^1.1; both are odd in x), and the plateaus beyond theta, some of which lie
+  // within 0.05 of each other.
+  const zoomRows = sampleCurves(
+    Float64Array.from({ length: 401 }, (_, i) => 10 ** (ZOOM_DECADES * (i / 400 - 1))),
+    options,
+    true,
+  ).filter((r) => r.x > 0);
+  const awing = new Set(targets.map(awingName));
+  const plateaus = rows.filter((r) => awing.has(r.curve) && r.x === 1);
+  const lo = Math.min(...plateaus.map((r) => r.grad));
+  const hi = Math.max(...plateaus.map((r) => r.grad));
+  const pad = Math.max(0.1, 0.12 * (hi - lo));
+  const plateauFrom = 0.6 * theta;
+  const span = 1 - theta;
+  const offset = 0.045 * (hi - lo + 2 * pad);
+  const labels = plateaus.map((r, i) => {
+    // staggered along x, and below its line when another plateau lies just above
+    const crowded = plateaus.some((o) => o.grad > r.grad && o.grad - r.grad < 1.5 * offset);
+    return {
+      x: theta + span * (0.2 + (0.72 * i) / Math.max(1, plateaus.length - 1)),
+      y: r.grad + (crowded ? -offset : offset),
+      text: r.grad.toFixed(2),
+      curve: r.curve,
+    };
+  });
+  const gradFigure = await renderFigure(
+    chartSpec(plotted, {
+      title: "Gradient of the Adaptive Wing loss against the error, by target y",
+      subtitle: [
+        params,
+        "Derivative with respect to x = y − ŷ, i.e. −∂L/∂ŷ; beyond ±θ AWing's is ±A(y)",
+      ],
+      field: "grad",
+      yTitle: "gradient ∂L/∂x = −∂L/∂ŷ",
+      yDomain: [-gradMax, gradMax],
+      rules,
+      styles,
+    }, [
+      {
+        title: `Near zero error, log scale (x > 0; odd in x)`,
+        rows: zoomRows,
+        xDomain: [10 ** -ZOOM_DECADES, 1],
+        xLog: true,
+        yDomain: [0, gradMax],
+        rules: [],
+        width: 270,
+        height: 260,
+      },
+      {
+        title: "The plateaus A(y) beyond θ, with their values",
+        rows: rows.filter((r) => awing.has(r.curve) && r.x >= plateauFrom),
+        xDomain: [plateauFrom, 1],
+        yDomain: [lo - pad, hi + pad],
+        rules: [{ x: theta, label: `θ = ${theta}` }],
+        labels,
+        width: 270,
+        height: 260,
+      },
+    ]),
+    format,
+  );
 
   const out = resolve(options.out ?? "out");
   await Deno.mkdir(out, { recursive: true });
-  const files = [join(out, "loss.svg"), join(out, "gradient.svg"), join(out, "curves.csv")];
-  await Deno.writeTextFile(files[0]!, lossSvg);
-  await Deno.writeTextFile(files[1]!, gradSvg);
+  const files = [
+    join(out, `loss.${format}`),
+    join(out, `gradient.${format}`),
+    join(out, "curves.csv"),
+  ];
+  await Deno.writeFile(files[0]!, lossFigure);
+  await Deno.writeFile(files[1]!, gradFigure);
   await Deno.writeTextFile(files[2]!, toCsv(rows));
   return { files };
 }
@@ -260,6 +357,7 @@ Writes loss.svg, gradient.svg and curves.csv (curve,y,x,loss,grad; grad = dL/dx 
 
 Options:
   --out DIR            output folder, created when missing (default: out)
+  --format FMT         figure format: svg (default) or png (rendered by resvg)
   --points N           odd grid size over [-1, 1] (default: 2001)
   --targets LIST       AWing targets y, comma-separated (default: 0,0.2,0.4,0.6,0.8,1)
   --alpha A            AWing alpha (default: 2.1)
@@ -273,67 +371,60 @@ Options:
   -h, --help           print this help
 `;
 
-function parseNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) {
-    throw new TypeError(`Cannot ${ACTION}: --${flag} must be a number but it is "${value}"`);
-  }
-  return n;
-}
-
 async function main(args: string[]): Promise<number> {
   const str = { type: "string" } as const;
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        help: { type: "boolean", short: "h" },
-        out: str,
-        points: str,
-        targets: str,
-        alpha: str,
-        omega: str,
-        epsilon: str,
-        theta: str,
-        "wing-w": str,
-        "wing-epsilon": str,
-        "loss-max": str,
-        "grad-max": str,
-      },
-    }));
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${HELP}`);
-    return 2;
+  const cli = parseCli(args, {
+    out: str,
+    format: str,
+    points: str,
+    targets: str,
+    alpha: str,
+    omega: str,
+    epsilon: str,
+    theta: str,
+    "wing-w": str,
+    "wing-epsilon": str,
+    "loss-max": str,
+    "grad-max": str,
+  }, HELP);
+  if (cli === undefined) return 0;
+  const { values } = cli;
+  const num = (name: string): number | undefined => numberFlag(values, name);
+  const format = stringFlag(values, "format") ?? "svg";
+  if (format !== "svg" && format !== "png") {
+    throw new UsageError(`--format must be svg or png but it is ${JSON.stringify(format)}`);
   }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const options: CurvesOptions = {
+    out: stringFlag(values, "out"),
+    format,
+    points: numberFlag(values, "points", { integer: true }),
+    targets: stringFlag(values, "targets")?.split(",").map((t) => {
+      const n = Number(t);
+      if (t.trim() === "" || !Number.isFinite(n)) {
+        throw new UsageError(`--targets must be numbers but it has ${JSON.stringify(t)}`);
+      }
+      return n;
+    }),
+    alpha: num("alpha"),
+    omega: num("omega"),
+    epsilon: num("epsilon"),
+    theta: num("theta"),
+    wingW: num("wing-w"),
+    wingEpsilon: num("wing-epsilon"),
+    lossMax: num("loss-max"),
+    gradMax: num("grad-max"),
+  };
   try {
-    const { files } = await renderCurves({
-      out: values.out,
-      points: parseNumber("points", values.points),
-      targets: values.targets?.split(",").map((s) => parseNumber("targets", s)!),
-      alpha: parseNumber("alpha", values.alpha),
-      omega: parseNumber("omega", values.omega),
-      epsilon: parseNumber("epsilon", values.epsilon),
-      theta: parseNumber("theta", values.theta),
-      wingW: parseNumber("wing-w", values["wing-w"]),
-      wingEpsilon: parseNumber("wing-epsilon", values["wing-epsilon"]),
-      lossMax: parseNumber("loss-max", values["loss-max"]),
-      gradMax: parseNumber("grad-max", values["grad-max"]),
-    });
-    for (const f of files) console.log(`wrote ${f}`);
-    return 0;
+    // every value is checked before anything is written
+    checkCurvesOptions(options);
   } catch (e) {
-    if (e instanceof TypeError || e instanceof RangeError) {
-      console.error(e.message);
-      return 2;
-    }
+    if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message);
     throw e;
   }
+  await prepareOutDir(options.out ?? "out");
+  const { files } = await renderCurves(options);
+  for (const f of files) console.log(`wrote ${f}`);
+  return 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runCli("curves", () => main(Deno.args));

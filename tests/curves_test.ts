@@ -1,8 +1,8 @@
-import { equal, ok, rejects, throws } from "node:assert/strict";
-import { join } from "node:path";
+import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
+import { basename, join } from "node:path";
 import { computeCurves, renderCurves } from "../scripts/curves.ts";
 import type { CurveRow } from "../scripts/curves.ts";
-import { awingPixel, baselinePixel } from "../src/reference/mod.ts";
+import { awingConstants, awingPixel, baselinePixel } from "../src/reference/mod.ts";
 import type { Baseline } from "../src/reference/mod.ts";
 import { at } from "./_assert.ts";
 
@@ -135,13 +135,22 @@ Deno.test({
       for (const svg of files.slice(0, 2).map((f) => Deno.readTextFileSync(f))) {
         ok(svg.startsWith("<svg") && svg.trimEnd().endsWith("</svg>"));
         equal(svg.match(/<svg\b/g)?.length, 1);
-        equal(svg.match(/<g\b/g)?.length, svg.match(/<\/g>/g)?.length, "balanced groups");
+        const opened = svg.match(/<g\b[^>]*[^/]>|<g>/g)?.length;
+        equal(opened, svg.match(/<\/g>/g)?.length, "balanced groups");
         for (const label of [...LABELS, "θ = 0.5", "−θ"]) {
           ok(svg.includes(`>${label}</text>`), `legend or rule label ${label}`);
         }
         ok(svg.includes("error x = y − ŷ"));
       }
-      ok(Deno.readTextFileSync(at(files, 1)).includes("−∂L/∂ŷ"), "gradient axis names its sign");
+      const gradient = Deno.readTextFileSync(at(files, 1));
+      ok(gradient.includes("−∂L/∂ŷ"), "gradient axis names its sign");
+      // the insets: a log-scale view near zero error and the plateaus with their values
+      ok(gradient.includes(">Near zero error, log scale (x &gt; 0; odd in x)</text>"));
+      for (const tick of ["1e-7", "1e-4", "1e+0"]) ok(gradient.includes(`>${tick}</text>`), tick);
+      for (const y of TARGETS) {
+        const a = awingConstants(y).A.toFixed(2);
+        ok(gradient.includes(`>${a}</text>`), `plateau A(${y}) = ${a} is labelled`);
+      }
 
       const table = parseCsv(Deno.readTextFileSync(at(files, 2)));
       equal(table[0]?.join(","), "curve,y,x,loss,grad");
@@ -163,7 +172,35 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: canWrite
+    ? "renderCurves() renders PNG through resvg"
+    : "renderCurves() renders PNG through resvg (skipped: needs --allow-write)",
+  ignore: !canWrite,
+  async fn(): Promise<void> {
+    const dir = await Deno.makeTempDir({ prefix: "awing_curves_png_" });
+    try {
+      const { files } = await renderCurves({ out: dir, format: "png", points: 201 });
+      deepEqual(files.map((f) => basename(f)), ["loss.png", "gradient.png", "curves.csv"]);
+      for (const file of files.slice(0, 2)) {
+        const png = Deno.readFileSync(file);
+        deepEqual(Array.from(png.subarray(0, 8)), [137, 80, 78, 71, 13, 10, 26, 10]);
+        const view = new DataView(png.buffer, png.byteOffset);
+        const width = view.getUint32(16), height = view.getUint32(20);
+        ok(width > 1000 && height > 500, `${file}: ${width} x ${height}`);
+        ok(png.length > 20_000, "the picture has content");
+      }
+      // the gradient figure is taller: it has the insets below the main panel
+      const size = (f: string): number => new DataView(Deno.readFileSync(f).buffer).getUint32(20);
+      ok(size(at(files, 1)) > 1.4 * size(at(files, 0)));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test("renderCurves() rejects bad axis limits before writing", async () => {
+  await rejects(renderCurves({ out: "/nonexistent/never", format: "gif" as "png" }), RangeError);
   await rejects(renderCurves({ out: "/nonexistent/never", lossMax: 0 }), RangeError);
   await rejects(renderCurves({ out: "/nonexistent/never", gradMax: NaN }), RangeError);
   await rejects(renderCurves({ out: "/nonexistent/never", points: 4 }), RangeError);
