@@ -23,7 +23,7 @@ export class CliError extends Error {
 
 /** What {@link parseCli} returns: the flag values and the positional arguments. */
 export interface ParsedCli {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
 }
 
@@ -51,7 +51,8 @@ export function parseCli(
     });
     return { values: values as ParsedCli["values"], positionals };
   } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]!.replace(/\.$/, ""));
+    // node's messages go on with advice on "--" that does not apply: keep the first sentence
+    throw new UsageError((e as Error).message.split("\n")[0]!.split(". ")[0]!.replace(/\.$/, ""));
   }
 }
 

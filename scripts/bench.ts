@@ -17,7 +17,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { awingLoss } from "../src/loss/awing_loss.ts";
@@ -27,6 +26,7 @@ import { scalarAwing } from "./_scalar_awing.ts";
 import { benchData } from "./bench_data.ts";
 import { benchHeatmaps } from "./bench_heatmaps.ts";
 import { best } from "./_best.ts";
+import { numberFlag, parseCli, runCli, stringFlag, UsageError } from "./_cli.ts";
 import { benchTfjs, tfjsTables } from "./bench_tfjs.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -185,57 +185,73 @@ export async function benchShape(
   return { rows, notes };
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      reps: { type: "string", default: "15" },
-      "peer-runs": { type: "string", default: "3" },
-      sizes: { type: "string", default: "8x68x64,8x98x64" },
-      peers: { type: "string", default: join(ROOT, "..", "shared", "peers") },
-      "no-peers": { type: "boolean", default: false },
-      "no-heatmaps": { type: "boolean", default: false },
-      "no-tfjs": { type: "boolean", default: false },
-      "no-data": { type: "boolean", default: false },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
+const HELP = `Usage: deno task bench [--reps N] [--peer-runs N] [--sizes NxKxH,...] [--peers DIR]
+                       [--no-peers] [--no-heatmaps] [--no-tfjs] [--no-data] [--json]
+
+Pixels per second for AWing loss + gradient + weight map (paper defaults, mean), WASM
+SIMD vs a scalar TypeScript loop vs the f64 reference vs the peers in --peers
+(default ../shared/peers: native C with gcc -O3 -march=native -ffast-math, PyTorch CPU
+on one thread via python3). One thread everywhere; ratios are from this same run.
+Each peer runs --peer-runs times (default 3) as fresh processes, best kept: their
+speed varies much more between processes than inside one. The WASM rows are
+measured before and after the peers, best kept.
+Then target generation and decoding (scripts/bench_heatmaps.ts), and the TensorFlow.js
+losses and a U-Net training step (scripts/bench_tfjs.ts), and the data pipeline:
+rendering, batches, the worker's wait, image decoding (scripts/bench_data.ts).
+
+Options:
+  --reps N             timed repetitions per row (default 15)
+  --peer-runs N        runs of each peer process (default 3)
+  --sizes LIST         shapes NxKxH (H = W), comma-separated (default 8x68x64,8x98x64)
+  --peers DIR          folder of the peers (default ../shared/peers)
+  --no-peers           measure awing alone
+  --no-heatmaps        skip targets and decoding
+  --no-tfjs            skip the TensorFlow.js rows
+  --no-data            skip the data pipeline rows
+  --json               print the rows as JSON
+  -h, --help           print this help
+`;
+
+async function main(args: string[]): Promise<number> {
+  const str = { type: "string" } as const, flag = { type: "boolean" } as const;
+  const cli = parseCli(args, {
+    reps: str,
+    "peer-runs": str,
+    sizes: str,
+    peers: str,
+    "no-peers": flag,
+    "no-heatmaps": flag,
+    "no-tfjs": flag,
+    "no-data": flag,
+    json: flag,
+  }, HELP);
+  if (cli === undefined) return 0;
+  const { values } = cli;
+  const reps = numberFlag(values, "reps", { integer: true, min: 1 }) ?? 15;
+  const peerRuns = numberFlag(values, "peer-runs", { integer: true, min: 1 }) ?? 3;
+  const shapes = (stringFlag(values, "sizes") ?? "8x68x64,8x98x64").split(",").map((spec) => {
+    const dims = spec.split("x").map(Number);
+    if (dims.length !== 3 || !dims.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new UsageError(
+        `--sizes must list shapes NxKxH such as 8x68x64, not ${JSON.stringify(spec)}`,
+      );
+    }
+    return dims as [number, number, number];
   });
-  if (values.help) {
-    console.log(
-      "Usage: deno task bench [--reps N] [--peer-runs N] [--sizes NxKxH,...] [--peers DIR]\n" +
-        "                       [--no-peers] [--no-heatmaps] [--no-tfjs] [--no-data] [--json]\n\n" +
-        "Pixels per second for AWing loss + gradient + weight map (paper defaults, mean), WASM\n" +
-        "SIMD vs a scalar TypeScript loop vs the f64 reference vs the peers in --peers\n" +
-        "(default ../shared/peers: native C with gcc -O3 -march=native -ffast-math, PyTorch CPU\n" +
-        "on one thread via python3). One thread everywhere; ratios are from this same run.\n" +
-        "Each peer runs --peer-runs times (default 3) as fresh processes, best kept: their\n" +
-        "speed varies much more between processes than inside one. The WASM rows are\n" +
-        "measured before and after the peers, best kept.\n" +
-        "Then target generation and decoding (scripts/bench_heatmaps.ts), and the TensorFlow.js\n" +
-        "losses and a U-Net training step (scripts/bench_tfjs.ts), and the data pipeline:\n" +
-        "rendering, batches, the worker's wait, image decoding (scripts/bench_data.ts).",
-    );
-    Deno.exit(0);
-  }
-  const reps = Number(values.reps);
-  const peerRuns = Number(values["peer-runs"]);
-  if (!Number.isInteger(reps) || reps < 1 || !Number.isInteger(peerRuns) || peerRuns < 1) {
-    console.error(`--reps and --peer-runs must be positive integers`);
-    Deno.exit(2);
-  }
-  let peers: string | undefined = values["no-peers"] ? undefined : values.peers;
+  let peers: string | undefined = values["no-peers"]
+    ? undefined
+    : stringFlag(values, "peers") ?? join(ROOT, "..", "shared", "peers");
   if (peers !== undefined) {
     try {
       await Deno.stat(join(peers, "native_awing.c"));
-    } catch {
+    } catch (e) {
+      if (e instanceof Deno.errors.NotCapable) throw e;
       console.error(`Peers not found in ${peers}; measuring awing alone`);
       peers = undefined;
     }
   }
   const all: BenchRow[] = [];
-  for (const spec of values.sizes.split(",")) {
-    const [n, k, h] = spec.split("x").map(Number) as [number, number, number];
+  for (const [n, k, h] of shapes) {
     const { rows, notes } = await benchShape([n, k, h], reps, peers, peerRuns);
     all.push(...rows);
     if (values.json) continue;
@@ -269,4 +285,7 @@ if (import.meta.main) {
     if (data.length > 0) console.log("\n| data pipeline | ms |\n|---|---:|");
     for (const r of data) console.log(`| ${r.name} | ${r.ms.toFixed(2)} |`);
   }
+  return 0;
 }
+
+if (import.meta.main) await runCli("bench", () => main(Deno.args));

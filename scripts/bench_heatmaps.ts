@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { numberFlag, parseCli, runCli } from "./_cli.ts";
 import { gaussianHeatmaps } from "../src/heatmap/gaussian_heatmaps.ts";
 import { boundaryHeatmaps } from "../src/heatmap/boundary_heatmaps.ts";
 import { decodeArgmax } from "../src/decode/decode_argmax.ts";
@@ -254,13 +254,23 @@ export function benchHeatmaps(
   return Promise.resolve(rows);
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { json: { type: "boolean", default: false }, reps: { type: "string" } },
-  });
-  const rows = await benchHeatmaps({ reps: values.reps ? Number(values.reps) : undefined });
-  if (values.json) {
+const HELP = `Usage: deno run --allow-read scripts/bench_heatmaps.ts [--reps N] [--json]
+
+Target generation and decoding on ${N}x${K}x${H}x${W}: Mpix/s and ms per call for each encoder
+and decoder (also run by deno task bench).
+
+Options:
+  --reps N             repetitions per measurement (best kept)
+  --json               print the rows as JSON
+  -h, --help           print this help
+`;
+
+async function main(args: string[]): Promise<number> {
+  const cli = parseCli(args, { json: { type: "boolean" }, reps: { type: "string" } }, HELP);
+  if (cli === undefined) return 0;
+  const reps = numberFlag(cli.values, "reps", { integer: true, min: 1 });
+  const rows = await benchHeatmaps({ reps });
+  if (cli.values.json) {
     console.log(JSON.stringify(rows, null, 2));
   } else {
     console.log(`Heatmaps ${N}x${K}x${H}x${W} (${(SIZE / 1e6).toFixed(2)} Mpix per call)`);
@@ -272,4 +282,7 @@ if (import.meta.main) {
       );
     }
   }
+  return 0;
 }
+
+if (import.meta.main) await runCli("bench_heatmaps", () => main(Deno.args));

@@ -11,13 +11,13 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { bestEach } from "./_best.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { tfAwingLoss, tfMseLoss, useWasmBackend } from "../src/tfjs/mod.ts";
 import { tfOpsLoss } from "../src/tfjs/_tf_ops_losses.ts";
 import { createHeatmapModel } from "../src/train/create_heatmap_model.ts";
 import { heatmapPair, uniform } from "./_random.ts";
+import { numberFlag, parseCli, runCli } from "./_cli.ts";
 
 /** One measured loss + gradient. */
 export interface TfjsLossRow {
@@ -161,34 +161,25 @@ export function tfjsTables(
   return lines;
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      reps: { type: "string", default: "5" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(
-      "Usage: deno run --allow-read scripts/bench_tfjs.ts [--reps N] [--json]\n\n" +
-        `Loss + gradient of the TensorFlow.js losses on ${N}x${H}x${W}x${K}: awing's against the\n` +
-        "same loss in tf ops, on the cpu and wasm backends; then a small U-Net training step\n" +
-        "on wasm with each loss, and the loss' share of it.",
-    );
-    Deno.exit(0);
-  }
-  const reps = Number(values.reps);
-  if (!Number.isInteger(reps) || reps < 1) {
-    console.error("--reps must be a positive integer");
-    Deno.exit(2);
-  }
-  try {
-    const result = await benchTfjs({ reps });
-    console.log(values.json ? JSON.stringify(result) : tfjsTables(result).join("\n"));
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    Deno.exit(1);
-  }
+const HELP = `Usage: deno run --allow-read scripts/bench_tfjs.ts [--reps N] [--json]
+
+Loss + gradient of the TensorFlow.js losses on ${N}x${H}x${W}x${K}: awing's against the
+same loss in tf ops, on the cpu and wasm backends; then a small U-Net training step
+on wasm with each loss, and the loss' share of it.
+
+Options:
+  --reps N             timed repetitions per row, best kept (default 5)
+  --json               print the rows as JSON
+  -h, --help           print this help
+`;
+
+async function main(args: string[]): Promise<number> {
+  const cli = parseCli(args, { reps: { type: "string" }, json: { type: "boolean" } }, HELP);
+  if (cli === undefined) return 0;
+  const reps = numberFlag(cli.values, "reps", { integer: true, min: 1 }) ?? 5;
+  const result = await benchTfjs({ reps });
+  console.log(cli.values.json ? JSON.stringify(result) : tfjsTables(result).join("\n"));
+  return 0;
 }
+
+if (import.meta.main) await runCli("bench_tfjs", () => main(Deno.args));

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { CliError, parseCli, runCli, UsageError } from "./_cli.ts";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -47,9 +47,22 @@ const FLAGS = [
 ];
 
 function fail(message: string): never {
-  console.error(`build:cuda: ${message}`);
-  Deno.exit(1);
+  throw new CliError(message);
 }
+
+const HELP = `Usage: deno task build:cuda [--force] [--arch sm_XX ...] [--nvcc PATH] [--out PATH]
+
+Builds the CUDA library from src/cuda/ with nvcc into build/libawing_cuda.so (sm_75, sm_80 and
+sm_90 machine code plus compute_75 PTX; the CUDA runtime linked statically when possible).
+Needs nvcc, not a GPU. Skips the build when the library is newer than its sources.
+
+Options:
+  --force              rebuild even when up to date
+  --arch sm_XX         target architecture, repeatable, replacing the defaults (e.g. sm_89)
+  --nvcc PATH          the compiler (default: $NVCC, else nvcc on PATH or /usr/local/cuda/bin)
+  --out PATH           the library file (default: build/libawing_cuda.so)
+  -h, --help           print this help
+`;
 
 async function listSources(): Promise<{ compile: string[]; all: string[] }> {
   const compile: string[] = [], all: string[] = [];
@@ -109,16 +122,20 @@ async function runNvcc(nvcc: string, args: string[]): Promise<boolean> {
   return success;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      force: { type: "boolean", default: false },
-      arch: { type: "string", multiple: true },
-      nvcc: { type: "string" },
-      out: { type: "string" },
-    },
-  });
+async function main(args: string[]): Promise<void> {
+  const cli = parseCli(args, {
+    force: { type: "boolean", default: false },
+    arch: { type: "string", multiple: true },
+    nvcc: { type: "string" },
+    out: { type: "string" },
+  }, HELP);
+  if (cli === undefined) return;
+  const values = cli.values as unknown as {
+    force: boolean;
+    arch?: string[];
+    nvcc?: string;
+    out?: string;
+  };
   const nvcc = values.nvcc ?? Deno.env.get("NVCC") ??
     ((await mtime("/usr/local/cuda/bin/nvcc")) !== undefined && !(await onPath("nvcc"))
       ? "/usr/local/cuda/bin/nvcc"
@@ -127,7 +144,7 @@ async function main(): Promise<void> {
   const gencode = values.arch?.length
     ? values.arch.flatMap((a) => {
       const m = /^sm_(\d+a?)$/.exec(a);
-      if (!m) fail(`--arch must look like sm_90, not "${a}"`);
+      if (!m) throw new UsageError(`--arch must look like sm_90, not "${a}"`);
       return ["-gencode", `arch=compute_${m[1]},code=sm_${m[1]}`];
     })
     : DEFAULT_GENCODE;
@@ -166,4 +183,4 @@ async function onPath(command: string): Promise<boolean> {
   return false;
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await runCli("build:cuda", () => main(Deno.args));

@@ -8,10 +8,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { CliError, parseCli, runCli } from "./_cli.ts";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import asc from "assemblyscript/asc";
 import ascPackage from "npm:assemblyscript@0.28.20/package.json" with { type: "json" };
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -65,6 +64,8 @@ async function committedHash(): Promise<string | undefined> {
 }
 
 async function compile(): Promise<Uint8Array> {
+  // loaded here: the compiler reads the environment as it loads, which --help and --check skip
+  const { default: asc } = await import("assemblyscript/asc");
   let wasm: Uint8Array | undefined;
   const stderr: string[] = [];
   const { error } = await asc.main(
@@ -105,27 +106,27 @@ function render(wasm: Uint8Array, hash: string): string {
   ].join("\n");
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { check: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
-  });
-  if (values.help) {
-    console.log(
-      "Usage: deno task build:wasm | deno task check:wasm\n\n" +
-        "  --check  fail when src/_wasm_bytes.ts does not match the sources in assembly/",
-    );
-    Deno.exit(0);
-  }
+const HELP = `Usage: deno task build:wasm | deno task check:wasm
+
+Compiles assembly/ (AssemblyScript, SIMD) to WASM and writes src/_wasm_bytes.ts with the
+sources' hash; with --check, only compares that hash with the sources.
+
+Options:
+  --check              fail when src/_wasm_bytes.ts does not match the sources in assembly/
+  -h, --help           print this help
+`;
+
+async function main(args: string[]): Promise<number> {
+  const cli = parseCli(args, { check: { type: "boolean" } }, HELP);
+  if (cli === undefined) return 0;
   const hash = await sourceHash(await sourceFiles());
-  if (values.check) {
+  if (cli.values.check) {
     const found = await committedHash();
     if (found !== hash) {
-      console.error(
+      throw new CliError(
         `src/_wasm_bytes.ts is stale: its source hash is ${found ?? "missing"} but assembly/ ` +
-          `hashes to ${hash}. Run \`deno task build:wasm\` and commit the result.`,
+          `hashes to ${hash}. Run \`deno task build:wasm\` and commit the result`,
       );
-      Deno.exit(1);
     }
     console.log(`src/_wasm_bytes.ts is up to date (source hash ${hash.slice(0, 12)})`);
   } else {
@@ -133,4 +134,7 @@ if (import.meta.main) {
     await Deno.writeTextFile(OUTPUT, render(wasm, hash));
     console.log(`Wrote ${relative(ROOT, OUTPUT)}: ${wasm.length} bytes of WASM`);
   }
+  return 0;
 }
+
+if (import.meta.main) await runCli("build:wasm", () => main(Deno.args));

@@ -20,7 +20,7 @@
  * @module
  */
 import { AWING_DEFAULTS } from "../src/_awing_defaults.ts";
-import { parseArgs } from "node:util";
+import { CliError, numberFlag, parseCli, runCli, UsageError } from "./_cli.ts";
 import { awingLoss } from "../src/loss/awing_loss.ts";
 import type { Shape4 } from "../src/types.ts";
 import { ownedBuffer, scratchBuffer } from "../src/gpu/_buffers.ts";
@@ -38,32 +38,45 @@ function parseShape(text: string): Shape4 {
   return dims as unknown as Shape4;
 }
 
-function main(): void {
-  const { values, positionals } = parseArgs({
-    args: Deno.args,
-    allowPositionals: true,
-    options: {
-      reps: { type: "string", default: "50" },
-      "peak-tbps": { type: "string", default: "4.8" },
+const HELP = `Usage: deno task bench:gpu [--reps 50] [--peak-tbps 4.8] [--no-wasm] [NxKxHxW ...]
+
+The fused AWing kernel on a CUDA device: GPU time, Mpix/s, GB/s and the fraction of the
+peak memory bandwidth (12 bytes a pixel), one JSON line per shape (default ${
+  DEFAULT_SHAPES.join(" ")
+}). Needs deno task build:cuda and a GPU.
+
+Options:
+  --reps N             timed calls per shape, best kept (default 50)
+  --peak-tbps T        the device's peak memory bandwidth in TB/s (default 4.8, H200)
+  --no-wasm            skip the WASM call for scale
+  -h, --help           print this help
+`;
+
+function main(args: string[]): number {
+  const cli = parseCli(
+    args,
+    {
+      reps: { type: "string" },
+      "peak-tbps": { type: "string" },
       "no-wasm": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-  });
-  if (values.help) {
-    console.log(
-      "Usage: deno task bench:gpu [--reps 50] [--peak-tbps 4.8] [--no-wasm] [NxKxHxW ...]\n\n" +
-        "The fused AWing kernel on a CUDA device: GPU time, Mpix/s, GB/s and the fraction of the\n" +
-        `peak memory bandwidth (12 bytes a pixel), one JSON line per shape (default ${
-          DEFAULT_SHAPES.join(" ")
-        }). Needs deno task build:cuda and a GPU.`,
-    );
-    Deno.exit(0);
+    HELP,
+    true,
+  );
+  if (cli === undefined) return 0;
+  const { values, positionals } = cli;
+  const reps = numberFlag(values, "reps", { integer: true, min: 1 }) ?? 50;
+  const peak = (numberFlag(values, "peak-tbps", { above: 0 }) ?? 4.8) * 1e12;
+  for (const text of positionals) {
+    try {
+      parseShape(text);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
   }
-  const reps = Number(values.reps);
-  const peak = Number(values["peak-tbps"]) * 1e12;
   const device = 0;
   const [info] = cudaDevices();
-  if (info === undefined) throw new Error("no CUDA device");
+  if (info === undefined) throw new CliError("no CUDA device");
   console.error(`gpu_bench: ${info.name}, ${(info.totalMemory / 2 ** 30).toFixed(1)} GiB`);
   const symbols = ffi();
   const timer = new BigUint64Array(1);
@@ -154,6 +167,7 @@ function main(): void {
     symbols.awl_timer_destroy(timerHandle);
     closeCuda();
   }
+  return 0;
 }
 
-if (import.meta.main) main();
+if (import.meta.main) await runCli("bench:gpu", () => main(Deno.args));

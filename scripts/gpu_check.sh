@@ -7,22 +7,63 @@
 #   .carry/torch_awing.py   cp ../shared/peers/torch_awing.py .carry/   (../shared does not travel)
 # and names .carry in the device call's carry list.
 #
-# Steps: unpack Deno to /tmp/deno; build the library (deno task build:cuda, forced); run the
+# Steps: unpack Deno to build/deno; build the library (deno task build:cuda, forced); run the
 # GPU tests and the host tests; benchmark the fused kernel on 8x68x64x64, 8x98x64x64 and
 # 64x98x64x64 (pixels/s, fraction of the H200's ~4.8 TB/s at 12 bytes per pixel) next to the
 # PyTorch peer on the same GPU and data. Logs go to $OUT when set (else build/gpu_check/).
 # AWL_BENCH_SHAPES ("NxKxHxW ...") and AWL_BENCH_REPS (default 50) override the benchmark.
+# Everything it writes stays in the repository's build/ folder and in $OUT: Deno, its cache,
+# temporary files and the CUDA and Python caches are pointed there.
 # Exit status: non-zero when the build or a test fails (the benchmark is reported either way).
 set -uo pipefail
 
+usage() {
+  cat <<'USAGE'
+Usage: bash scripts/gpu_check.sh   (deno task check:gpu)
+
+On a GPU machine: builds the CUDA library (forced), runs the GPU and CUDA host tests, and
+benchmarks the fused kernel beside the PyTorch peer (.carry/torch_awing.py). Needs nvcc and a
+GPU; Deno from PATH or .carry/deno.xz. Logs go to $OUT when set, else build/gpu_check/. Writes
+nothing outside the repository and $OUT.
+
+Environment:
+  OUT                 folder for the logs (default: build/gpu_check/)
+  AWL_BENCH_SHAPES    benchmark shapes "NxKxHxW ..." (default: 8x68x64x64 8x98x64x64 64x98x64x64)
+  AWL_BENCH_REPS      timed calls per shape (default: 50)
+
+Options:
+  -h, --help          print this help
+USAGE
+}
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *)
+      echo "gpu_check: unknown argument '$arg' (see --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT" || exit 2
+cd "$ROOT" || exit 1
 LOGS="${OUT:-$ROOT/build/gpu_check}"
-mkdir -p "$LOGS"
+if ! mkdir -p "$LOGS" 2>/dev/null || [ ! -w "$LOGS" ]; then
+  echo "gpu_check: cannot write the logs to '$LOGS'" >&2
+  exit 1
+fi
+# caches and temporary files stay inside the repository
+WORK="$ROOT/build/gpu_check_work"
+mkdir -p "$WORK/tmp" "$WORK/cache" "$WORK/cuda-cache"
+export TMPDIR="$WORK/tmp" XDG_CACHE_HOME="$WORK/cache" CUDA_CACHE_PATH="$WORK/cuda-cache"
+export PYTHONDONTWRITEBYTECODE=1 TORCH_HOME="$WORK/cache/torch"
 # shapes and repetitions of the benchmark can be overridden (e.g. for a dry run on a mock)
 read -r -a SHAPES <<<"${AWL_BENCH_SHAPES:-8x68x64x64 8x98x64x64 64x98x64x64}"
 REPS="${AWL_BENCH_REPS:-50}"
-export DENO_DIR=/tmp/deno-cache DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
+export DENO_DIR="$WORK/deno-cache" DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
 status=0
 
 say() { printf '\n== %s\n' "$*" | tee -a "$LOGS/summary.txt"; }
@@ -35,12 +76,12 @@ say "machine"
 say "deno"
 DENO="$(command -v deno || true)"
 if [ -z "$DENO" ]; then
-  DENO=/tmp/deno
+  DENO="$WORK/deno"
   if [ ! -x "$DENO" ]; then
     if [ ! -f .carry/deno.xz ]; then
-      echo "no deno on PATH and no .carry/deno.xz: see the header of this script" |
-        tee -a "$LOGS/summary.txt"
-      exit 2
+      echo "gpu_check: no deno on PATH and no .carry/deno.xz: see --help" |
+        tee -a "$LOGS/summary.txt" >&2
+      exit 1
     fi
     if command -v xz >/dev/null; then
       xz -dc .carry/deno.xz >"$DENO"
