@@ -2,21 +2,30 @@
 // are skipped, visibly, when the folder is absent. They are read in place, never copied.
 import { fileURLToPath } from "node:url";
 import type { WflwAttributeName } from "../src/layouts/mod.ts";
+import { READ } from "./_permissions.ts";
 
 /** The folder of real annotation files, beside the repository. */
 export const DATA: URL = new URL("../../shared/data/landmarks/", import.meta.url);
 
-/** Whether the folder is there. */
-export const HAS_DATA: boolean = (() => {
+/** Whether the folder can be read here: read permission granted and the folder there. */
+const STATE: "ok" | "no-permission" | "absent" = (() => {
+  if (READ.ignore) return "no-permission";
   try {
-    return Deno.statSync(new URL("README.md", DATA)).isFile;
+    return Deno.statSync(new URL("README.md", DATA)).isFile ? "ok" : "absent";
   } catch {
-    return false;
+    return "absent";
   }
 })();
 
+/** Whether the folder is there (and may be read). */
+export const HAS_DATA: boolean = STATE === "ok";
+
 /** Suffix for the names of tests that need the data: says why they are skipped. */
-export const SKIP: string = HAS_DATA ? "" : " (skipped: ../shared/data/landmarks not found)";
+export const SKIP: string = STATE === "ok"
+  ? ""
+  : STATE === "no-permission"
+  ? READ.why
+  : " (skipped: ../shared/data/landmarks not found)";
 
 /** The text of one file of the folder. */
 export function read(name: string): string {

@@ -26,6 +26,7 @@ import { lossData, uniform } from "./_random.ts";
 import { assertClose, caught, maxAbs } from "./_assert.ts";
 import { cudaTestStatus } from "./_gpu.ts";
 import { edgeCases } from "./_edges.ts";
+import { needs } from "./_permissions.ts";
 
 const loadedAtImport = isLoaded();
 const { haveLib, gpu, noLib } = cudaTestStatus();
@@ -55,7 +56,12 @@ Deno.test("importing src/gpu never loads the CUDA library", () => {
   equal(loadedAtImport, false);
 });
 
-Deno.test("a missing library is a CudaUnavailableError naming the path and the build task", () => {
+const FFI = needs("ffi");
+
+Deno.test({
+  name: `a missing library is a CudaUnavailableError naming the path and the build task${FFI.why}`,
+  ignore: FFI.ignore,
+}, () => {
   // not through Deno.env: parallel test workers share the process environment
   overrideLibraryPath("/nonexistent/libawing_cuda.so");
   try {

@@ -13,6 +13,7 @@ import {
 } from "../src/data/mod.ts";
 import { LAYOUT_300W, parse300wCsv } from "../src/layouts/mod.ts";
 import { DATA, HAS_DATA, read, SKIP } from "./_data.ts";
+import { READ } from "./_permissions.ts";
 
 /** A few real faces when the shared data is there, else a synthetic oval face. */
 function someFaces(count: number): FaceSet {
@@ -132,7 +133,10 @@ function checkBatch(batch: Batch, faces: FaceSet, s: number, h: number, channels
   }
 }
 
-Deno.test("createBatchSource: the worker gives the same batches as the calling thread", async () => {
+Deno.test({
+  name: `createBatchSource: the worker gives the same batches as the calling thread${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
   const faces = someFaces(5);
   const options = { faces, batch: 3, inputSize: 32, heatmapSize: 16, sigma: 1, seed: 42 };
   const inThread = await createBatchSource({ ...options, worker: false });
@@ -159,7 +163,10 @@ Deno.test("createBatchSource: the worker gives the same batches as the calling t
   await rejects(inThread.next(), /the batch source is closed/);
 });
 
-Deno.test("createBatchSource: boundary and coord channels, channel-last", async () => {
+Deno.test({
+  name: `createBatchSource: boundary and coord channels, channel-last${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
   const faces = someFaces(2);
   const source = await createBatchSource({
     faces,
@@ -192,7 +199,10 @@ Deno.test("createBatchSource: boundary and coord channels, channel-last", async 
   source.close();
 });
 
-Deno.test("createBatchSource: unshuffled faces keep their image whatever the batch size", async () => {
+Deno.test({
+  name: `createBatchSource: unshuffled faces keep their image whatever the batch size${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
   const faces = someFaces(3);
   const opts = { faces, inputSize: 32, augment: false, shuffle: false, worker: false, seed: 5 };
   const two = await createBatchSource({ ...opts, batch: 2 });
@@ -205,7 +215,10 @@ Deno.test("createBatchSource: unshuffled faces keep their image whatever the bat
   three.close();
 });
 
-Deno.test("createBatchSource and loadRendered300w: bad input and a missing folder", async () => {
+Deno.test({
+  name: `createBatchSource and loadRendered300w: bad input and a missing folder${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
   await rejects(createBatchSource({ dir: "/nonexistent/landmarks" }), {
     name: "Error",
     message:

@@ -4,6 +4,7 @@
 import { deepEqual, ok } from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { READ } from "./_permissions.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WITH_TFJS = ["./tfjs", "./train"];
@@ -28,7 +29,10 @@ function crawl(entry: string): { files: Set<string>; external: Set<string> } {
   return { files, external };
 }
 
-Deno.test("no export but tfjs and train imports TensorFlow.js or any npm package", () => {
+Deno.test({
+  name: `no export but tfjs and train imports TensorFlow.js or any npm package${READ.why}`,
+  ignore: READ.ignore,
+}, () => {
   const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
   const exports = Object.entries(config.exports as Record<string, string>);
   ok(exports.some(([name]) => name === "./tfjs"), "the tfjs export exists");
@@ -44,7 +48,10 @@ Deno.test("no export but tfjs and train imports TensorFlow.js or any npm package
   }
 });
 
-Deno.test("importing mod.ts and the other subpaths needs no permission", async () => {
+Deno.test({
+  name: `importing mod.ts and the other subpaths needs no permission${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
   // The literal imports below (so that they load without read permission) cover every export.
   const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
   deepEqual(

@@ -5,6 +5,7 @@ import { equal, ok } from "node:assert/strict";
 import { tfAwingLoss, useWasmBackend } from "../src/tfjs/mod.ts";
 import { at, maxAbs } from "./_assert.ts";
 import { uniform } from "./_random.ts";
+import { READ } from "./_permissions.ts";
 
 function tensor(shape: [number, number, number, number], seed: number): tf.Tensor4D {
   const size = shape.reduce((a, b) => a * b);
@@ -31,7 +32,10 @@ async function convGrads(
   });
 }
 
-Deno.test("wasm Conv2DBackpropFilter and Conv2DBackpropInput equal the cpu backend's", async (t) => {
+Deno.test({
+  name: `wasm Conv2DBackpropFilter and Conv2DBackpropInput equal the cpu backend's${READ.why}`,
+  ignore: READ.ignore,
+}, async (t) => {
   for (const k of [1, 3, 5]) {
     for (const strides of [1, 2]) {
       for (const pad of ["same", "valid"] as const) {
@@ -57,7 +61,10 @@ Deno.test("wasm Conv2DBackpropFilter and Conv2DBackpropInput equal the cpu backe
   }
 });
 
-Deno.test("a conv net trains on the wasm backend without importing tfjs-layers", async () => {
+Deno.test({
+  name: `a conv net trains on the wasm backend without importing tfjs-layers${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
   await useWasmBackend();
   equal(tf.getBackend(), "wasm");
   const x = tensor([2, 8, 8, 2], 1);

@@ -16,6 +16,11 @@ import { tfOpsLoss, tfOpsPixelLoss } from "../src/tfjs/_tf_ops_losses.ts";
 import type { TfOpsLossSpec } from "../src/tfjs/_tf_ops_losses.ts";
 import { at, caught, maxAbs } from "./_assert.ts";
 import { heatmapPair, uniform } from "./_random.ts";
+import { READ } from "./_permissions.ts";
+
+/** The wasm backend loads its .wasm files: read permission. */
+const needsFor = (backend: string): typeof READ =>
+  backend === "wasm" ? READ : { ignore: false, why: "" };
 
 const BACKENDS = ["cpu", "wasm"] as const;
 
@@ -99,7 +104,10 @@ function assertSameLoss(
 }
 
 for (const backend of BACKENDS) {
-  Deno.test(`tfjs losses equal tf-ops autodiff, ${backend} backend`, async (t) => {
+  Deno.test({
+    name: `tfjs losses equal tf-ops autodiff, ${backend} backend${needsFor(backend).why}`,
+    ignore: needsFor(backend).ignore,
+  }, async (t) => {
     await useBackend(backend);
     const { pred, target } = heatmaps(1);
     for (const c of CASES) {
@@ -172,7 +180,10 @@ for (const backend of BACKENDS) {
   });
 }
 
-Deno.test("tfjs: tensors made on one backend and used on the other", async () => {
+Deno.test({
+  name: `tfjs: tensors made on one backend and used on the other${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
   for (const [from, to] of [["cpu", "wasm"], ["wasm", "cpu"]] as const) {
     await useBackend(from);
     const { pred, target } = heatmaps(4);
@@ -231,7 +242,12 @@ function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
 }
 
 for (const backend of BACKENDS) {
-  Deno.test(`tfjs: 5 SGD + 5 Adam steps with tfMseLoss equal tf.losses.meanSquaredError, ${backend}`, async () => {
+  Deno.test({
+    name: `tfjs: 5 SGD + 5 Adam steps with tfMseLoss equal tf.losses.meanSquaredError, ${backend}${
+      needsFor(backend).why
+    }`,
+    ignore: needsFor(backend).ignore,
+  }, async () => {
     await useBackend(backend);
     const x = tf.tensor4d(Float32Array.from(uniform(4 * 8 * 8 * 2, 30)), [4, 8, 8, 2]);
     const y = tf.tensor4d(Float32Array.from(uniform(4 * 8 * 8 * 3, 31)), [4, 8, 8, 3]);
@@ -263,7 +279,10 @@ for (const backend of BACKENDS) {
     tf.dispose([x, y]);
   });
 
-  Deno.test(`tfjs: no tensor leaks over 100 training steps, ${backend}`, async () => {
+  Deno.test({
+    name: `tfjs: no tensor leaks over 100 training steps, ${backend}${needsFor(backend).why}`,
+    ignore: needsFor(backend).ignore,
+  }, async () => {
     await useBackend(backend);
     const model = smallModel();
     const vars = trainableVariables(model);

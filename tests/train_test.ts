@@ -14,8 +14,9 @@ import {
 import { gaussianHeatmaps } from "../src/heatmap/gaussian_heatmaps.ts";
 import { toHeatmapCoords } from "../src/heatmap/to_heatmap_coords.ts";
 import { uniform } from "./_random.ts";
+import { READ } from "./_permissions.ts";
 
-await useWasmBackend();
+if (!READ.ignore) await useWasmBackend();
 
 const S = 32, K = 68, H = 16;
 
@@ -51,7 +52,10 @@ function targets(landmarks: Float32Array, n: number): Float32Array {
   );
 }
 
-Deno.test("a checkpoint round-trips: same options, same weights, same predictions", async () => {
+Deno.test({
+  name: `a checkpoint round-trips: same options, same weights, same predictions${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
   const model = createHeatmapModel({
     inputSize: S,
     width: 4,
@@ -99,7 +103,10 @@ Deno.test("a checkpoint round-trips: same options, same weights, same prediction
   }
 });
 
-Deno.test("loading a folder without a checkpoint fails clearly", async () => {
+Deno.test({
+  name: `loading a folder without a checkpoint fails clearly${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     await rejects(loadCheckpoint(dir), /Cannot load checkpoint: no model.json in/);
@@ -110,7 +117,10 @@ Deno.test("loading a folder without a checkpoint fails clearly", async () => {
   }
 });
 
-Deno.test("a short training run lowers the loss and beats the untrained network's NME", async () => {
+Deno.test({
+  name: `a short training run lowers the loss and beats the untrained network's NME${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
   const test = faces(32, 7);
   const model = createHeatmapModel({ inputSize: S, width: 8, levels: 2, head: 0, seed: 1 });
   try {
@@ -137,7 +147,10 @@ Deno.test("a short training run lowers the loss and beats the untrained network'
   }
 });
 
-Deno.test("evaluation maps landmarks to the image with the crop-to-image affines", () => {
+Deno.test({
+  name: `evaluation maps landmarks to the image with the crop-to-image affines${READ.why}`,
+  ignore: READ.ignore,
+}, () => {
   const model = createHeatmapModel({ inputSize: S, width: 4, levels: 1 });
   try {
     const set = faces(3, 2);
@@ -163,27 +176,30 @@ Deno.test("evaluation maps landmarks to the image with the crop-to-image affines
   }
 });
 
-Deno.test("bad model and training options are refused", async () => {
-  throws(() => createHeatmapModel({ inputSize: 60 }), /inputSize must be a multiple of/);
-  throws(() => createHeatmapModel({ stride: 3 }), /stride must be 1, 2 or 4/);
-  const model = createHeatmapModel({ inputSize: 16, width: 2, levels: 1, numLandmarks: 2 });
-  const batch = { images: new Float32Array(16 * 16 * 3), heatmaps: new Float32Array(8 * 8 * 3) };
-  const source = { next: () => Promise.resolve(batch) };
-  try {
-    await rejects(
-      trainModel(model, { loss: "nope" as "mse", steps: 1, learningRate: 1, source }),
-      /Cannot choose loss "nope": expected one of/,
-    );
-    await rejects(
-      trainModel(model, { loss: "mse", steps: 0, learningRate: 1, source }),
-      /steps must be a whole number >= 1/,
-    );
-    await rejects(
-      trainModel(model, { loss: "mse", steps: 1, learningRate: 1, source }),
-      /does not fit the model's \[B, 16, 16, 3\] input and \[B, 8, 8, 2\] output/,
-    );
-    equal(tf.getBackend(), "wasm");
-  } finally {
-    model.dispose();
-  }
-});
+Deno.test(
+  { name: `bad model and training options are refused${READ.why}`, ignore: READ.ignore },
+  async () => {
+    throws(() => createHeatmapModel({ inputSize: 60 }), /inputSize must be a multiple of/);
+    throws(() => createHeatmapModel({ stride: 3 }), /stride must be 1, 2 or 4/);
+    const model = createHeatmapModel({ inputSize: 16, width: 2, levels: 1, numLandmarks: 2 });
+    const batch = { images: new Float32Array(16 * 16 * 3), heatmaps: new Float32Array(8 * 8 * 3) };
+    const source = { next: () => Promise.resolve(batch) };
+    try {
+      await rejects(
+        trainModel(model, { loss: "nope" as "mse", steps: 1, learningRate: 1, source }),
+        /Cannot choose loss "nope": expected one of/,
+      );
+      await rejects(
+        trainModel(model, { loss: "mse", steps: 0, learningRate: 1, source }),
+        /steps must be a whole number >= 1/,
+      );
+      await rejects(
+        trainModel(model, { loss: "mse", steps: 1, learningRate: 1, source }),
+        /does not fit the model's \[B, 16, 16, 3\] input and \[B, 8, 8, 2\] output/,
+      );
+      equal(tf.getBackend(), "wasm");
+    } finally {
+      model.dispose();
+    }
+  },
+);
