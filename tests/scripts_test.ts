@@ -73,6 +73,29 @@ Deno.test({
 });
 
 Deno.test({
+  name: `the figure tasks run on their own small lockfile, without the toolchains${RUN.why}`,
+  ignore: RUN.ignore,
+}, async () => {
+  // A cold `deno task curves` downloads only the npm packages of scripts/figures.lock: the
+  // main deno.lock would bring every dependency of the project (binaryen alone is 94 MB).
+  const config = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json")));
+  for (const task of ["curves", "eval"]) {
+    match(config.tasks[task].command, /^deno run .*--lock=scripts\/figures\.lock --frozen /, task);
+  }
+  const lock = JSON.parse(await Deno.readTextFile(join(ROOT, "scripts", "figures.lock")));
+  const packages = Object.keys(lock.npm);
+  for (const name of ["vega@", "vega-lite@", "@resvg/resvg-wasm@", "dejavu-fonts-ttf@"]) {
+    ok(packages.some((p) => p.startsWith(name)), `${name} is locked`);
+  }
+  for (const name of ["assemblyscript", "binaryen", "@tensorflow/"]) {
+    ok(!packages.some((p) => p.startsWith(name)), `${name} is not in the figures' lock`);
+  }
+  // --frozen: the lock holds everything the two scripts load, or the task fails
+  const runs = await Promise.all(["curves", "eval"].map((t) => deno(["task", "-q", t, "--help"])));
+  for (const o of runs) equal(o.code, 0, o.stderr);
+});
+
+Deno.test({
   name: `an unknown flag is one line and exit 2 in every script${RUN.why}`,
   ignore: RUN.ignore,
 }, async () => {
