@@ -83,7 +83,13 @@ function panelSpec(
 ): Spec {
   const values = rows.map((r) => ({ curve: r.curve, x: r.x, v: r[field] }));
   const names = styles.map((s) => s.name);
-  const legend = { title: null, orient: "right" as const, symbolStrokeWidth: 2.5, labelLimit: 220 };
+  const legend = {
+    title: null,
+    orient: "right" as const,
+    symbolType: "stroke",
+    symbolStrokeWidth: 2.5,
+    labelLimit: 220,
+  };
   const x = { field: "x", type: "quantitative" as const };
   const curveColor = { scale: { domain: names, range: styles.map((s) => s.color) }, legend };
   const layers: Spec[] = [
@@ -105,10 +111,9 @@ function panelSpec(
           ...x,
           title: "error x = y − ŷ (target minus prediction)",
           scale: {
-            type: o.xLog ? "log" : "linear",
             domain: o.xDomain ?? [-1, 1],
             nice: false,
-            zero: false,
+            ...(o.xLog ? { type: "log" } : { zero: false }),
           },
           axis: o.xLog
             ? { labelFlush: false, format: "~e", values: decades(o.xDomain ?? [1e-6, 1]) }
@@ -132,14 +137,16 @@ function panelSpec(
     },
   ];
   if (o.labels !== undefined && o.labels.length > 0) {
+    const colorOf = new Map(styles.map((st) => [st.name, st.color]));
     layers.push({
-      data: { values: o.labels },
+      data: { values: o.labels.map((l) => ({ ...l, color: colorOf.get(l.curve) ?? "#333333" })) },
       mark: { type: "text", align: "center", baseline: "middle", fontSize: 11 },
       encoding: {
         x,
         y: { field: "y", type: "quantitative" },
         text: { field: "text", type: "nominal" },
-        color: { field: "curve", type: "nominal", ...curveColor, legend: null },
+        // the curve's colour as a value: a second colour legend would conflict with the lines'
+        color: { field: "color", type: "nominal", scale: null },
       },
     });
   }

@@ -11,7 +11,7 @@
 import { encode as encodePng } from "fast-png";
 import jpeg from "jpeg-js";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { numberFlag, parseCli, runCli } from "./_cli.ts";
 import { applyAffine } from "../src/data/apply_affine.ts";
 import { createBatchSource } from "../src/data/create_batch_source.ts";
 import { createImageBatchSource } from "../src/data/create_image_batch_source.ts";
@@ -142,30 +142,28 @@ export async function benchData(options: { reps?: number } = {}): Promise<DataBe
   return rows;
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      json: { type: "boolean", default: false },
-      reps: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(
-      "Usage: deno run --allow-read --allow-write scripts/bench_data.ts [--reps N] [--json]",
-    );
-    Deno.exit(0);
-  }
-  const reps = values.reps === undefined ? undefined : Number(values.reps);
-  if (reps !== undefined && !(Number.isInteger(reps) && reps > 0)) {
-    console.error("--reps must be a positive integer");
-    Deno.exit(2);
-  }
+const HELP = `Usage: deno run --allow-read --allow-write scripts/bench_data.ts [--reps N] [--json]
+
+The data pipeline: rendering, batches, the worker's wait, JPEG/PNG decoding, image batches
+(also run by deno task bench).
+
+Options:
+  --reps N             timed repetitions per row, best kept
+  --json               print the rows as JSON
+  -h, --help           print this help
+`;
+
+async function main(args: string[]): Promise<number> {
+  const cli = parseCli(args, { json: { type: "boolean" }, reps: { type: "string" } }, HELP);
+  if (cli === undefined) return 0;
+  const reps = numberFlag(cli.values, "reps", { integer: true, min: 1 });
   const rows = await benchData(reps === undefined ? {} : { reps });
-  if (values.json) console.log(JSON.stringify(rows, null, 2));
+  if (cli.values.json) console.log(JSON.stringify(rows, null, 2));
   else {
     console.log("| data pipeline | ms |\n|---|---:|");
     for (const r of rows) console.log(`| ${r.name} | ${r.ms.toFixed(2)} |`);
   }
+  return 0;
 }
+
+if (import.meta.main) await runCli("bench_data", () => main(Deno.args));

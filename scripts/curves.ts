@@ -10,12 +10,6 @@
  * [--alpha 2.1] [--omega 14] [--epsilon 1] [--theta 0.5] [--wing-w 10] [--wing-epsilon 2]
  * [--loss-max N] [--grad-max N]`
  *
- * The `curves` and `eval` tasks run on their own lockfile, `scripts/figures.lock` (`--frozen`),
- * which holds only vega, vega-lite and the PNG rasteriser: a cold run downloads about 40 MB
- * instead of every dependency of the project (the AssemblyScript toolchain, TensorFlow.js).
- * After changing a version in deno.json, refresh it with `deno run -A
- * --lock=scripts/figures.lock scripts/curves.ts --format png` (without `--frozen`).
- *
  * @module
  */
 import { withAwingDefaults } from "../src/_awing_defaults.ts";
