@@ -9,7 +9,11 @@ import { join } from "node:path";
 import { loadPtsFolder, loadWflwFolder } from "../src/data/mod.ts";
 import { createImageBatchSource, decodeImage } from "../src/train/mod.ts";
 import { LAYOUT_300W } from "../src/layouts/mod.ts";
+import { needs } from "./_permissions.ts";
 import { rng } from "./_random.ts";
+
+/** These tests write images to a temporary folder and read them back. */
+const FILES = needs("read", "write");
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "awing_data_" });
@@ -130,7 +134,11 @@ function markedRgb(
   return data;
 }
 
-Deno.test("loadPtsFolder reads generated PNG and JPEG files with their .pts, 0-based and sorted", async () => {
+Deno.test({
+  name:
+    `loadPtsFolder reads generated PNG and JPEG files with their .pts, 0-based and sorted${FILES.why}`,
+  ignore: FILES.ignore,
+}, async () => {
   await withTempDir(async (dir) => {
     const next = rng(22);
     const faces = [face68(next, 50, 50, 30), face68(next, 60, 40, 25), face68(next, 40, 45, 20)];
@@ -180,7 +188,11 @@ Deno.test("loadPtsFolder reads generated PNG and JPEG files with their .pts, 0-b
   });
 });
 
-Deno.test("loadPtsFolder: one-line errors for a missing or wrong folder, missing or bad landmarks", async () => {
+Deno.test({
+  name:
+    `loadPtsFolder: one-line errors for a missing or wrong folder, missing or bad landmarks${FILES.why}`,
+  ignore: FILES.ignore,
+}, async () => {
   await withTempDir(async (dir) => {
     await rejects(loadPtsFolder(join(dir, "nope")), {
       name: "Error",
@@ -211,7 +223,11 @@ Deno.test("loadPtsFolder: one-line errors for a missing or wrong folder, missing
   });
 });
 
-Deno.test("loadWflwFolder: full list with boxes, subset list without; missing images and bad lines", async () => {
+Deno.test({
+  name:
+    `loadWflwFolder: full list with boxes, subset list without; missing images and bad lines${FILES.why}`,
+  ignore: FILES.ignore,
+}, async () => {
   await withTempDir(async (dir) => {
     const images = join(dir, "WFLW_images");
     await Deno.mkdir(join(images, "2--Demonstration"), { recursive: true });
@@ -273,7 +289,11 @@ function markCentroid(
   return [sx / sum, sy / sum];
 }
 
-Deno.test("createImageBatchSource: marks at landmarks land on the batch landmarks (crop, shrink, augmentation, flips); worker = thread", async () => {
+Deno.test({
+  name:
+    `createImageBatchSource: marks at landmarks land on the batch landmarks (crop, shrink, augmentation, flips); worker = thread${FILES.why}`,
+  ignore: FILES.ignore,
+}, async () => {
   await withTempDir(async (dir) => {
     const next = rng(23);
     const tracked = [[36, 0], [30, 1], [54, 2]] as const;
@@ -331,7 +351,11 @@ function batchImagesInRange(images: Float32Array): boolean {
   return images.every((v) => v >= 0 && v <= 1);
 }
 
-Deno.test("createImageBatchSource: WFLW boxes and boundary; unreadable images fail with one line", async () => {
+Deno.test({
+  name:
+    `createImageBatchSource: WFLW boxes and boundary; unreadable images fail with one line${FILES.why}`,
+  ignore: FILES.ignore,
+}, async () => {
   await withTempDir(async (dir) => {
     const images = join(dir, "img");
     await Deno.mkdir(images);
