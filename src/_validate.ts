@@ -60,6 +60,7 @@ export function checkOptionsShape(
   action: string,
   layout: HeatmapLayout = "nchw",
 ): number {
+  checkOptions(options, action);
   if (options === undefined || options.shape === undefined) {
     throw new TypeError(`Cannot ${action}: "options.shape" ${shapeDims(layout)} is required`);
   }
@@ -245,6 +246,9 @@ export function checkOptions(options: unknown, action: string, name = "options")
   }
 }
 
+/** Largest finite float32. */
+export const F32_MAX = 3.4028234663852886e38;
+
 /** Smallest positive normal float32. */
 export const F32_MIN_NORMAL = 1.1754943508222875e-38;
 
@@ -258,7 +262,7 @@ export function checkFloat32Param(value: number, name: string, action: string): 
   const a = Math.abs(Math.fround(value));
   if (!(value === 0 || (a >= F32_MIN_NORMAL && a < Infinity))) {
     throw new RangeError(
-      `Cannot ${action} as ${name} must be 0 or of magnitude in float32's normal range [${F32_MIN_NORMAL}, 3.4028234663852886e+38]: current value is ${value}`,
+      `Cannot ${action} as ${name} must be a normal float32 (0 or a magnitude in [${F32_MIN_NORMAL}, ${F32_MAX}]): current value is ${value}`,
     );
   }
 }

@@ -36,6 +36,7 @@ import {
   subsetMetrics,
 } from "../src/metrics/mod.ts";
 import * as ref from "../src/reference/mod.ts";
+import { awingLoss, l1Loss, mseLoss, softWingLoss, weightMap, wingLoss } from "../src/loss/mod.ts";
 import * as data from "../src/data/mod.ts";
 import { overlaps } from "../src/_overlap.ts";
 import { caught } from "./_assert.ts";
@@ -466,10 +467,152 @@ Deno.test("decodeSoftArgmax: beta must keep its value in float32", () => {
   for (const beta of [1e39, 3.5e38, 1e-39, 1e-46]) {
     match(
       caught(() => decodeSoftArgmax(heatmaps, { shape, beta }), RangeError).message,
-      /beta must be 0 or of magnitude in float32's normal range/,
+      /beta must be a normal float32/,
     );
   }
   for (const beta of [1e30, 3.4e38]) {
     deepEqual(Array.from(decodeSoftArgmax(heatmaps, { shape, beta }).landmarks), [1, 1]);
+  }
+});
+
+Deno.test("losses: parameters that are finite only in float64 are refused, losses that overflow float32 are errors", () => {
+  const shape: [number, number, number, number] = [1, 2, 4, 4];
+  const target = new Float32Array(32);
+  target[5] = 1;
+  const pred = new Float32Array(32).fill(0.3);
+  const params: [string, () => unknown, RegExp][] = [
+    [
+      "awing epsilon",
+      () => awingLoss(pred, target, { shape, epsilon: 1e-40 }),
+      /epsilon must be a normal float32/,
+    ],
+    [
+      "awing omega",
+      () => awingLoss(pred, target, { shape, omega: 1e39 }),
+      /omega must be a normal/,
+    ],
+    [
+      "awing alpha",
+      () => awingLoss(pred, target, { shape, alpha: 1e39 }),
+      /alpha must be a normal/,
+    ],
+    [
+      "awing theta",
+      () => awingLoss(pred, target, { shape, theta: 1e-40 }),
+      /theta must be a normal/,
+    ],
+    [
+      "mse mapWeight",
+      () => mseLoss(pred, target, { shape, mapWeight: 1e39 }),
+      /mapWeight must be a normal/,
+    ],
+    [
+      "l1 mapThreshold",
+      () => l1Loss(pred, target, { shape, mapThreshold: 1e-41 }),
+      /mapThreshold must be/,
+    ],
+    ["wing w", () => wingLoss(pred, target, { shape, w: 1e39 }), /w must be a normal/],
+    [
+      "wing epsilon",
+      () => wingLoss(pred, target, { shape, epsilon: 1e-40 }),
+      /epsilon must be a normal/,
+    ],
+    [
+      "wing gradient",
+      () => wingLoss(pred, target, { shape, w: 1e30, epsilon: 1e-10 }),
+      /the gradient reaches w \/ epsilon = 1e\+40/,
+    ],
+    ["soft wing w1", () => softWingLoss(pred, target, { shape, w1: 1e39 }), /w1 must be a normal/],
+    [
+      "soft wing w2",
+      () => softWingLoss(pred, target, { shape, w2: 3.5e38 }),
+      /w2 must be a normal/,
+    ],
+    [
+      "soft wing gradient",
+      () => softWingLoss(pred, target, { shape, w1: 1e-30, w2: 1e10, epsilon: 1e-30 }),
+      /the gradient reaches w2 \/ \(epsilon \+ w1\)/,
+    ],
+    [
+      "weightMap mapWeight",
+      () => weightMap(target, { shape, mapWeight: 1e39 }),
+      /mapWeight must be a normal/,
+    ],
+  ];
+  for (const [what, call, message] of params) {
+    match(caught(call, RangeError).message, message, what);
+  }
+  // finite inputs whose per-pixel or summed loss overflows float32, in every reduction
+  const overflow =
+    /the losses overflow float32 for these inputs and parameters \(the loss is (Infinity|NaN)\)/;
+  const big = new Float32Array(32).fill(3e38), small = new Float32Array(32).fill(-3e38);
+  for (const reduction of ["mean", "sum", "none"] as const) {
+    const calls: [string, () => unknown][] = [
+      ["mse 1e20", () => mseLoss(new Float32Array(32).fill(1e20), target, { shape, reduction })],
+      [
+        "mse sum of 32 values of 2.25e38",
+        () => mseLoss(new Float32Array(32).fill(1.5e19), target, { shape, reduction }),
+      ],
+      ["l1 across the range", () => l1Loss(big, small, { shape, reduction })],
+      ["awing 3e38", () => awingLoss(big, target, { shape, reduction })],
+      ["awing omega 3e38", () => awingLoss(pred, target, { shape, reduction, omega: 3e38 })],
+      [
+        "awing mapWeight 3e38",
+        () => awingLoss(pred, target, { shape, reduction, mapWeight: 3e38 }),
+      ],
+      ["wing 3e38", () => wingLoss(big, small, { shape, reduction })],
+      [
+        "landmark weights 3e38",
+        () =>
+          awingLoss(pred, target, {
+            shape,
+            reduction,
+            landmarkWeights: new Float32Array([3e38, 3e38]),
+          }),
+      ],
+    ];
+    for (const [what, call] of calls) {
+      match(caught(call, RangeError).message, overflow, `${what}, ${reduction}`);
+    }
+  }
+  // large but representable: a finite loss, as the float64 reference gives it
+  const p = new Float32Array(32).fill(1e18);
+  const { loss } = mseLoss(p, target, { shape, reduction: "sum", mapWeight: 0 });
+  const expected = ref.lossReference(p, target, {
+    shape,
+    loss: { kind: "mse" },
+    reduction: "sum",
+    mapWeight: 0,
+  }).loss;
+  ok(Math.abs(loss - expected) <= 1e-6 * expected, `${loss} vs ${expected}`);
+  // without validation nothing is checked: the caller asked for speed on clean data
+  equal(
+    mseLoss(new Float32Array(32).fill(1e20), target, { shape, validate: false }).loss,
+    Infinity,
+  );
+});
+
+Deno.test("null options: the losses, weightMap, gaussianHeatmaps and the decoders too", () => {
+  const f = new Float32Array(32);
+  const n = null as never;
+  for (
+    const call of [
+      () => awingLoss(f, f, n),
+      () => mseLoss(f, f, n),
+      () => l1Loss(f, f, n),
+      () => wingLoss(f, f, n),
+      () => softWingLoss(f, f, n),
+      () => weightMap(f, n),
+      () => gaussianHeatmaps(f, n),
+      () => decodeArgmax(f, n),
+      () => decodeQuarterOffset(f, n),
+      () => decodeDark(f, n),
+      () => decodeSoftArgmax(f, n),
+    ]
+  ) {
+    match(
+      caught(call, TypeError).message,
+      /"options" must be an object or undefined but it is null/,
+    );
   }
 });

@@ -3,6 +3,7 @@ import { AWING_DEFAULTS } from "../_awing_defaults.ts";
 import {
   awingTargetCheck,
   checkLossSizes,
+  checkLossTotal,
   checkLossValues,
   resolveAwingParams,
   resolveLossOptions,
@@ -89,8 +90,9 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * losses, as device tensors that the caller disposes (unless they were given in `out`).
  * @throws {TypeError} When sizes, shapes, devices or buffers do not match, or a tensor was
  * disposed.
- * @throws {RangeError} For omega, epsilon or theta <= 0, alpha <= 1 + max(target), NaN or
- * infinite inputs, or an empty batch.
+ * @throws {RangeError} For omega, epsilon or theta <= 0, a parameter (mapWeight and
+ * mapThreshold too) that is not a normal float32, alpha <= 1 + max(target), NaN or infinite
+ * inputs, losses that overflow float32 (with validation on), or an empty batch.
  * @throws {CudaError} When the library fails ({@link CudaOutOfMemoryError} for memory).
  */
 export function awingLossCuda(
@@ -188,14 +190,16 @@ export function awingLossCuda(
     copyToHost(stats, workspace, 0, ACTION);
     const total = stats.getFloat64(0, true);
     const flags = stats.getUint32(16, true);
-    const finite = !validate || checkLossValues(
-      flags === 0,
-      stats.getFloat32(8, true),
-      stats.getFloat32(12, true),
-      awingTargetCheck(alpha),
-      () => ({ pred: pred.download(), target: target.download() }),
-    );
-    if (!finite) throw new RangeError(`Cannot ${ACTION}: the inputs hold NaN or infinite values`);
+    if (validate) {
+      checkLossValues(
+        flags === 0,
+        stats.getFloat32(8, true),
+        stats.getFloat32(12, true),
+        awingTargetCheck(alpha),
+        () => ({ pred: pred.download(), target: target.download() }),
+      );
+      checkLossTotal(total);
+    }
     return { loss: reduction === "mean" ? total / size : total, grad, lossMap };
   } catch (error) {
     for (const t of created) t.dispose();

@@ -1,4 +1,4 @@
-import { checkCount, checkFinite } from "../_validate.ts";
+import { checkCount, checkFinite, checkOptions } from "../_validate.ts";
 import type { Shape4 } from "../types.ts";
 import { ownedBuffer } from "./_buffers.ts";
 import { ffi, unwrap } from "./_ffi.ts";
@@ -61,6 +61,7 @@ export function decodeArgmaxCuda(
   heatmaps: DeviceTensor,
   options: DecodeArgmaxCudaOptions = {},
 ): DecodeArgmaxCudaResult {
+  checkOptions(options, ACTION);
   const hb = ownedBuffer(heatmaps, "heatmaps", ACTION);
   const { shape, size } = tensorShape(heatmaps, options.shape, "heatmaps", ACTION);
   const [n, k, h, w] = shape;

@@ -62,8 +62,8 @@ export function gaussianHeatmapsCuda(
   landmarks: DeviceTensor,
   options: GaussianHeatmapsCudaOptions,
 ): DeviceTensor {
-  const lb = ownedBuffer(landmarks, "landmarks", ACTION);
   checkOptionsShape(options, ACTION);
+  const lb = ownedBuffer(landmarks, "landmarks", ACTION);
   const [n, k, h, w] = options.shape;
   checkCount(landmarks.size, "landmarks", n * k * 2, `[N, K, 2] = [${n}, ${k}, 2]`, ACTION);
   const sigma = options.sigma ?? 1;

@@ -1,4 +1,4 @@
-import { checkOneOf } from "../_validate.ts";
+import { checkOneOf, checkOptions } from "../_validate.ts";
 import type { DecodeOptions, DecodeResult } from "../decode/types.ts";
 import { decodeArgmax } from "../decode/decode_argmax.ts";
 import {
@@ -118,6 +118,7 @@ function gib(bytes: number): string {
  */
 export function selectBackend(options: SelectBackendOptions = {}): Backend {
   const action = "select a backend";
+  checkOptions(options, action);
   const choice = options.backend ?? "auto";
   checkOneOf(choice, "backend", ["wasm", "cuda", "auto"], action);
   const device = options.device ?? 0;

@@ -10,8 +10,10 @@ import {
   checkF32,
   checkFinite,
   checkFiniteNumber,
+  checkFloat32Param,
   checkLength,
   checkOneOf,
+  checkOptions,
   checkOptionsShape,
   outputArray,
 } from "../_validate.ts";
@@ -30,11 +32,18 @@ export interface AwingParams {
 
 /** The Adaptive Wing parameters with the paper's defaults, checked. */
 export function resolveAwingParams(options: AwingParamOptions | undefined): AwingParams {
+  checkOptions(options, ACTION);
   const { alpha, omega, epsilon, theta } = withAwingDefaults(options);
   checkFiniteNumber(alpha, "alpha", ACTION);
   checkAbove(omega, "omega", 0, ACTION);
   checkAbove(epsilon, "epsilon", 0, ACTION);
   checkAbove(theta, "theta", 0, ACTION);
+  for (
+    const [name, v] of [["alpha", alpha], ["omega", omega], ["epsilon", epsilon], [
+      "theta",
+      theta,
+    ]] as const
+  ) checkFloat32Param(v, name, ACTION);
   return { alpha, omega, epsilon, theta };
 }
 
@@ -98,6 +107,8 @@ export function resolveLossOptions(
   const mapThreshold = options.mapThreshold ?? AWING_DEFAULTS.mapThreshold;
   checkAtLeast(mapWeight, "mapWeight", 0, ACTION);
   checkFiniteNumber(mapThreshold, "mapThreshold", ACTION);
+  checkFloat32Param(mapWeight, "mapWeight", ACTION);
+  checkFloat32Param(mapThreshold, "mapThreshold", ACTION);
   const lw = options.landmarkWeights;
   if (lw !== undefined) {
     checkF32(lw, "landmarkWeights", ACTION);
@@ -121,6 +132,29 @@ export function resolveLossOptions(
     validate: options.validate ?? true,
     gradient: options.gradient ?? true,
   };
+}
+
+/** Throws when a loss's largest gradient magnitude `bound` (named by `what`) overflows float32. */
+export function checkGradientBound(bound: number, what: string): void {
+  if (!Number.isFinite(Math.fround(bound))) {
+    throw new RangeError(
+      `Cannot ${ACTION}: the gradient reaches ${what} = ${bound}, beyond float32's largest value`,
+    );
+  }
+}
+
+/**
+ * The last check of a loss with validation on, the same for both backends: finite inputs and
+ * parameters that each fit float32 can still give per-pixel losses (or weighted losses) that
+ * overflow float32; the sum `total` is then infinite or NaN, and that is an error, not a
+ * result.
+ */
+export function checkLossTotal(total: number): void {
+  if (!Number.isFinite(total)) {
+    throw new RangeError(
+      `Cannot ${ACTION}: the losses overflow float32 for these inputs and parameters (the loss is ${total})`,
+    );
+  }
 }
 
 /** Checks that pred and target have the same number of elements, `shape`'s `size`. */

@@ -4,7 +4,13 @@
 import { f32At, reserve, wasm } from "../_wasm.ts";
 import type { KIND } from "../_wasm.ts";
 import type { HeatmapLoss, LossOptions, LossResult } from "../types.ts";
-import { checkLossCall, checkLossValues, type LossCall, type TargetCheck } from "./_options.ts";
+import {
+  checkLossCall,
+  checkLossTotal,
+  checkLossValues,
+  type LossCall,
+  type TargetCheck,
+} from "./_options.ts";
 import { plan, toPlanes } from "./_planes.ts";
 
 /** A loss as the driver sees it: its kind, its 4 parameters and its check of the target. */
@@ -102,5 +108,6 @@ export function runLoss(
     if (gradView) grad!.set(m === full ? gradView : gradView.subarray(0, m), lo);
     if (lossView) lossMap!.set(m === full ? lossView : lossView.subarray(0, m), lo);
   }
+  if (validate) checkLossTotal(total);
   return { loss: reduction === "mean" ? total / size : total, grad, lossMap };
 }

@@ -71,8 +71,9 @@ export interface AWingLossOptions extends LossOptions {
  * losses.
  * @throws {TypeError} When lengths, shape or buffers do not match, or an output overlaps
  * another array (except `pred` itself as `grad`, computed in place).
- * @throws {RangeError} For omega, epsilon or theta <= 0, alpha <= 1 + max(target), NaN or
- * infinite inputs, or an empty batch.
+ * @throws {RangeError} For omega, epsilon or theta <= 0, a parameter (mapWeight and
+ * mapThreshold too) that is not a normal float32, alpha <= 1 + max(target), NaN or infinite
+ * inputs, losses that overflow float32 (with validation on), or an empty batch.
  */
 export const awingLoss: HeatmapLoss<AWingLossOptions> = heatmapLoss<AWingLossOptions>(
   (pred, target, options) => {

@@ -23,6 +23,7 @@ import { plainLoss } from "./_run_loss.ts";
  * @returns The loss and its gradient.
  * @throws {TypeError} When lengths or shape do not match, or an output overlaps another array
  * (except `pred` itself as `grad`, computed in place).
- * @throws {RangeError} For NaN or infinite inputs, or an empty batch.
+ * @throws {RangeError} For NaN or infinite inputs, mapWeight or mapThreshold not a normal
+ * float32, losses that overflow float32 (with validation on), or an empty batch.
  */
 export const mseLoss: HeatmapLoss<LossOptions> = plainLoss(KIND.mse);

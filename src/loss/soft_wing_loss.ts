@@ -1,7 +1,7 @@
-import { checkAbove } from "../_validate.ts";
+import { checkAbove, checkFloat32Param } from "../_validate.ts";
 import { KIND } from "../_wasm.ts";
 import type { HeatmapLoss, LossOptions } from "../types.ts";
-import { checkLossCall } from "./_options.ts";
+import { checkGradientBound, checkLossCall } from "./_options.ts";
 import { heatmapLoss, runLoss } from "./_run_loss.ts";
 
 /** Options of {@link softWingLoss}. */
@@ -34,7 +34,9 @@ export interface SoftWingLossOptions extends LossOptions {
  * @returns The loss and its gradient.
  * @throws {TypeError} When lengths or shape do not match, or an output overlaps another array
  * (except `pred` itself as `grad`, computed in place).
- * @throws {RangeError} For w1, w2 or epsilon <= 0, NaN or infinite inputs, or an empty batch.
+ * @throws {RangeError} For w1, w2 or epsilon <= 0 or not a normal float32, w2 / (epsilon + w1)
+ * (the largest gradient in the log region) beyond float32, NaN or infinite inputs, losses that
+ * overflow float32, or an empty batch.
  */
 export const softWingLoss: HeatmapLoss<SoftWingLossOptions> = heatmapLoss<SoftWingLossOptions>(
   (pred, target, options) => {
@@ -44,6 +46,10 @@ export const softWingLoss: HeatmapLoss<SoftWingLossOptions> = heatmapLoss<SoftWi
     checkAbove(w1, "w1", 0, "compute loss");
     checkAbove(w2, "w2", 0, "compute loss");
     checkAbove(epsilon, "epsilon", 0, "compute loss");
+    checkFloat32Param(w1, "w1", "compute loss");
+    checkFloat32Param(w2, "w2", "compute loss");
+    checkFloat32Param(epsilon, "epsilon", "compute loss");
+    checkGradientBound(w2 / (epsilon + w1), "w2 / (epsilon + w1)");
     const b = w1 - w2 * Math.log1p(w1 / epsilon);
     const call = checkLossCall(pred, target, options, 0, true);
     return runLoss({ kind: KIND.softWing, params: [w1, w2, epsilon, b] }, pred, target, call);

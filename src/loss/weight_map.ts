@@ -1,4 +1,12 @@
-import { checkAtLeast, checkF32, checkFinite, checkLength, checkShape4 } from "../_validate.ts";
+import {
+  checkAtLeast,
+  checkF32,
+  checkFinite,
+  checkFloat32Param,
+  checkLength,
+  checkOptions,
+  checkShape4,
+} from "../_validate.ts";
 import { checkNoOverlap } from "../_overlap.ts";
 import { f32At, reserve, wasm } from "../_wasm.ts";
 import type { HeatmapLayout, Shape4 } from "../types.ts";
@@ -67,10 +75,12 @@ export interface WeightMapOptions {
  * @param options Shape (required), layout, `mapWeight` W, `mapThreshold`, output buffer.
  * @returns The map, one weight per pixel.
  * @throws {TypeError} When the length does not match the shape, or `out` overlaps `target`.
- * @throws {RangeError} For NaN or infinite targets, mapWeight < 0, or an empty batch.
+ * @throws {RangeError} For NaN or infinite targets, mapWeight < 0, mapWeight or mapThreshold
+ * not a normal float32, or an empty batch.
  */
 export function weightMap(target: Float32Array, options: WeightMapOptions): Float32Array {
   const action = "compute weight map";
+  checkOptions(options, action);
   checkF32(target, "target", action);
   const layout = resolveLayout(options?.layout, true);
   const size = checkShape4(options?.shape, action, "shape", layout);
@@ -83,6 +93,8 @@ export function weightMap(target: Float32Array, options: WeightMapOptions): Floa
       `Cannot ${action} as mapThreshold must be finite: current value is ${threshold}`,
     );
   }
+  checkFloat32Param(weight, "mapWeight", action);
+  checkFloat32Param(threshold, "mapThreshold", action);
   checkFinite(target, "target", action);
   const out = options.out ?? new Float32Array(size);
   checkF32(out, "out", action);

@@ -1,7 +1,7 @@
-import { checkAbove } from "../_validate.ts";
+import { checkAbove, checkFloat32Param } from "../_validate.ts";
 import { KIND } from "../_wasm.ts";
 import type { HeatmapLoss, LossOptions } from "../types.ts";
-import { checkLossCall } from "./_options.ts";
+import { checkGradientBound, checkLossCall } from "./_options.ts";
 import { heatmapLoss, runLoss } from "./_run_loss.ts";
 
 /** Options of {@link wingLoss}. */
@@ -35,7 +35,9 @@ export interface WingLossOptions extends LossOptions {
  * @returns The loss and its gradient.
  * @throws {TypeError} When lengths or shape do not match, or an output overlaps another array
  * (except `pred` itself as `grad`, computed in place).
- * @throws {RangeError} For w or epsilon <= 0, NaN or infinite inputs, or an empty batch.
+ * @throws {RangeError} For w or epsilon <= 0 or not a normal float32, w / epsilon (the largest
+ * gradient) beyond float32, NaN or infinite inputs, losses that overflow float32, or an empty
+ * batch.
  */
 export const wingLoss: HeatmapLoss<WingLossOptions> = heatmapLoss<WingLossOptions>(
   (pred, target, options) => {
@@ -43,6 +45,9 @@ export const wingLoss: HeatmapLoss<WingLossOptions> = heatmapLoss<WingLossOption
     const epsilon = options?.epsilon ?? 2;
     checkAbove(w, "w", 0, "compute loss");
     checkAbove(epsilon, "epsilon", 0, "compute loss");
+    checkFloat32Param(w, "w", "compute loss");
+    checkFloat32Param(epsilon, "epsilon", "compute loss");
+    checkGradientBound(w / epsilon, "w / epsilon");
     const c = w - w * Math.log1p(w / epsilon);
     const call = checkLossCall(pred, target, options, 0, true);
     return runLoss({ kind: KIND.wing, params: [w, epsilon, c, 0] }, pred, target, call);
