@@ -42,9 +42,18 @@ awlResult_t cuda_fail(cudaError_t err, const char* what, const char* file, int l
  *  is not blamed on this call. */
 awlResult_t use_device(int32_t device);
 
-/** Checks an argument buffer: not NULL (unless optional), on device, at least bytes long. */
-awlResult_t check_buffer(const awl_buffer* b, const char* name, uint64_t bytes, int32_t device,
-                         bool optional, const char* file, int line);
+/** Checks an argument buffer: not NULL (unless optional), on device, and holding bytes bytes
+ *  from offset (overflow-safe). */
+awlResult_t check_buffer(const awl_buffer* b, const char* name, uint64_t offset, uint64_t bytes,
+                         int32_t device, bool optional, const char* file, int line);
+
+/** The number of CUDA devices: AWL_ERR_NO_DEVICE when there is none or no usable driver (the
+ *  reason in the last error), AWL_ERR_CUDA for any other failure. */
+awlResult_t device_count(int* count);
+
+/** Checks the Gaussian's sigma (> 0 and finite as float), window and off_map rule; fn names the
+ *  entry point in the message. */
+awlResult_t check_gaussian_args(double sigma, int32_t window, int32_t off_map, const char* fn);
 
 /** Checks n, k, h, w > 0 and that n*k*h*w floats fit; writes the pixel count. */
 awlResult_t check_shape(int32_t n, int32_t k, int32_t h, int32_t w, uint64_t* pixels,
@@ -76,7 +85,7 @@ awlResult_t after_launch(const char* kernel, cudaStream_t stream, const char* fi
   } while (0)
 
 #define AWL_CHECK_BUFFER(b, bytes, device, optional) \
-  AWL_TRY(::awl::check_buffer((b), #b, (bytes), (device), (optional), __FILE__, __LINE__))
+  AWL_TRY(::awl::check_buffer((b), #b, 0, (bytes), (device), (optional), __FILE__, __LINE__))
 
 #define AWL_CHECK_SHAPE(n, k, h, w, pixels) \
   AWL_TRY(::awl::check_shape((n), (k), (h), (w), (pixels), __FILE__, __LINE__))

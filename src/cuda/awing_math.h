@@ -115,6 +115,39 @@ AWL_HD bool argmax_better(float v, int64_t i, float bv, int64_t bi) {
   return i >= 0 && (bi < 0 || v > bv || (v == bv && i < bi));
 }
 
+/** Scans hm[i] for i = start, start + step, ... < end in increasing order for the first
+ *  maximum: updates (best, bi) by argmax_better and returns whether a value was NaN or
+ *  infinite. */
+AWL_HD bool argmax_scan(const float* hm, int64_t start, int64_t end, int64_t step, float* best,
+                        int64_t* bi) {
+  bool bad = false;
+  for (int64_t i = start; i < end; i += step) {
+    const float v = hm[i];
+    if (!isfinite(v)) {
+      bad = true;
+    } else if (argmax_better(v, i, *best, *bi)) {
+      *best = v;
+      *bi = i;
+    }
+  }
+  return bad;
+}
+
+/** Stores the result of channel ch: landmark (x = col, y = row) of index bi in rows of w and
+ *  confidence best, or NaN for all three when the channel held a NaN or an infinite value. */
+AWL_HD void argmax_store(float* landmarks, float* confidence, uint64_t ch, bool bad, int64_t bi,
+                         float best, int w) {
+  if (bad || bi < 0) {
+    landmarks[2 * ch] = NAN;
+    landmarks[2 * ch + 1] = NAN;
+    confidence[ch] = NAN;
+  } else {
+    landmarks[2 * ch] = (float)(bi % w);
+    landmarks[2 * ch + 1] = (float)(bi / w);
+    confidence[ch] = best;
+  }
+}
+
 } // namespace awl
 
 #endif // AWING_MATH_H_

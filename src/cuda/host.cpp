@@ -95,15 +95,7 @@ AWL_API awlResult_t awl_host_gaussian(const float* landmarks, const float* visib
   if (landmarks == nullptr || heatmaps == nullptr) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: landmarks and heatmaps are required");
   }
-  if (!((float)sigma > 0.0f && isfinite((float)sigma))) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: sigma must be > 0: it is %g", sigma);
-  }
-  if (window != AWL_WINDOW_3SIGMA && window != AWL_WINDOW_FULL) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: unknown window %d", (int)window);
-  }
-  if (off_map != AWL_OFF_MAP_PARTIAL && off_map != AWL_OFF_MAP_EMPTY) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: unknown off_map %d", (int)off_map);
-  }
+  AWL_TRY(awl::check_gaussian_args(sigma, window, off_map, "awl_host_gaussian"));
   const uint64_t nk = (uint64_t)n * (uint64_t)k;
   if (overlaps(heatmaps, pixels, landmarks, 2 * nk) || overlaps(heatmaps, pixels, visibility, nk)) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_gaussian: the output overlaps an input");
@@ -147,25 +139,8 @@ AWL_API awlResult_t awl_host_argmax(const float* heatmaps, float* landmarks, flo
     const float* hm = heatmaps + ch * (uint64_t)hw;
     float best = -INFINITY;
     int64_t bi = -1;
-    bool bad = false;
-    for (int64_t i = 0; i < hw; ++i) {
-      const float v = hm[i];
-      if (!isfinite(v))
-        bad = true;
-      else if (awl::argmax_better(v, i, best, bi)) {
-        best = v;
-        bi = i;
-      }
-    }
-    if (bad || bi < 0) {
-      landmarks[2 * ch] = NAN;
-      landmarks[2 * ch + 1] = NAN;
-      confidence[ch] = NAN;
-    } else {
-      landmarks[2 * ch] = (float)(bi % w);
-      landmarks[2 * ch + 1] = (float)(bi / w);
-      confidence[ch] = best;
-    }
+    const bool bad = awl::argmax_scan(hm, 0, hw, 1, &best, &bi);
+    awl::argmax_store(landmarks, confidence, ch, bad, bi, best, w);
   }
   return AWL_SUCCESS;
 }

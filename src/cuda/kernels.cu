@@ -236,16 +236,7 @@ __global__ void __launch_bounds__(kArgmaxThreads)
   const float* hm = heatmaps + chan * (size_t)hw;
   float best = -INFINITY;
   int64_t bi = -1;
-  int bad = 0;
-  for (int64_t i = tid; i < hw; i += kArgmaxThreads) {
-    const float v = hm[i];
-    if (!isfinite(v))
-      bad = 1;
-    else if (awl::argmax_better(v, i, best, bi)) {
-      best = v;
-      bi = i;
-    }
-  }
+  int bad = awl::argmax_scan(hm, tid, hw, kArgmaxThreads, &best, &bi) ? 1 : 0;
 #pragma unroll
   for (int off = 16; off > 0; off >>= 1) {
     const float ov = __shfl_down_sync(0xffffffffu, best, off);
@@ -270,16 +261,18 @@ __global__ void __launch_bounds__(kArgmaxThreads)
         bi = s_idx[k];
       }
     }
-    if (bad || bi < 0) {
-      landmarks[2 * chan] = NAN;
-      landmarks[2 * chan + 1] = NAN;
-      confidence[chan] = NAN;
-    } else {
-      landmarks[2 * chan] = (float)(bi % w);
-      landmarks[2 * chan + 1] = (float)(bi / w);
-      confidence[chan] = best;
-    }
+    awl::argmax_store(landmarks, confidence, chan, bad != 0, bi, best, w);
   }
+}
+
+/** Checks that a grid of blocks (tiles or channels, what) fits one launch; fn names the entry
+ *  point in the message. */
+awlResult_t check_grid(uint64_t blocks, const char* what, const char* fn) {
+  if (blocks > (uint64_t)INT_MAX) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "%s: %llu %s exceed one launch", fn,
+                    (unsigned long long)blocks, what);
+  }
+  return AWL_SUCCESS;
 }
 
 bool same(const awl_buffer* a, const awl_buffer* b) {
@@ -298,10 +291,7 @@ AWL_API awlResult_t awl_awing_workspace_bytes(int32_t n, int32_t k, int32_t h, i
   uint64_t pixels = 0;
   AWL_CHECK_SHAPE(n, k, h, w, &pixels);
   const Workspace lay = workspace_layout(n, k, h, w);
-  if (lay.blocks > (uint64_t)INT_MAX) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_awing_workspace_bytes: %llu tiles exceed one launch",
-                    (unsigned long long)lay.blocks);
-  }
+  AWL_TRY(check_grid(lay.blocks, "tiles", "awl_awing_workspace_bytes"));
   *bytes = lay.bytes;
   return AWL_SUCCESS;
 }
@@ -323,10 +313,7 @@ AWL_API awlResult_t awl_awing(const awl_buffer* pred, const awl_buffer* target,
                     alpha, omega, epsilon, theta, map_weight, map_threshold, grad_scale);
   }
   const Workspace lay = workspace_layout(n, k, h, w);
-  if (lay.blocks > (uint64_t)INT_MAX) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_awing: %llu tiles exceed one launch",
-                    (unsigned long long)lay.blocks);
-  }
+  AWL_TRY(check_grid(lay.blocks, "tiles", "awl_awing"));
   const uint64_t bytes = pixels * 4;
   AWL_CHECK_BUFFER(pred, bytes, device, false);
   AWL_CHECK_BUFFER(target, bytes, device, false);
@@ -383,23 +370,12 @@ AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* 
                                  awl_stream_t stream) {
   uint64_t pixels = 0;
   AWL_CHECK_SHAPE(n, k, h, w, &pixels);
-  if (!((float)sigma > 0.0f && isfinite((float)sigma))) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_gaussian: sigma must be > 0: it is %g", sigma);
-  }
-  if (window != AWL_WINDOW_3SIGMA && window != AWL_WINDOW_FULL) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_gaussian: unknown window %d", (int)window);
-  }
-  if (off_map != AWL_OFF_MAP_PARTIAL && off_map != AWL_OFF_MAP_EMPTY) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_gaussian: unknown off_map %d", (int)off_map);
-  }
+  AWL_TRY(awl::check_gaussian_args(sigma, window, off_map, "awl_gaussian"));
   const uint64_t channels = (uint64_t)n * (uint64_t)k;
   const int tiles_x = ceil_div(w, kTileW);
   const uint64_t tiles = (uint64_t)tiles_x * (uint64_t)ceil_div(h, kTileH);
   const uint64_t blocks = channels * tiles; // <= pixels <= 2^62: no wrap
-  if (blocks > (uint64_t)INT_MAX) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_gaussian: %llu tiles exceed one launch",
-                    (unsigned long long)blocks);
-  }
+  AWL_TRY(check_grid(blocks, "tiles", "awl_gaussian"));
   AWL_CHECK_BUFFER(landmarks, channels * 8, device, false);
   AWL_CHECK_BUFFER(visibility, channels * 4, device, true);
   AWL_CHECK_BUFFER(heatmaps, pixels * 4, device, false);
@@ -423,10 +399,7 @@ AWL_API awlResult_t awl_argmax(const awl_buffer* heatmaps, awl_buffer* landmarks
   uint64_t pixels = 0;
   AWL_CHECK_SHAPE(n, k, h, w, &pixels);
   const uint64_t channels = (uint64_t)n * (uint64_t)k;
-  if (channels > (uint64_t)INT_MAX) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_argmax: %llu channels exceed one launch",
-                    (unsigned long long)channels);
-  }
+  AWL_TRY(check_grid(channels, "channels", "awl_argmax"));
   AWL_CHECK_BUFFER(heatmaps, pixels * 4, device, false);
   AWL_CHECK_BUFFER(landmarks, channels * 8, device, false);
   AWL_CHECK_BUFFER(confidence, channels * 4, device, false);

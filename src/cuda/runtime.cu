@@ -59,17 +59,25 @@ awlResult_t cuda_fail(cudaError_t err, const char* what, const char* file, int l
               cudaGetErrorString(err));
 }
 
-awlResult_t use_device(int32_t device) {
-  (void)cudaGetLastError(); // a stale error of an earlier call is not this call's
-  int count = 0;
-  const cudaError_t err = cudaGetDeviceCount(&count);
+awlResult_t device_count(int* count) {
+  *count = 0;
+  const cudaError_t err = cudaGetDeviceCount(count);
   if (err != cudaSuccess) {
+    *count = 0;
     const awlResult_t s = cuda_fail(err, "cudaGetDeviceCount", __FILE__, __LINE__);
     return s == AWL_ERR_CUDA ? s : AWL_ERR_NO_DEVICE;
   }
-  if (count <= 0) {
+  if (*count <= 0) {
+    *count = 0;
     return AWL_FAIL(AWL_ERR_NO_DEVICE, "no CUDA device: cudaGetDeviceCount reported 0 devices");
   }
+  return AWL_SUCCESS;
+}
+
+awlResult_t use_device(int32_t device) {
+  (void)cudaGetLastError(); // a stale error of an earlier call is not this call's
+  int count = 0;
+  AWL_TRY(device_count(&count));
   if (device < 0 || device >= count) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "device %d does not exist: there are %d device(s)",
                     (int)device, count);
@@ -78,8 +86,8 @@ awlResult_t use_device(int32_t device) {
   return AWL_SUCCESS;
 }
 
-awlResult_t check_buffer(const awl_buffer* b, const char* name, uint64_t bytes, int32_t device,
-                         bool optional, const char* file, int line) {
+awlResult_t check_buffer(const awl_buffer* b, const char* name, uint64_t offset, uint64_t bytes,
+                         int32_t device, bool optional, const char* file, int line) {
   if (b == nullptr) {
     if (optional) return AWL_SUCCESS;
     return fail(AWL_ERR_INVALID_ARG, file, line, "buffer \"%s\" is NULL", name);
@@ -89,10 +97,24 @@ awlResult_t check_buffer(const awl_buffer* b, const char* name, uint64_t bytes, 
                 "buffer \"%s\" lives on device %d but the call runs on device %d", name,
                 (int)b->device, (int)device);
   }
-  if (b->bytes < bytes) {
+  if (offset > b->bytes || bytes > b->bytes - offset) {
     return fail(AWL_ERR_INVALID_ARG, file, line,
-                "buffer \"%s\" has %llu bytes but the call needs %llu", name,
-                (unsigned long long)b->bytes, (unsigned long long)bytes);
+                "buffer \"%s\" has %llu bytes but the call needs %llu from offset %llu", name,
+                (unsigned long long)b->bytes, (unsigned long long)bytes,
+                (unsigned long long)offset);
+  }
+  return AWL_SUCCESS;
+}
+
+awlResult_t check_gaussian_args(double sigma, int32_t window, int32_t off_map, const char* fn) {
+  if (!((float)sigma > 0.0f && isfinite((float)sigma))) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "%s: sigma must be > 0: it is %g", fn, sigma);
+  }
+  if (window != AWL_WINDOW_3SIGMA && window != AWL_WINDOW_FULL) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "%s: unknown window %d", fn, (int)window);
+  }
+  if (off_map != AWL_OFF_MAP_PARTIAL && off_map != AWL_OFF_MAP_EMPTY) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "%s: unknown off_map %d", fn, (int)off_map);
   }
   return AWL_SUCCESS;
 }
@@ -175,18 +197,10 @@ AWL_API awlResult_t awl_get_version(int32_t* version, int32_t* abi) {
 
 AWL_API awlResult_t awl_device_count(int32_t* count) {
   if (count == nullptr) return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_device_count: count is NULL");
-  *count = 0;
   int c = 0;
-  const cudaError_t err = cudaGetDeviceCount(&c);
-  if (err != cudaSuccess) {
-    const awlResult_t s = cuda_fail(err, "cudaGetDeviceCount", __FILE__, __LINE__);
-    return s == AWL_ERR_CUDA ? s : AWL_ERR_NO_DEVICE;
-  }
-  if (c <= 0) {
-    return AWL_FAIL(AWL_ERR_NO_DEVICE, "no CUDA device: cudaGetDeviceCount reported 0 devices");
-  }
+  const awlResult_t status = awl::device_count(&c);
   *count = c;
-  return AWL_SUCCESS;
+  return status;
 }
 
 AWL_API awlResult_t awl_device_name(int32_t device, char* name, int32_t capacity) {
@@ -280,47 +294,36 @@ AWL_API awlResult_t awl_buffer_info(const awl_buffer* buffer, uint64_t* bytes, i
   return AWL_SUCCESS;
 }
 
-static awlResult_t check_range(const awl_buffer* b, const char* name, uint64_t offset,
-                               uint64_t bytes, int32_t device) {
-  if (b == nullptr) return AWL_FAIL(AWL_ERR_INVALID_ARG, "buffer \"%s\" is NULL", name);
-  if (b->device != device) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG,
-                    "buffer \"%s\" lives on device %d but the call runs on device %d", name,
-                    (int)b->device, (int)device);
-  }
-  if (offset > b->bytes || bytes > b->bytes - offset) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG,
-                    "copy of %llu bytes at offset %llu overruns buffer \"%s\" of %llu bytes",
-                    (unsigned long long)bytes, (unsigned long long)offset, name,
-                    (unsigned long long)b->bytes);
-  }
+/** A synchronous copy between host memory and bytes of buffer b from offset, both checked;
+ *  fn and the names say which argument is wrong. */
+static awlResult_t copy_sync(const awl_buffer* b, const char* b_name, uint64_t offset,
+                             const void* host, const char* host_name, uint64_t bytes,
+                             int32_t device, awl_stream_t stream, cudaMemcpyKind kind,
+                             const char* fn) {
+  AWL_TRY(awl::check_buffer(b, b_name, offset, bytes, device, false, __FILE__, __LINE__));
+  if (bytes == 0) return AWL_SUCCESS;
+  if (host == nullptr) return AWL_FAIL(AWL_ERR_INVALID_ARG, "%s: %s is NULL", fn, host_name);
+  AWL_TRY(use_device(device));
+  const cudaStream_t s = (cudaStream_t)stream;
+  char* dev = (char*)b->ptr + offset;
+  const bool to_device = kind == cudaMemcpyHostToDevice;
+  void* dst = to_device ? (void*)dev : (void*)host;
+  const void* src = to_device ? host : (const void*)dev;
+  AWL_CUDA_TRY(cudaMemcpyAsync(dst, src, (size_t)bytes, kind, s));
+  AWL_CUDA_TRY(cudaStreamSynchronize(s));
   return AWL_SUCCESS;
 }
 
 AWL_API awlResult_t awl_copy_htod(awl_buffer* dst, uint64_t dst_offset, const void* src,
                                   uint64_t bytes, int32_t device, awl_stream_t stream) {
-  AWL_TRY(check_range(dst, "dst", dst_offset, bytes, device));
-  if (bytes == 0) return AWL_SUCCESS;
-  if (src == nullptr) return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_copy_htod: src is NULL");
-  AWL_TRY(use_device(device));
-  const cudaStream_t s = (cudaStream_t)stream;
-  AWL_CUDA_TRY(
-      cudaMemcpyAsync((char*)dst->ptr + dst_offset, src, (size_t)bytes, cudaMemcpyHostToDevice, s));
-  AWL_CUDA_TRY(cudaStreamSynchronize(s));
-  return AWL_SUCCESS;
+  return copy_sync(dst, "dst", dst_offset, src, "src", bytes, device, stream,
+                   cudaMemcpyHostToDevice, "awl_copy_htod");
 }
 
 AWL_API awlResult_t awl_copy_dtoh(void* dst, const awl_buffer* src, uint64_t src_offset,
                                   uint64_t bytes, int32_t device, awl_stream_t stream) {
-  AWL_TRY(check_range(src, "src", src_offset, bytes, device));
-  if (bytes == 0) return AWL_SUCCESS;
-  if (dst == nullptr) return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_copy_dtoh: dst is NULL");
-  AWL_TRY(use_device(device));
-  const cudaStream_t s = (cudaStream_t)stream;
-  AWL_CUDA_TRY(cudaMemcpyAsync(dst, (const char*)src->ptr + src_offset, (size_t)bytes,
-                               cudaMemcpyDeviceToHost, s));
-  AWL_CUDA_TRY(cudaStreamSynchronize(s));
-  return AWL_SUCCESS;
+  return copy_sync(src, "src", src_offset, dst, "dst", bytes, device, stream,
+                   cudaMemcpyDeviceToHost, "awl_copy_dtoh");
 }
 
 AWL_API awlResult_t awl_timer_create(awl_timer** out, int32_t device) {
