@@ -13,13 +13,20 @@ import { join } from "node:path";
 import { createBatchSource } from "../src/data/create_batch_source.ts";
 import { numberFlag, parseCli, prepareOutDir, runCli, stringFlag, UsageError } from "./_cli.ts";
 
-const HELP =
-  `Usage: deno task faces [--split train|val|test] [--count N] [--size S] [--seed N] [--out DIR]
+const HELP = `Usage: deno task faces [--split NAME] [--count N] [--size S] [--seed N] [--out DIR]
 
-Draws the first N faces (default 8) of a batch of the rendered 300W protocol at S x S pixels
-(default 128) with seed N (default 0), and below them the same images with their landmarks as
-green dots, into DIR/rendered_faces.png (default DIR: docs). Needs the annotations in
-../shared/data/landmarks/.`;
+Draws the first faces of a batch of the rendered 300W protocol, and below them the same images
+with their landmarks as green dots, into DIR/rendered_faces.png. Needs the annotations in
+../shared/data/landmarks/.
+
+Options:
+  --split NAME         train (augmented, default), val or test
+  --count N            faces to draw, 1 to 64 (default 8)
+  --size S             image side in pixels, 16 to 1024 (default 128)
+  --seed N             seed of the batch (default 0)
+  --out DIR            output folder (default docs)
+  -h, --help           print this help
+`;
 
 async function main(args: string[]): Promise<void> {
   const cli = parseCli(args, {
