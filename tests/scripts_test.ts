@@ -23,6 +23,7 @@ const SCRIPTS = [
   "curves",
   "evaluate",
   "gpu_bench",
+  "render_faces",
 ];
 
 interface Outcome {
