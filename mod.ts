@@ -9,8 +9,9 @@
  *   `toHeatmapCoords` (`@facealign/awing/heatmap`).
  * - Decoders: `decodeArgmax`, `decodeQuarterOffset`, `decodeDark`, `decodeSoftArgmax`
  *   (`@facealign/awing/decode`).
- * - Scores: `nme`, `failureRate`, `auc`, `cedCurve`, `subsetMetrics`
- *   (`@facealign/awing/metrics`); layouts and annotation readers (`@facealign/awing/layouts`).
+ * - Scores: `evaluate` (all of them in one call), `nme`, `failureRate`, `auc`, `cedCurve`,
+ *   `subsetMetrics` (`@facealign/awing/metrics`); layouts and annotation readers, `.npy`
+ *   included (`@facealign/awing/layouts`).
  *
  * The CUDA backend lives at `@facealign/awing/gpu` (it needs `--allow-ffi`; importing this
  * module never touches FFI) and the float64 oracle of every kernel at
