@@ -1,5 +1,9 @@
+import type { BatchSource } from "../data/batch_options.ts";
 import { createBatchSource } from "../data/create_batch_source.ts";
+import { createImageBatchSource } from "../data/create_image_batch_source.ts";
 import type { FaceSet } from "../data/face_set.ts";
+import type { ImageFaceSet } from "../data/image_face_set.ts";
+import { loadPtsFolder } from "../data/load_pts_folder.ts";
 import { invertAffine } from "../data/invert_affine.ts";
 import { loadRendered300w } from "../data/load_rendered_300w.ts";
 import type { AugmentationRanges } from "../data/random_augmentation.ts";
@@ -23,6 +27,11 @@ export interface OpenTrainingDataOptions {
   boundary?: boolean;
   /** Use only the first `faces` validation and test faces (quick checks). */
   faces?: number | undefined;
+  /**
+   * A folder of face images with `.pts` files beside them (300W layout) instead of the
+   * rendered protocol: every tenth face (by name) is held out for validation and test.
+   */
+  folder?: string | undefined;
   /** Folder of the 300W / COFW annotation files (defaults to the shared data folder). */
   dir?: string | undefined;
   /**
@@ -43,26 +52,50 @@ const LIGHT_AUGMENTATION: AugmentationRanges = {
   flip: 0.5,
 };
 
-/** The first `n` faces of a set. */
-function firstFaces(set: FaceSet, n: number | undefined): FaceSet {
-  if (n === undefined || n >= set.count) return set;
-  return {
-    landmarks: set.landmarks.slice(0, n * set.numPoints * 2),
-    count: n,
+/** The faces of a set whose index passes `keep` (image sets keep their files and boxes). */
+function subset<T extends FaceSet>(set: T, keep: (i: number) => boolean): T {
+  const idx = Array.from({ length: set.count }, (_, i) => i).filter(keep);
+  const k2 = set.numPoints * 2;
+  const landmarks = new Float64Array(idx.length * k2);
+  idx.forEach((i, j) => landmarks.set(set.landmarks.subarray(i * k2, (i + 1) * k2), j * k2));
+  const out: FaceSet = {
+    landmarks,
+    count: idx.length,
     numPoints: set.numPoints,
-    sources: set.sources.slice(0, n),
+    sources: idx.map((i) => set.sources[i]!),
   };
+  if (!("images" in set)) return out as T;
+  const image = set as unknown as ImageFaceSet;
+  const boxes = image.boxes === null
+    ? null
+    : Float64Array.from(idx.flatMap((i) => Array.from(image.boxes!.subarray(4 * i, 4 * i + 4))));
+  return { ...out, images: idx.map((i) => image.images[i]!), boxes } as unknown as T;
+}
+
+/** A source of batches of a face set: rendered faces, or image files for an image set. */
+function sourceOf(
+  faces: FaceSet,
+  o: OpenTrainingDataOptions,
+  extra: { batch: number; augment: false | AugmentationRanges; shuffle: boolean; worker: boolean },
+): Promise<BatchSource> {
+  const inputSize = o.inputSize ?? 64;
+  const common = {
+    inputSize,
+    heatmapSize: o.heatmapSize ?? inputSize / 2,
+    sigma: o.sigma ?? 1,
+    seed: o.seed ?? 0,
+    boundary: o.boundary ?? false,
+    ...extra,
+  };
+  return "images" in faces
+    ? createImageBatchSource({ faces: faces as ImageFaceSet, ...common })
+    : createBatchSource({ faces, ...common });
 }
 
 /** Renders every face of a set once, unaugmented, as an evaluation set. */
 async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<EvalSet> {
-  const source = await createBatchSource({
-    faces,
+  const source = await sourceOf(faces, o, {
     batch: faces.count,
-    inputSize: o.inputSize ?? 64,
-    heatmapSize: o.heatmapSize ?? (o.inputSize ?? 64) / 2,
-    sigma: o.sigma ?? 1,
-    seed: o.seed ?? 0,
     augment: false,
     shuffle: false,
     worker: false,
@@ -83,7 +116,8 @@ async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<Eval
 }
 
 /**
- * Opens the "rendered 300W" protocol for training: a Worker-backed source of augmented
+ * Opens the "rendered 300W" protocol (or a folder of images with `.pts` files, every tenth
+ * face held out) for training: a Worker-backed source of augmented
  * training batches (channel-last images and Gaussian targets, plus the boundary channel with
  * `boundary`), and the validation and test faces rendered once without augmentation, with
  * their crop-to-image affines so that evaluation scores landmarks in the original image
@@ -106,20 +140,32 @@ async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<Eval
 export async function openTrainingData(
   options: OpenTrainingDataOptions = {},
 ): Promise<TrainingData & { close(): void }> {
-  const sets = await loadRendered300w(options.dir === undefined ? {} : { dir: options.dir });
-  const inputSize = options.inputSize ?? 64;
-  const validation = await evalSet(firstFaces(sets.val, options.faces), options);
-  const test = await evalSet(firstFaces(sets.test, options.faces), options);
-  const source = await createBatchSource({
-    faces: sets.train,
+  let train: FaceSet, val: FaceSet, test: FaceSet;
+  if (options.folder !== undefined) {
+    const all = await loadPtsFolder(options.folder);
+    if (all.numPoints !== 68) {
+      throw new Error(
+        `Cannot open data "${options.folder}": its .pts files have ${all.numPoints} points, not 68`,
+      );
+    }
+    if (all.count < 2) {
+      throw new Error(`Cannot open data "${options.folder}": it needs at least 2 faces`);
+    }
+    train = subset(all, (i) => i % 10 !== 9 && !(all.count < 10 && i === all.count - 1));
+    val = test = subset(all, (i) => i % 10 === 9 || (all.count < 10 && i === all.count - 1));
+  } else {
+    ({ train, val, test } = await loadRendered300w(
+      options.dir === undefined ? {} : { dir: options.dir },
+    ));
+  }
+  const n = options.faces;
+  const validation = await evalSet(n === undefined ? val : subset(val, (i) => i < n), options);
+  const testSet = await evalSet(n === undefined ? test : subset(test, (i) => i < n), options);
+  const source = await sourceOf(train, options, {
     batch: options.batch ?? 16,
-    inputSize,
-    heatmapSize: options.heatmapSize ?? inputSize / 2,
-    sigma: options.sigma ?? 1,
-    seed: options.seed ?? 0,
-    boundary: options.boundary ?? false,
     augment: options.augment ?? LIGHT_AUGMENTATION,
+    shuffle: true,
     worker: options.worker ?? true,
   });
-  return { source, validation, test, close: () => source.close() };
+  return { source, validation, test: testSet, close: () => source.close() };
 }

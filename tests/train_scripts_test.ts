@@ -1,0 +1,124 @@
+// The training scripts end to end: the quick ablation writes its files, train and predict
+// answer bad input with one line, predict writes landmarks for a folder of images.
+import { encode } from "fast-png";
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { join } from "node:path";
+import { parsePts } from "../src/layouts/parse_pts.ts";
+import { createHeatmapModel, saveCheckpoint } from "../src/train/mod.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+async function run(script: string, args: string[]): Promise<{ code: number; err: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", "--allow-env", "--allow-run", script, ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, err: new TextDecoder().decode(out.stderr).trim() };
+}
+
+const shared = await Deno.stat(join(ROOT, "../shared/data/landmarks")).then(
+  () => true,
+  () => false,
+);
+
+Deno.test({
+  name: "ablation --quick writes ablation.json, ablation.md and the figures",
+  ignore: !shared,
+  async fn(): Promise<void> {
+    const dir = await Deno.makeTempDir();
+    try {
+      const { code, err } = await run("scripts/ablation.ts", [
+        "--quick",
+        "--out",
+        join(dir, "out"),
+        "--work",
+        join(dir, "runs"),
+      ]);
+      equal(code, 0, err);
+      const records = JSON.parse(await Deno.readTextFile(join(dir, "out", "ablation.json")));
+      deepEqual(
+        records.map((r: { name: string }) => r.name),
+        ["mse", "wing", "awing-nomap", "awing", "awing+coord+boundary"],
+      );
+      for (const r of records) ok(r.steps === 3 && r.nme > 0 && r.fr >= 0 && r.auc >= 0, r.name);
+      const md = await Deno.readTextFile(join(dir, "out", "ablation.md"));
+      ok(md.includes("| configuration | lr | seeds | NME % | FR@0.1 % | AUC@0.1 |"));
+      ok(md.includes("| awing+coord+boundary |"));
+      for (const f of ["ced.svg", "heatmaps.svg"]) {
+        ok((await Deno.readTextFile(join(dir, "out", f))).startsWith("<svg"), f);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("train answers an unknown loss and a missing data folder with one line", async () => {
+  let r = await run("scripts/train.ts", ["--loss", "hinge"]);
+  equal(r.code, 2);
+  equal(
+    r.err,
+    'train: unknown loss "hinge": expected one of mse, wing, awing-nomap, awing, l1, softwing (see --help)',
+  );
+  r = await run("scripts/train.ts", ["--steps", "two"]);
+  equal(r.code, 2);
+  equal(r.err.split("\n").length, 1);
+  r = await run("scripts/train.ts", ["--data", "/no/such/folder"]);
+  equal(r.code, 1);
+  ok(/^train: Cannot load image folder "\/no\/such\/folder"/.test(r.err) && !r.err.includes("\n"));
+});
+
+Deno.test("predict writes .pts and .svg files for a folder of images", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const model = createHeatmapModel({ width: 4, levels: 1 });
+    await saveCheckpoint(model, join(dir, "ckpt"));
+    model.dispose();
+    await Deno.mkdir(join(dir, "images"));
+    const data = new Uint8Array(80 * 60 * 3).map((_, i) => (i * 37) % 251);
+    await Deno.writeFile(
+      join(dir, "images", "a.png"),
+      encode({ width: 80, height: 60, data, channels: 3 }),
+    );
+    await Deno.writeFile(
+      join(dir, "images", "b.png"),
+      encode({ width: 80, height: 60, data, channels: 3 }),
+    );
+    const box = Array.from(
+      { length: 68 },
+      (_, k) => `${20 + (k % 10) * 4} ${15 + Math.floor(k / 10) * 4}`,
+    );
+    await Deno.writeTextFile(
+      join(dir, "images", "b.pts"),
+      `version: 1\nn_points: 68\n{\n${box.join("\n")}\n}\n`,
+    );
+    const { code, err } = await run("scripts/predict.ts", [
+      "--checkpoint",
+      join(dir, "ckpt"),
+      "--images",
+      join(dir, "images"),
+      "--out",
+      join(dir, "out"),
+    ]);
+    equal(code, 0, err);
+    for (const name of ["a", "b"]) {
+      const points = parsePts(await Deno.readTextFile(join(dir, "out", `${name}.pts`)));
+      equal(points.length, 136);
+      ok(points.every(Number.isFinite));
+      ok((await Deno.readTextFile(join(dir, "out", `${name}.svg`))).includes("<circle"));
+    }
+    const missing = await run("scripts/predict.ts", [
+      "--checkpoint",
+      join(dir, "nothing"),
+      "--images",
+      join(dir, "images"),
+    ]);
+    equal(missing.code, 1);
+    ok(/^predict: Cannot load checkpoint: no model.json in/.test(missing.err));
+    equal(missing.err.split("\n").length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
