@@ -14,6 +14,7 @@ import { rng } from "./_random.ts";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const RUN = needs("run", "read", "write");
 const SCRIPTS = [
+  "ablation",
   "bench",
   "bench_data",
   "bench_heatmaps",
@@ -23,7 +24,9 @@ const SCRIPTS = [
   "curves",
   "evaluate",
   "gpu_bench",
+  "predict",
   "render_faces",
+  "train",
 ];
 
 interface Outcome {
