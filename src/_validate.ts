@@ -45,15 +45,38 @@ export function checkShape4(
   if (size === 0) {
     throw new RangeError(`Cannot ${action}: the input is empty (shape ${JSON.stringify(shape)})`);
   }
-  if (shape.some((d) => d > I32_MAX)) {
-    throw new RangeError(`Cannot ${action}: shape ${JSON.stringify(shape)} is too large`);
+  const big = shape.findIndex((d) => d > I32_MAX);
+  if (big >= 0) {
+    const dim = shapeDims(layout).slice(1, -1).split(", ")[big];
+    throw new RangeError(
+      `Cannot ${action}: "${name}" ${JSON.stringify(shape)} has ${dim} = ${
+        shape[big]
+      }, more than the limit of ${I32_MAX}`,
+    );
   }
   return size;
 }
 
 /**
- * Checks that `options.shape` is given and valid (see {@link checkShape4}) in `layout`; returns
- * its size.
+ * The most elements of an array a call allocates or takes in memory (8 GiB of float32): larger
+ * batches are refused before any allocation.
+ */
+export const MAX_ELEMENTS = I32_MAX;
+
+/** Throws before any allocation when a batch of `size` elements exceeds {@link MAX_ELEMENTS}. */
+export function checkElements(size: number, shape: unknown, action: string): void {
+  if (size > MAX_ELEMENTS) {
+    throw new RangeError(
+      `Cannot ${action}: "shape" ${
+        JSON.stringify(shape)
+      } has ${size} elements, more than the limit of ${MAX_ELEMENTS}`,
+    );
+  }
+}
+
+/**
+ * Checks that `options.shape` is given and valid (see {@link checkShape4}) in `layout`, with at
+ * most {@link MAX_ELEMENTS} elements; returns its size.
  */
 export function checkOptionsShape(
   options: { shape?: Shape4 | undefined } | undefined,
@@ -64,7 +87,9 @@ export function checkOptionsShape(
   if (options === undefined || options.shape === undefined) {
     throw new TypeError(`Cannot ${action}: "options.shape" ${shapeDims(layout)} is required`);
   }
-  return checkShape4(options.shape, action, "shape", layout);
+  const size = checkShape4(options.shape, action, "shape", layout);
+  checkElements(size, options.shape, action);
+  return size;
 }
 
 /** Checks that `array` is a Float32Array. */

@@ -182,3 +182,19 @@ export function reserve<const S extends readonly number[]>(
 export function f32At(ptr: number, length: number): Float32Array {
   return new Float32Array(wasm().memory.buffer, ptr, length);
 }
+
+/**
+ * Throws before any allocation when the arena regions `sizes` (bytes) that the smallest piece
+ * of a call needs (one channel) exceed {@link MAX_ARENA_BYTES}, naming the shape.
+ */
+export function checkArena(sizes: readonly number[], shape: readonly number[], what: string): void {
+  let need = 0;
+  for (const size of sizes) need += Math.ceil(size / 16) * 16;
+  if (need > MAX_ARENA_BYTES) {
+    throw new RangeError(
+      `Cannot ${what}: "shape" ${
+        JSON.stringify(shape)
+      } needs ${need} bytes of WASM memory for one channel, more than the limit of ${MAX_ARENA_BYTES}`,
+    );
+  }
+}

@@ -616,3 +616,54 @@ Deno.test("null options: the losses, weightMap, gaussianHeatmaps and the decoder
     );
   }
 });
+
+Deno.test("sizes past 32-bit arithmetic: the dimension or the element count and the limit, before allocating", () => {
+  const f = new Float32Array(4);
+  const wide: [number, number, number, number] = [1, 1, 1, 2 ** 31];
+  const dim = /"shape" \[1,1,1,2147483648\] has W = 2147483648, more than the limit of 2147483647/;
+  for (
+    const call of [
+      () => awingLoss(f, f, { shape: wide }),
+      () => weightMap(f, { shape: wide }),
+      () => gaussianHeatmaps(f, { shape: wide }),
+      () => boundaryHeatmaps(f, { shape: wide, groups: [[0]] }),
+      () => decodeArgmax(f, { shape: wide }),
+    ]
+  ) match(caught(call, RangeError).message, dim);
+  match(
+    caught(() => awingLoss(f, f, { shape: [1, 2 ** 31, 1, 1], layout: "nhwc" }), RangeError)
+      .message,
+    /has H = 2147483648/,
+  );
+  // every dimension fits int32 but the batch does not fit one array
+  const many: [number, number, number, number] = [2, 1, 32768, 32768];
+  const count = /has 2147483648 elements, more than the limit of 2147483647/;
+  for (
+    const call of [
+      () => mseLoss(f, f, { shape: many }),
+      () => weightMap(f, { shape: many }),
+      () => gaussianHeatmaps(f, { shape: many }),
+      () => boundaryHeatmaps(f, { shape: many, groups: [[0]] }),
+      () => decodeSoftArgmax(f, { shape: many }),
+    ]
+  ) match(caught(call, RangeError).message, count);
+  match(
+    caught(() => coordChannels(65536, 32768), RangeError).message,
+    /h x w = 65536 x 32768 gives 6442450944 values, more than the limit of 2147483647/,
+  );
+  // one channel that does not fit the WASM arena: refused before the output is allocated
+  const arena = /needs \d+ bytes of WASM memory for one channel, more than the limit of 1073741824/;
+  match(
+    caught(
+      () => gaussianHeatmaps(f.subarray(0, 2), { shape: [1, 1, 20000, 20000], window: "full" }),
+      RangeError,
+    )
+      .message,
+    arena,
+  );
+  match(
+    caught(() => gaussianHeatmaps(f.subarray(0, 2), { shape: [1, 1, 1, 2 ** 31 - 1] }), RangeError)
+      .message,
+    arena,
+  );
+});

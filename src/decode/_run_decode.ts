@@ -10,7 +10,7 @@ import {
 } from "../_validate.ts";
 import type { FloatArray, Shape4 } from "../types.ts";
 import { checkNoOverlap } from "../_overlap.ts";
-import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
+import { checkArena, CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
 
 /** The action of every decoder's error messages. */
@@ -111,6 +111,7 @@ export function runDecode(
   const result = { landmarks, confidence };
 
   const hw = h * w;
+  checkArena([hw * 4, 8, ...(spec.extra?.(h, w, 1) ?? [])], shape, ACTION);
   const chunk = Math.min(channels, Math.max(1, Math.floor(CHUNK_FLOATS / hw)));
   const ptrs = reserve([chunk * hw * 4, chunk * 8, ...(spec.extra?.(h, w, chunk) ?? [])], ACTION);
   const [pIn, pArg] = ptrs;

@@ -100,7 +100,7 @@ export function decodeDark(heatmaps: FloatArray, options: DarkOptions): DecodeRe
     extra: (h, w) => [
       size * 4,
       h * w * 4,
-      (w + 2 * r + 4 + h * ((w + 3) & ~3)) * 4,
+      (w + 2 * r + 4 + h * 4 * Math.ceil(w / 4)) * 4,
       25 * 4,
       5 * (2 * r + 5) * 4,
     ],

@@ -29,10 +29,14 @@ export interface GaussianCall {
   out: Float32Array;
 }
 
-/** Checks the landmarks and the options of a gaussianHeatmaps call. */
+/**
+ * Checks the landmarks and the options of a gaussianHeatmaps call; `beforeOutput` (a backend's
+ * own limits) runs on the checked options before the output is allocated.
+ */
 export function checkGaussianCall(
   landmarks: FloatArray,
   options: GaussianHeatmapsOptions,
+  beforeOutput?: (call: Omit<GaussianCall, "visibility" | "out">) => void,
 ): GaussianCall {
   checkFloat(landmarks, "landmarks", ACTION);
   const size = checkOptionsShape(options, ACTION);
@@ -59,6 +63,7 @@ export function checkGaussianCall(
     }
   }
   const visibility = checkVisibility(options.visibility, n, k, ACTION);
+  beforeOutput?.({ shape, size, sigma, mode, window, offMap });
   const out = outputArray(options.out, "out", size, `shape ${JSON.stringify(shape)}`, ACTION);
   checkNoOverlap([["out", out]], [["landmarks", landmarks], ["visibility", visibility]], ACTION);
   return { shape, size, sigma, mode, window, offMap, visibility, out };

@@ -1,5 +1,6 @@
 import {
   checkAtLeast,
+  checkElements,
   checkF32,
   checkFloat,
   checkLength,
@@ -145,6 +146,7 @@ export function boundaryHeatmaps(
     throw new TypeError(`Cannot ${ACTION}: "options.shape" [N, C, H, W] is required`);
   }
   const size = checkShape4(options.shape, ACTION);
+  checkElements(size, options.shape, ACTION);
   const [n, c, h, w] = options.shape;
   if (landmarks.length === 0 || landmarks.length % (2 * n) !== 0) {
     throw new TypeError(

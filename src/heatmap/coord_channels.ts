@@ -1,4 +1,4 @@
-import { checkOneOf, checkOptions } from "../_validate.ts";
+import { checkOneOf, checkOptions, MAX_ELEMENTS } from "../_validate.ts";
 /** Options of {@link coordChannels}. */
 export interface CoordChannelsOptions {
   /** Append the radius channel r. Defaults to true. */
@@ -37,7 +37,8 @@ export interface CoordChannelsOptions {
  * @param w Columns W (at least 2).
  * @param options Radius channel and channel order.
  * @returns The channels, `[C, H, W]`.
- * @throws {RangeError} When h or w is not a whole number >= 2.
+ * @throws {RangeError} When h or w is not a whole number >= 2, or the channels would hold more
+ * than 2^31 - 1 values (checked before allocating).
  * @throws {TypeError} For an unknown order.
  */
 export function coordChannels(
@@ -58,7 +59,13 @@ export function coordChannels(
   const order = options.order ?? "xy";
   checkOneOf(order, "order", ["xy", "official"], action);
   const hw = h * w;
-  const out = new Float32Array((withRadius ? 3 : 2) * hw);
+  const size = (withRadius ? 3 : 2) * hw;
+  if (size > MAX_ELEMENTS) {
+    throw new RangeError(
+      `Cannot ${action}: h x w = ${h} x ${w} gives ${size} values, more than the limit of ${MAX_ELEMENTS}`,
+    );
+  }
+  const out = new Float32Array(size);
   const xOff = order === "xy" ? 0 : hw, yOff = order === "xy" ? hw : 0;
   const rMax = Math.SQRT2;
   for (let i = 0; i < h; i++) {

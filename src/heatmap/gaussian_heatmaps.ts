@@ -1,4 +1,4 @@
-import { CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
+import { checkArena, CHUNK_FLOATS, f32At, reserve, wasm } from "../_wasm.ts";
 import type { FloatArray, Shape4 } from "../types.ts";
 import { checkGaussianCall } from "./_gaussian_options.ts";
 import { gaussianParams, type SkipReason } from "./_gaussian_params.ts";
@@ -66,6 +66,31 @@ export interface GaussianHeatmapsResult {
 }
 
 const ACTION = "generate heatmaps";
+
+/**
+ * Floats of the kernel's output per channel. Small windows: WASM writes only the window
+ * blocks, packed; the output is zero-filled natively and the blocks are placed by a short loop
+ * (about (6 sigma + 1)^2 floats per landmark). The whole-map window writes whole channels and
+ * copies them out in bulk.
+ */
+function channelFloats(shape: Shape4, sigma: number, mode: string, window: string): number {
+  const [, , h, w] = shape;
+  const side = mode === "official" ? 6 * sigma + 1 : Math.floor(6 * sigma) + 1;
+  return window === "full" ? h * w : Math.min(h * w, side * Math.min(side, w));
+}
+
+/** The arena regions (bytes) of `chunk` channels: profile scratch, parameters, output. */
+function arenaSizes(
+  shape: Shape4,
+  sigma: number,
+  mode: string,
+  window: string,
+  chunk: number,
+): [number, number, number] {
+  const [, , h, w] = shape;
+  const scratchFloats = 4 * Math.ceil(w / 4) + 4 + 4 * Math.ceil(h / 4) + 4;
+  return [scratchFloats * 4, chunk * 32, chunk * channelFloats(shape, sigma, mode, window) * 4];
+}
 
 /**
  * Target heatmaps for landmark regression: one channel per landmark, a Gaussian of peak 1,
@@ -178,6 +203,7 @@ export function gaussianHeatmaps(
   const { shape, sigma, mode, window, offMap, visibility, out } = checkGaussianCall(
     landmarks,
     options,
+    (c) => checkArena(arenaSizes(c.shape, c.sigma, c.mode, c.window, 1), c.shape, ACTION),
   );
   const [n, k, h, w] = shape;
   const official = mode === "official";
@@ -195,18 +221,10 @@ export function gaussianHeatmaps(
   const skipped: SkippedLandmark[] = [];
   const hw = h * w;
   const channels = n * k;
-  // Small windows: WASM writes only the window blocks, packed; the output is zero-filled
-  // natively and the blocks are placed by a short loop (about (6 sigma + 1)^2 floats per
-  // landmark). The whole-map window writes whole channels and copies them out in bulk.
   const packed = window !== "full";
-  const side = official ? 6 * sigma + 1 : Math.floor(6 * sigma) + 1;
-  const perChannel = packed ? Math.min(hw, side * Math.min(side, w)) : hw;
+  const perChannel = channelFloats(shape, sigma, mode, window);
   const chunk = Math.min(channels, Math.max(1, Math.floor(CHUNK_FLOATS / perChannel)));
-  const scratchFloats = ((w + 3) & ~3) + 4 + ((h + 3) & ~3) + 4;
-  const [scratch, pParams, pOut] = reserve(
-    [scratchFloats * 4, chunk * 32, chunk * perChannel * 4],
-    ACTION,
-  );
+  const [scratch, pParams, pOut] = reserve(arenaSizes(shape, sigma, mode, window, chunk), ACTION);
   const core = wasm();
   // views made after reserve, the only call that can grow (and detach) the memory
   const params = f32At(pParams, chunk * 8);

@@ -1,5 +1,6 @@
 import {
   checkAtLeast,
+  checkElements,
   checkF32,
   checkFinite,
   checkFloat32Param,
@@ -84,6 +85,7 @@ export function weightMap(target: Float32Array, options: WeightMapOptions): Floa
   checkF32(target, "target", action);
   const layout = resolveLayout(options?.layout, true);
   const size = checkShape4(options?.shape, action, "shape", layout);
+  checkElements(size, options.shape, action);
   checkLength(target, "target", size, `shape ${JSON.stringify(options.shape)}`, action);
   const weight = options.mapWeight ?? 10;
   const threshold = options.mapThreshold ?? 0.2;
