@@ -1,8 +1,4 @@
-import { ffi, isLoaded, libraryPath } from "./_ffi.ts";
-import { CudaNoDeviceError } from "./cuda_no_device_error.ts";
-import { CudaUnavailableError } from "./cuda_unavailable_error.ts";
-import { cudaDevices } from "./cuda_devices.ts";
-import { closeCuda } from "./close_cuda.ts";
+import { probeCuda } from "./_probe.ts";
 
 /**
  * Whether the GPU path can run here: FFI permission for the library, the library loads, and
@@ -22,22 +18,5 @@ import { closeCuda } from "./close_cuda.ts";
  * @returns `true` when CUDA kernels can run.
  */
 export function isCudaAvailable(): boolean {
-  const wasLoaded = isLoaded();
-  try {
-    const path = libraryPath();
-    if (!wasLoaded && Deno.permissions.querySync({ name: "ffi", path }).state !== "granted") {
-      return false;
-    }
-    ffi();
-    return cudaDevices().length > 0;
-  } catch (error) {
-    if (
-      error instanceof CudaUnavailableError || error instanceof CudaNoDeviceError ||
-      error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
-    ) {
-      if (!wasLoaded) closeCuda();
-      return false;
-    }
-    throw error;
-  }
+  return probeCuda().ok;
 }

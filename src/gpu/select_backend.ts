@@ -9,11 +9,8 @@ import {
 import { awingLoss, type AWingLossOptions } from "../loss/awing_loss.ts";
 import type { FloatArray, HeatmapLoss } from "../types.ts";
 import { CudaBackend } from "./_cuda_backend.ts";
-import { isLoaded, libraryPath } from "./_ffi.ts";
-import { closeCuda } from "./close_cuda.ts";
+import { probeCuda } from "./_probe.ts";
 import { cudaDevices } from "./cuda_devices.ts";
-import { CudaNoDeviceError } from "./cuda_no_device_error.ts";
-import { CudaUnavailableError } from "./cuda_unavailable_error.ts";
 
 /** Which implementation to run: the WASM SIMD core, a CUDA device, or CUDA when it can run. */
 export type BackendChoice = "wasm" | "cuda" | "auto";
@@ -70,18 +67,6 @@ function wasmBackend(reason: string): Backend {
   };
 }
 
-function ffiGranted(path: string): boolean {
-  return Deno.permissions.querySync({ name: "ffi", path }).state === "granted";
-}
-
-function unavailableReason(error: CudaUnavailableError): string {
-  if (error.path !== undefined && /No such file or directory/.test(error.message)) {
-    return `CUDA library not found at ${error.path} (build it with \`deno task build:cuda\` or ` +
-      "set AWL_CUDA_LIB); using WASM";
-  }
-  return `${error.message}; using WASM`;
-}
-
 function gib(bytes: number): string {
   return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 }
@@ -128,7 +113,6 @@ export function selectBackend(options: SelectBackendOptions = {}): Backend {
     );
   }
   if (choice === "wasm") return wasmBackend("WASM backend requested");
-  const wasLoaded = isLoaded();
   if (choice === "cuda") {
     const devices = cudaDevices();
     if (device >= devices.length) {
@@ -139,35 +123,16 @@ export function selectBackend(options: SelectBackendOptions = {}): Backend {
     const d = devices[device]!;
     return new CudaBackend(device, `CUDA device ${device}: ${d.name} (${gib(d.totalMemory)})`);
   }
-  let path: string;
-  try {
-    path = libraryPath();
-  } catch (error) {
-    if (error instanceof CudaUnavailableError) return wasmBackend(unavailableReason(error));
-    throw error;
-  }
-  if (!wasLoaded && !ffiGranted(path)) {
-    return wasmBackend(`no FFI permission for "${path}" (run with --allow-ffi); using WASM`);
-  }
-  try {
-    const devices = cudaDevices();
-    if (device >= devices.length) {
-      return wasmBackend(
-        `CUDA device ${device} does not exist (${devices.length} found); using WASM`,
-      );
-    }
-    const d = devices[device]!;
-    return new CudaBackend(
-      device,
-      `CUDA device ${device}: ${d.name} (${gib(d.totalMemory)}), auto-selected`,
+  const probe = probeCuda();
+  if (!probe.ok) return wasmBackend(`${probe.reason}; using WASM`);
+  const d = probe.devices[device];
+  if (d === undefined) {
+    return wasmBackend(
+      `CUDA device ${device} does not exist (${probe.devices.length} found); using WASM`,
     );
-  } catch (error) {
-    if (error instanceof CudaUnavailableError) return wasmBackend(unavailableReason(error));
-    if (error instanceof CudaNoDeviceError) {
-      if (!wasLoaded) closeCuda();
-      const detail = error.detail.replace(/^no CUDA device: /, "");
-      return wasmBackend(`no CUDA device (${detail}); using WASM`);
-    }
-    throw error;
   }
+  return new CudaBackend(
+    device,
+    `CUDA device ${device}: ${d.name} (${gib(d.totalMemory)}), auto-selected`,
+  );
 }
