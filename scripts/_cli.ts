@@ -84,6 +84,38 @@ export function numberFlag(
   return n;
 }
 
+/** A flag with a fixed set of values: `fallback` when absent. */
+export function choiceFlag<T extends string>(
+  values: ParsedCli["values"],
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const text = stringFlag(values, name);
+  if (text === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(text)) {
+    const list = `${choices.slice(0, -1).join(", ")} or ${choices[choices.length - 1]}`;
+    throw new UsageError(`--${name} must be ${list} but it is ${JSON.stringify(text)}`);
+  }
+  return text as T;
+}
+
+/** A comma-separated list of finite numbers (each > `above` when given); undefined when absent. */
+export function numberListFlag(
+  values: ParsedCli["values"],
+  name: string,
+  above?: number,
+): number[] | undefined {
+  return stringFlag(values, name)?.split(",").map((t) => {
+    const n = Number(t);
+    if (t.trim() === "" || !Number.isFinite(n) || (above !== undefined && !(n > above))) {
+      const what = above === undefined ? "numbers" : `numbers > ${above}`;
+      throw new UsageError(`--${name} must be ${what} but it has ${JSON.stringify(t)}`);
+    }
+    return n;
+  });
+}
+
 /**
  * Makes `dir` (and its parents) when missing and checks that it is a directory the script can
  * write to, before any work is done.

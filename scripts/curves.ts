@@ -16,7 +16,16 @@ import { withAwingDefaults } from "../src/_awing_defaults.ts";
 import { join, resolve } from "node:path";
 import { awingLoss, l1Loss, mseLoss, wingLoss } from "../src/loss/mod.ts";
 import type { LossResult } from "../src/loss/mod.ts";
-import { numberFlag, parseCli, prepareOutDir, runCli, stringFlag, UsageError } from "./_cli.ts";
+import {
+  choiceFlag,
+  numberFlag,
+  numberListFlag,
+  parseCli,
+  prepareOutDir,
+  runCli,
+  stringFlag,
+  UsageError,
+} from "./_cli.ts";
 import { chartSpec, type FigureFormat, plasmaColors, renderFigure } from "./_plot.ts";
 import type { CurveRow, CurveStyle } from "./_plot.ts";
 
@@ -390,21 +399,12 @@ async function main(args: string[]): Promise<number> {
   if (cli === undefined) return 0;
   const { values } = cli;
   const num = (name: string): number | undefined => numberFlag(values, name);
-  const format = stringFlag(values, "format") ?? "svg";
-  if (format !== "svg" && format !== "png") {
-    throw new UsageError(`--format must be svg or png but it is ${JSON.stringify(format)}`);
-  }
+  const format = choiceFlag(values, "format", ["svg", "png"] as const, "svg");
   const options: CurvesOptions = {
     out: stringFlag(values, "out"),
     format,
     points: numberFlag(values, "points", { integer: true }),
-    targets: stringFlag(values, "targets")?.split(",").map((t) => {
-      const n = Number(t);
-      if (t.trim() === "" || !Number.isFinite(n)) {
-        throw new UsageError(`--targets must be numbers but it has ${JSON.stringify(t)}`);
-      }
-      return n;
-    }),
+    targets: numberListFlag(values, "targets"),
     alpha: num("alpha"),
     omega: num("omega"),
     epsilon: num("epsilon"),

@@ -27,7 +27,16 @@ import {
   formatEvaluation,
   type NmeNorm,
 } from "../src/metrics/mod.ts";
-import { CliError, parseCli, prepareOutDir, runCli, stringFlag, UsageError } from "./_cli.ts";
+import {
+  choiceFlag,
+  CliError,
+  numberListFlag,
+  parseCli,
+  prepareOutDir,
+  runCli,
+  stringFlag,
+  UsageError,
+} from "./_cli.ts";
 
 const HELP = `Usage: deno task eval --gt FILE --pred FILE [options]
 
@@ -187,27 +196,12 @@ async function main(args: string[]): Promise<number> {
     throw new UsageError(`--gt and --pred are required`);
   }
   const norm = parseNorm(stringFlag(values, "norm") ?? "inter-ocular");
-  const layoutName = stringFlag(values, "layout");
-  if (layoutName !== undefined && !["300w", "wflw", "cofw"].includes(layoutName)) {
-    throw new UsageError(
-      `--layout must be 300w, wflw or cofw but it is ${JSON.stringify(layoutName)}`,
-    );
-  }
-  const thresholds = stringFlag(values, "thresholds")?.split(",").map((t) => {
-    const n = Number(t);
-    if (t.trim() === "" || !Number.isFinite(n) || n <= 0) {
-      throw new UsageError(`--thresholds must be numbers > 0 but it has ${JSON.stringify(t)}`);
-    }
-    return n;
-  });
-  const method = stringFlag(values, "auc") ?? "exact";
-  if (method !== "exact" && method !== "simpson") {
-    throw new UsageError(`--auc must be exact or simpson but it is ${JSON.stringify(method)}`);
-  }
-  const format = stringFlag(values, "format") ?? "svg";
-  if (format !== "svg" && format !== "png") {
-    throw new UsageError(`--format must be svg or png but it is ${JSON.stringify(format)}`);
-  }
+  const layoutName = stringFlag(values, "layout") === undefined
+    ? undefined
+    : choiceFlag(values, "layout", ["300w", "wflw", "cofw"] as const, "300w");
+  const thresholds = numberListFlag(values, "thresholds", 0);
+  const method = choiceFlag(values, "auc", ["exact", "simpson"] as const, "exact");
+  const format = choiceFlag(values, "format", ["svg", "png"] as const, "svg");
   const gtOrigin = parseOrigin(stringFlag(values, "gt-origin"), "gt-origin");
   const predOrigin = parseOrigin(stringFlag(values, "pred-origin"), "pred-origin");
   const out = stringFlag(values, "out");
@@ -225,7 +219,7 @@ async function main(args: string[]): Promise<number> {
     ? await subsetAttributes(subsetsDir, gt)
     : gt.attributes;
   let layout: LayoutName | number = gt.numPoints;
-  if (layoutName !== undefined) layout = getLayout(layoutName as LayoutName).name;
+  if (layoutName !== undefined) layout = getLayout(layoutName).name;
   const ev = evaluate(pred.landmarks, gt.landmarks, {
     layout: typeof layout === "number" && ![68, 98, 29].includes(layout) ? undefined : layout,
     numPoints: gt.numPoints,

@@ -35,11 +35,11 @@ interface Outcome {
   stderr: string;
 }
 
-async function deno(args: string[]): Promise<Outcome> {
+async function deno(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdin: "null",
   }).output();
   const text = new TextDecoder();
@@ -47,8 +47,13 @@ async function deno(args: string[]): Promise<Outcome> {
 }
 
 /** Runs a script with the given permission flags and arguments. */
-function script(name: string, flags: string[], args: string[]): Promise<Outcome> {
-  return deno(["run", "--quiet", ...flags, `scripts/${name}.ts`, ...args]);
+function script(
+  name: string,
+  flags: string[],
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Outcome> {
+  return deno(["run", "--quiet", ...flags, `scripts/${name}.ts`, ...args], env);
 }
 
 /** The outcome is exactly one line on stderr, with this exit code, and no stack trace. */
@@ -236,6 +241,14 @@ Deno.test({
         script("build_wasm", [], ["--check"]),
         1,
         /^build:wasm: Requires read access/,
+      ],
+      [
+        "gpu_bench without the CUDA library",
+        script("gpu_bench", ["-A"], ["--reps", "1", "1x1x4x4"], {
+          AWL_CUDA_LIB: join(dir, "no-such-lib.so"),
+        }),
+        1,
+        /^bench:gpu: .*no-such-lib\.so/,
       ],
     ];
     const outcomes = await Promise.all(cases.map(([, o]) => o));
