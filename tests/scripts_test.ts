@@ -251,6 +251,15 @@ Deno.test({
         /^bench:gpu: .*no-such-lib\.so/,
       ],
     ];
+    if (Deno.build.os === "linux") {
+      // a folder that cannot be made, even by root
+      cases.push([
+        "curves unwritable --out",
+        script("curves", ["-A"], ["--out", "/proc/awing_out"]),
+        1,
+        /^curves: cannot write to --out "\/proc\/awing_out": /,
+      ]);
+    }
     const outcomes = await Promise.all(cases.map(([, o]) => o));
     for (const [i, [what, , code, pattern]] of cases.entries()) {
       oneLine(what, outcomes[i]!, code, pattern);
