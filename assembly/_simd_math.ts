@@ -1,21 +1,14 @@
-// Vector transcendental functions over f32x4 (WASM SIMD has none).
+// Vector transcendental functions over f32x4 (WASM SIMD has none): exp (Cephes, S. Moshier),
+// exp2 (r in [-1/2, 1/2] exactly, a degree-6 minimax polynomial fitted for this module), log2
+// and log1p (musl's logf: atanh reduction, minimax polynomial; log1p takes the argument itself
+// as the reduced value while 1 + x < sqrt(2), exact for tiny x). All are accurate to a few ulp
+// over the domains stated below (tests/simd_math_test.ts measures it) and written for the hot
+// loops: no NaN or infinity handling beyond what is stated, pseudo-min/max for the clamps, the
+// 1.5 * 2^23 rounding trick instead of trunc_sat.
 //
-// exp is the Cephes single-precision approximation (S. Moshier); exp2 reduces to r in
-// [-1/2, 1/2] exactly and uses a degree-6 minimax polynomial fitted for this module; log2 and
-// log1p follow musl's logf (atanh reduction, minimax polynomial). All are accurate to a few
-// ulp over the domains stated below (tests/simd_math_test.ts measures it). They are written
-// for the hot loops: no NaN or infinity handling beyond what is stated, pseudo-min/max (one
-// instruction each) for the clamps, and the 1.5 * 2^23 rounding trick instead of trunc_sat.
-// log1p reuses the log reduction with the argument itself as the reduced value whenever
-// 1 + x < sqrt(2), so it is exact-domain for tiny x without a compensating division.
-//
-// Constants are not written as f32x4.splat(literal): asc folds those into v128.const, and V8
-// (x64) materialises every v128.const where it is used, inside the loop, as three instructions
-// (mov r64, imm64; vmovq xmm, r64; vpunpcklqdq, one of them a GPR -> XMM transfer) and does not
-// hoist them. Instead each constant is one f32 (or i32) of static data read with
-// v128.load32_splat, a single vbroadcastss from L1 that V8 needs no bounds check for (constant
-// address inside the initial memory); the bytes live in memory, so neither binaryen nor V8
-// can fold them back into a v128.const. The values, and so every result, are unchanged.
+// Constants are f32 (or i32) static data read with k(), one vbroadcastss from L1, never
+// f32x4.splat(literal): asc folds that into a v128.const, which V8 (x64) materialises where it
+// is used, inside the loop, as three instructions (one a GPR -> XMM transfer), unhoisted.
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
 
@@ -42,12 +35,15 @@ const K_EXP_HI: usize = memory.data<f32>([88.0]); // keeps round(x * log2(e)) <=
 // Below -87 the result is flushed to 0: exp(-87) = 1.6e-38 is the smallest normal result, so no
 // intermediate is ever subnormal (subnormal arithmetic is many times slower on x86).
 const K_EXP_LO: usize = memory.data<f32>([-87.0]);
-const K_EXP_P0: usize = memory.data<f32>([1.9875691500e-4]);
-const K_EXP_P1: usize = memory.data<f32>([1.3981999507e-3]);
-const K_EXP_P2: usize = memory.data<f32>([8.3334519073e-3]);
-const K_EXP_P3: usize = memory.data<f32>([4.1665795894e-2]);
-const K_EXP_P4: usize = memory.data<f32>([1.6666665459e-1]);
-const K_EXP_P5: usize = memory.data<f32>([5.0000001201e-1]);
+// Cephes' P of exp(r) = 1 + r + r^2 P(r), in ascending powers of r
+const K_EXP_P: usize = memory.data<f32>([
+  5.0000001201e-1,
+  1.6666665459e-1,
+  4.1665795894e-2,
+  8.3334519073e-3,
+  1.3981999507e-3,
+  1.9875691500e-4,
+]);
 const K_EXP_BIAS: usize = memory.data<i32>([127 - 0x4B400000]);
 // R(z) / z ~ Lg1 + Lg2 z + Lg3 z^2 for z = s^2 in [0, 0.0295] (see __log_lo): refitted for
 // f32 (Lawson's weighted least squares, relative error 8e-10 of ln(1 + f)); musl's four
@@ -72,6 +68,18 @@ export const K_MIN_NORMAL: usize = memory.data<f32>([MIN_NORMAL]);
 }
 
 /**
+ * c[0] + c[1] r + ... + c[5] r^5 per lane by Estrin's scheme (three independent linear terms
+ * combined with r2 = r^2 and r4 = r^4), the 6 coefficients read with k() from c onward.
+ */
+// @ts-ignore: decorator
+@inline function __estrin5(r: v128, r2: v128, r4: v128, c: usize): v128 {
+  const a = f32x4.add(f32x4.mul(k(c + 4), r), k(c));
+  const b = f32x4.add(f32x4.mul(k(c + 12), r), k(c + 8));
+  const d = f32x4.add(f32x4.mul(k(c + 20), r), k(c + 16));
+  return f32x4.add(f32x4.add(a, f32x4.mul(r2, b)), f32x4.mul(r4, d));
+}
+
+/**
  * exp(x) per lane, for finite x: exact to about 2 ulp on [-87, 88], 0 below -87 (no subnormal
  * results or intermediates), exp(88) above 88. NaN in gives NaN out.
  */
@@ -89,10 +97,7 @@ export const K_MIN_NORMAL: usize = memory.data<f32>([MIN_NORMAL]);
   // linear terms combined with r^2 and r^4, about half the latency of Horner's 5 steps
   const z = f32x4.mul(r, r);
   const z2 = f32x4.mul(z, z);
-  const p01 = f32x4.add(f32x4.mul(k(K_EXP_P4), r), k(K_EXP_P5));
-  const p23 = f32x4.add(f32x4.mul(k(K_EXP_P2), r), k(K_EXP_P3));
-  const p45 = f32x4.add(f32x4.mul(k(K_EXP_P0), r), k(K_EXP_P1));
-  const y0 = f32x4.add(f32x4.add(p01, f32x4.mul(z, p23)), f32x4.mul(z2, p45));
+  const y0 = __estrin5(r, z, z2, K_EXP_P);
   return __scale_pow2(f32x4.add(f32x4.add(f32x4.mul(y0, z), r), k(K_ONE)), t, x, lo);
 }
 
@@ -101,12 +106,14 @@ const K_EXP2_HI: usize = memory.data<f32>([127.0]);
 const K_EXP2_LO: usize = memory.data<f32>([-126.0]);
 // (2^r - 1) / r ~ C0 + C1 r + ... + C5 r^5 on [-1/2, 1/2], minimax in relative error of 2^r
 // (Lawson's weighted least squares, then rounded to f32): 2e-9 before rounding
-const K_EXP2_C0: usize = memory.data<f32>([0.6931471824645996]);
-const K_EXP2_C1: usize = memory.data<f32>([0.24022647738456726]);
-const K_EXP2_C2: usize = memory.data<f32>([0.055503323674201965]);
-const K_EXP2_C3: usize = memory.data<f32>([0.009618437848985195]);
-const K_EXP2_C4: usize = memory.data<f32>([0.0013398872688412666]);
-const K_EXP2_C5: usize = memory.data<f32>([0.00015353341586887836]);
+const K_EXP2_C: usize = memory.data<f32>([
+  0.6931471824645996,
+  0.24022647738456726,
+  0.055503323674201965,
+  0.009618437848985195,
+  0.0013398872688412666,
+  0.00015353341586887836,
+]);
 
 /**
  * 2^x per lane for finite x: about 2 ulp on [-126, 127], 0 below -126 (no subnormal results
@@ -123,10 +130,7 @@ const K_EXP2_C5: usize = memory.data<f32>([0.00015353341586887836]);
   const r = f32x4.sub(xc, f32x4.sub(t, rounder));
   const r2 = f32x4.mul(r, r);
   const r4 = f32x4.mul(r2, r2);
-  const a = f32x4.add(f32x4.mul(k(K_EXP2_C1), r), k(K_EXP2_C0));
-  const b = f32x4.add(f32x4.mul(k(K_EXP2_C3), r), k(K_EXP2_C2));
-  const c = f32x4.add(f32x4.mul(k(K_EXP2_C5), r), k(K_EXP2_C4));
-  const p = f32x4.add(f32x4.add(a, f32x4.mul(r2, b)), f32x4.mul(r4, c));
+  const p = __estrin5(r, r2, r4, K_EXP2_C);
   return __scale_pow2(f32x4.add(f32x4.mul(r, p), k(K_ONE)), t, x, lo);
 }
 
