@@ -37,21 +37,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ASSEMBLY = join(ROOT, "assembly");
 const OUTPUT = join(ROOT, "src", "_wasm_bytes.ts");
 /** asc flags: SIMD on, no runtime, no imports, memory owned and grown by the TypeScript side. */
-const FLAGS = [
-  "--enable",
-  "simd",
-  "--optimizeLevel",
-  "3",
-  "--shrinkLevel",
-  "0",
-  "--runtime",
-  "stub",
-  "--noAssert",
-  "--use",
-  "abort=",
-  "--initialMemory",
-  "1",
-];
+const FLAGS =
+  "--enable simd --optimizeLevel 3 --shrinkLevel 0 --runtime stub --noAssert --use abort= --initialMemory 1"
+    .split(" ");
 
 async function sourceFiles(): Promise<string[]> {
   const files: string[] = [];
