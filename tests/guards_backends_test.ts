@@ -8,6 +8,7 @@ import { closeCuda } from "../src/gpu/mod.ts";
 import { gaussianHeatmaps, type GaussianHeatmapsOptions } from "../src/heatmap/mod.ts";
 import { awingLoss, type AWingLossOptions } from "../src/loss/mod.ts";
 import type { Shape4 } from "../src/types.ts";
+import { cudaTestStatus } from "./_gpu.ts";
 
 const shape: Shape4 = [1, 2, 4, 4];
 const f32 = (n: number, v = 0): Float32Array => new Float32Array(n).fill(v);
@@ -133,4 +134,47 @@ Deno.test("the CUDA entry points answer null options before touching a tensor or
     equal(e.name, "TypeError");
     match(e.message, /"options" must be an object or undefined but it is null/);
   }
+});
+
+const { haveLib, gpu, noLib } = cudaTestStatus();
+const why = gpu ? "" : haveLib ? " (skipped: no CUDA device)" : noLib;
+
+Deno.test({
+  // per-pixel losses that overflow float32 (partial sums that overflow may differ: the CUDA
+  // kernel may sum them in float64)
+  name: `a loss that overflows float32 is the same RangeError on the GPU${why}`,
+  ignore: !gpu,
+  async fn(): Promise<void> {
+    const { awingLossCuda, DeviceTensor } = await import("../src/gpu/mod.ts");
+    const cuda = new CudaBackend(0, "overflow");
+    const target = f32(32);
+    target[5] = 1;
+    const cases: [string, Float32Array, Omit<AWingLossOptions, "out">][] = [
+      ["pred 3e38", f32(32, 3e38), { shape }],
+      ["omega 3e38", f32(32, 0.3), { shape, omega: 3e38 }],
+      ["mapWeight 3e38", f32(32, 0.3), { shape, mapWeight: 3e38 }],
+    ];
+    try {
+      for (const [what, pred, options] of cases) {
+        for (const reduction of ["mean", "sum", "none"] as const) {
+          const wasm = thrown(() => awingLoss(pred, target, { ...options, reduction }));
+          match(wasm.message, /the losses overflow float32/, what);
+          const host = thrown(() => cuda.awingLoss(pred, target, { ...options, reduction }));
+          equal(host.message, wasm.message, `${what}, ${reduction}: CudaBackend`);
+          const p = new DeviceTensor(shape).upload(pred),
+            t = new DeviceTensor(shape).upload(target);
+          try {
+            const device = thrown(() => awingLossCuda(p, t, { ...options, reduction }));
+            equal(device.message, wasm.message, `${what}, ${reduction}: awingLossCuda`);
+          } finally {
+            p.dispose();
+            t.dispose();
+          }
+        }
+      }
+    } finally {
+      cuda.dispose();
+      closeCuda();
+    }
+  },
 });
