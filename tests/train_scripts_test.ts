@@ -5,6 +5,8 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { parsePts } from "../src/layouts/parse_pts.ts";
 import { createHeatmapModel, saveCheckpoint } from "../src/train/mod.ts";
+import { HAS_DATA, SKIP } from "./_data.ts";
+import { needs } from "./_permissions.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -18,14 +20,12 @@ async function run(script: string, args: string[]): Promise<{ code: number; err:
   return { code: out.code, err: new TextDecoder().decode(out.stderr).trim() };
 }
 
-const shared = await Deno.stat(join(ROOT, "../shared/data/landmarks")).then(
-  () => true,
-  () => false,
-);
+/** The scripts run as subprocesses on temporary files. */
+const RUN = needs("run", "read", "write");
 
 Deno.test({
-  name: "ablation --quick writes ablation.json, ablation.md and the figures",
-  ignore: !shared,
+  name: `ablation --quick writes ablation.json, ablation.md and the figures${RUN.why || SKIP}`,
+  ignore: RUN.ignore || !HAS_DATA,
   async fn(): Promise<void> {
     const dir = await Deno.makeTempDir();
     try {
@@ -55,7 +55,10 @@ Deno.test({
   },
 });
 
-Deno.test("train answers an unknown loss and a missing data folder with one line", async () => {
+Deno.test({
+  name: `train answers an unknown loss and a missing data folder with one line${RUN.why}`,
+  ignore: RUN.ignore,
+}, async () => {
   let r = await run("scripts/train.ts", ["--loss", "hinge"]);
   equal(r.code, 2);
   equal(
@@ -70,7 +73,10 @@ Deno.test("train answers an unknown loss and a missing data folder with one line
   ok(/^train: Cannot load image folder "\/no\/such\/folder"/.test(r.err) && !r.err.includes("\n"));
 });
 
-Deno.test("predict writes .pts and .svg files for a folder of images", async () => {
+Deno.test({
+  name: `predict writes .pts and .svg files for a folder of images${RUN.why}`,
+  ignore: RUN.ignore,
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     const model = createHeatmapModel({ width: 4, levels: 1 });
