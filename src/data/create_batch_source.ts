@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { checkRange } from "./_check.ts";
 import { type BatchPlan, makeBatch } from "./_make_batch.ts";
 import { batchSource, checkFaceSet, planBase } from "./_source.ts";
@@ -69,6 +70,7 @@ export interface BatchSourceOptions extends BatchOptions {
  */
 export async function createBatchSource(options: BatchSourceOptions = {}): Promise<BatchSource> {
   const action = "create batch source";
+  checkOptions(options, action);
   const split = options.split ?? "train";
   if (split !== "train" && split !== "val" && split !== "test") {
     throw new TypeError(

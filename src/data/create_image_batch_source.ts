@@ -1,5 +1,6 @@
 // Exported from `@facealign/awing/train`, not from `./data`: its worker decodes images with
 // the npm codecs, and the `./data` export has no dependency.
+import { checkOptions } from "../_validate.ts";
 import { checkRange } from "./_check.ts";
 import { type ImagePlan, makeImageBatch } from "./_make_image_batch.ts";
 import { batchSource, checkFaceSet, planBase } from "./_source.ts";
@@ -64,6 +65,7 @@ export async function createImageBatchSource(
   options: ImageBatchSourceOptions,
 ): Promise<BatchSource> {
   const action = "create image batch source";
+  checkOptions(options, action);
   const faces = options?.faces;
   checkFaceSet(faces, action);
   if (!Array.isArray(faces.images) || faces.images.length !== faces.count) {

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { extname, join } from "node:path";
 import { parsePts } from "../layouts/parse_pts.ts";
 import { checkFolder, fileError, readText } from "./_files.ts";
@@ -56,6 +57,7 @@ export async function loadPtsFolder(
   options: LoadPtsFolderOptions = {},
 ): Promise<ImageFaceSet> {
   const action = `load image folder "${dir}"`;
+  checkOptions(options, action);
   const abs = await checkFolder(action, "folder", dir);
   const images: string[] = [];
   const pts = new Map<string, string>(); // path without extension -> .pts path

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { parse300wCsv } from "../layouts/parse_300w_csv.ts";
 import { parseCofw68 } from "../layouts/parse_cofw68.ts";
 import { mixSeed, Rng } from "./_rng.ts";
@@ -67,6 +68,7 @@ const VAL_FRACTION = 0.1;
 export async function loadRendered300w(
   options: LoadRendered300wOptions = {},
 ): Promise<Rendered300w> {
+  checkOptions(options, "load the rendered 300W faces");
   const dir = folderUrl(options.dir ?? new URL("../../../shared/data/landmarks/", import.meta.url));
   if (dir.protocol !== "file:") {
     throw new Error(

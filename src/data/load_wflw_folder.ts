@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { join, resolve } from "node:path";
 import { parseWflwList } from "../layouts/parse_wflw_list.ts";
 import { checkFolder, fileError, readText } from "./_files.ts";
@@ -40,6 +41,7 @@ export interface LoadWflwFolderOptions {
  * ```
  */
 export async function loadWflwFolder(options: LoadWflwFolderOptions): Promise<ImageFaceSet> {
+  checkOptions(options, "load WFLW list");
   const list = options?.list;
   const action = `load WFLW list "${list}"`;
   if (typeof list !== "string" || list === "") {

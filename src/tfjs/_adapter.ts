@@ -2,7 +2,7 @@
 // copies and the custom gradient.
 import * as tf from "@tensorflow/tfjs-core";
 import "./_register.ts";
-import { checkOneOf } from "../_validate.ts";
+import { checkOneOf, checkOptions } from "../_validate.ts";
 import type { LossOptions, LossResult, Shape4 } from "../types.ts";
 import type { TfLossOptions } from "./types.ts";
 
@@ -63,6 +63,7 @@ export function _tfLoss<O extends LossOptions>(
 ): tf.Scalar {
   checkTensor(pred, "pred");
   checkTensor(target, "target");
+  checkOptions(options, ACTION);
   const { layout = "nhwc", landmarkWeights, ...rest } = options ?? {};
   checkOneOf(layout, "layout", ["nhwc", "nchw"], ACTION);
   checkOneOf(rest.reduction ?? "mean", "reduction", ["mean", "sum"], ACTION);

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { _AddCoords } from "./_add_coords.ts";
 
@@ -111,6 +112,7 @@ export function _resolveModelOptions(options: HeatmapModelOptions): ResolvedMode
  * an input size that is not a multiple of stride * 2^levels.
  */
 export function createHeatmapModel(options: HeatmapModelOptions = {}): tfl.LayersModel {
+  checkOptions(options, "create heatmap model");
   const o = _resolveModelOptions(options);
   let seed = o.seed * 1000;
   const conv = (x: tfl.SymbolicTensor, filters: number, kernel = 3, strides = 1) => {

@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { applyAffine } from "../data/apply_affine.ts";
 import type { Affine } from "../data/types.ts";
@@ -74,6 +75,7 @@ export function evaluateModel(
   set: EvalSet,
   options: EvaluateModelOptions = {},
 ): Evaluation {
+  checkOptions(options, "evaluate model");
   const { heatmaps, shape } = predictHeatmaps(model, set.images);
   const [n, c, h, w] = shape;
   const k = set.landmarks.length / (2 * n);

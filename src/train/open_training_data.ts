@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import type { BatchSource } from "../data/batch_options.ts";
 import { createBatchSource } from "../data/create_batch_source.ts";
 import { createImageBatchSource } from "../data/create_image_batch_source.ts";
@@ -140,6 +141,7 @@ async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<Eval
 export async function openTrainingData(
   options: OpenTrainingDataOptions = {},
 ): Promise<TrainingData & { close(): void }> {
+  checkOptions(options, "open training data");
   let train: FaceSet, val: FaceSet, test: FaceSet;
   if (options.folder !== undefined) {
     const all = await loadPtsFolder(options.folder);

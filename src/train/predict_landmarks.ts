@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { applyAffine } from "../data/apply_affine.ts";
 import { faceBoxAffine } from "../data/face_box_affine.ts";
@@ -51,6 +52,7 @@ export function predictLandmarks(
   images: readonly RasterImage[],
   options: PredictLandmarksOptions = {},
 ): Float32Array {
+  checkOptions(options, "predict landmarks");
   const action = "predict landmarks";
   const { s, h } = _modelShapes(model, action);
   const n = images.length;

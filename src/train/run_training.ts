@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import { join } from "node:path";
 import {
   createHeatmapModel,
@@ -133,6 +134,7 @@ export async function runTraining(
   data: TrainingData,
   options: RunTrainingOptions,
 ): Promise<RunTrainingResult> {
+  checkOptions(options, "run training");
   const seed = options.seed ?? 0;
   const model = createHeatmapModel({ ...options.model, seed });
   const sigma = (model.getUserDefinedMetadata() as { awing: ResolvedModelOptions }).awing.sigma;

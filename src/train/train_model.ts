@@ -1,3 +1,4 @@
+import { checkOptions } from "../_validate.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { lossFunction } from "./loss_function.ts";
@@ -84,6 +85,7 @@ export async function trainModel(
   model: tfl.LayersModel,
   options: TrainModelOptions,
 ): Promise<TrainModelResult> {
+  checkOptions(options, "train model");
   const { steps, learningRate, source } = options;
   if (!(Number.isInteger(steps) && steps >= 1)) {
     throw new RangeError(
