@@ -667,3 +667,45 @@ Deno.test("sizes past 32-bit arithmetic: the dimension or the element count and 
     arena,
   );
 });
+
+Deno.test("losses on random extreme parameters and inputs: a RangeError or finite loss and gradient", () => {
+  const rand = rng(21);
+  const extreme = (): number => 10 ** (-37 + 75 * rand());
+  const shape: [number, number, number, number] = [1, 1, 4, 8];
+  let accepted = 0, refused = 0;
+  for (let it = 0; it < 1000; it++) {
+    const pred = Float32Array.from(
+      { length: 32 },
+      () => (rand() - 0.5) * (rand() < 0.3 ? extreme() : 2),
+    );
+    const target = Float32Array.from({ length: 32 }, () => rand());
+    const mapWeight = rand() < 0.5 ? 0 : extreme();
+    const calls = [
+      () =>
+        awingLoss(pred, target, {
+          shape,
+          alpha: 2 + 100 * rand(),
+          omega: extreme(),
+          epsilon: extreme(),
+          theta: extreme(),
+          mapWeight,
+        }),
+      () => wingLoss(pred, target, { shape, w: extreme(), epsilon: extreme(), mapWeight }),
+      () => softWingLoss(pred, target, { shape, w1: extreme(), w2: extreme(), epsilon: extreme() }),
+      () => mseLoss(pred, target, { shape, mapWeight }),
+      () => l1Loss(pred, target, { shape, mapWeight, reduction: "sum" }),
+    ];
+    let result;
+    try {
+      result = calls[it % calls.length]!();
+    } catch (error) {
+      ok(error instanceof RangeError, String(error));
+      refused++;
+      continue;
+    }
+    ok(Number.isFinite(result.loss), `call ${it}: loss ${result.loss}`);
+    ok(result.grad.every(Number.isFinite), `call ${it}: a non-finite gradient`);
+    accepted++;
+  }
+  ok(accepted > 300 && refused > 100, `${accepted} accepted, ${refused} refused`);
+});
