@@ -3,7 +3,10 @@
  * (paper defaults, mean reduction) on 8x68x64x64 and 8x98x64x64, for the WASM SIMD core (also
  * on the same batch channel-last, `layout: "nhwc"`), a plain scalar TypeScript loop and the
  * float64 reference, side by side with the peers in
- * `../shared/peers/` (a native C loop and PyTorch on one CPU thread) measured in the same run.
+ * `../shared/peers/` measured in the same run, one CPU thread each: a native C loop, the
+ * hand-vectorised native port of the WASM kernel's math as a 128-bit build without FMA (what
+ * WASM SIMD can express) and an AVX2+FMA build (the ceiling), and PyTorch. The strongest peer
+ * is named under each table, with the WASM core's ratio to it.
  * Every implementation runs on the peers' data (see their README) and prints its loss and
  * first gradient element, so the numbers check each other.
  *
@@ -101,6 +104,67 @@ async function bestPeer(
   return fastest!;
 }
 
+/** A native peer: its source in the peers' folder, its gcc flags, and whether it needs x86. */
+interface NativePeer {
+  name: string;
+  source: string;
+  flags: string[];
+  x86: boolean;
+}
+
+/**
+ * The native peers: the plain C loop, and the hand-vectorised port of the WASM kernel's math
+ * (`native_simd_awing.c`) as a 128-bit build without FMA (what WASM SIMD can express) and an
+ * AVX2+FMA build (the ceiling).
+ */
+const nativePeers: readonly NativePeer[] = [
+  { name: "native-c peer", source: "native_awing.c", flags: ["-ffast-math"], x86: false },
+  {
+    name: "native-simd128 peer (SSE, no FMA)",
+    source: "native_simd_awing.c",
+    flags: ["-DVW=4", "-mno-fma", "-mno-avx512f"],
+    x86: true,
+  },
+  {
+    name: "native-simd256 peer (AVX2+FMA)",
+    source: "native_simd_awing.c",
+    flags: ["-DVW=8", "-mno-avx512f"],
+    x86: true,
+  },
+];
+
+/**
+ * Builds a native peer with gcc into `dir` and runs it `runs` times (best kept); undefined, with
+ * one note saying why, when it cannot be built or run here.
+ */
+async function nativePeer(
+  peer: NativePeer,
+  peers: string,
+  dir: string,
+  args: string[],
+  runs: number,
+  notes: string[],
+): Promise<Record<string, unknown> | undefined> {
+  if (peer.x86 && Deno.build.arch !== "x86_64") {
+    notes.push(`${peer.name} skipped: it needs an x86-64 CPU, this one is ${Deno.build.arch}`);
+    return undefined;
+  }
+  const exe = join(dir, peer.name.replace(/[^a-z0-9]+/g, "_"));
+  const src = join(peers, peer.source);
+  const cc = await runPeer(
+    "gcc",
+    ["-O3", "-march=native", ...peer.flags, "-o", exe, src, "-lm"],
+    false,
+  );
+  if (typeof cc === "string") {
+    notes.push(`${peer.name} skipped: gcc could not build it (${cc})`);
+    return undefined;
+  }
+  const r = await bestPeer(peer.name, exe, args, runs, notes);
+  if (typeof r === "string") notes.push(`${peer.name} failed: ${r}`);
+  return typeof r === "string" ? undefined : r;
+}
+
 /** Runs every implementation on one shape; each peer `peerRuns` times (best kept). */
 export async function benchShape(
   [n, k, h]: [number, number, number],
@@ -154,22 +218,14 @@ export async function benchShape(
   add("f64-reference", ms, ref!.loss, ref!.grad[0]!);
 
   if (peers !== undefined) {
-    const exe = join(await Deno.makeTempDir(), "native_awing");
-    const cc = await runPeer("gcc", [
-      "-O3",
-      "-march=native",
-      "-ffast-math",
-      "-o",
-      exe,
-      join(peers, "native_awing.c"),
-      "-lm",
-    ], false);
-    if (typeof cc === "string") {
-      notes.push(`native-c peer not built: ${cc}`);
-    } else {
-      const r = await bestPeer("native-c peer", exe, [`${n}`, `${k}`, `${h}`], peerRuns, notes);
-      if (typeof r === "string") notes.push(`native-c peer failed: ${r}`);
-      else add("native-c peer", r.ms as number, r.loss as number, r.grad0 as number);
+    const dir = await Deno.makeTempDir();
+    try {
+      for (const peer of nativePeers) {
+        const r = await nativePeer(peer, peers, dir, [`${n}`, `${k}`, `${h}`], peerRuns, notes);
+        if (r !== undefined) add(peer.name, r.ms as number, r.loss as number, r.grad0 as number);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
     // the first Python that has torch: python3 on PATH, else Debian's (python3-torch)
     let py: Record<string, unknown> | string = "no python3";
@@ -190,8 +246,10 @@ const HELP = `Usage: deno task bench [--reps N] [--peer-runs N] [--sizes NxKxH,.
 
 Pixels per second for AWing loss + gradient + weight map (paper defaults, mean), WASM
 SIMD vs a scalar TypeScript loop vs the f64 reference vs the peers in --peers
-(default ../shared/peers: native C with gcc -O3 -march=native -ffast-math, PyTorch CPU
-on one thread via python3). One thread everywhere; ratios are from this same run.
+(default ../shared/peers: native C with gcc -O3 -march=native -ffast-math; the native
+SIMD port of the kernel's math, 128-bit without FMA and AVX2+FMA, x86-64 only; PyTorch
+CPU via python3). One thread everywhere; ratios are from this same run, and the
+strongest peer is named under each table.
 Each peer runs --peer-runs times (default 3) as fresh processes, best kept: their
 speed varies much more between processes than inside one. The WASM rows are
 measured before and after the peers, best kept.
@@ -265,6 +323,15 @@ async function main(args: string[]): Promise<number> {
         `| ${r.impl} | ${r.ms.toFixed(2)} | ${r.mpixPerS.toFixed(1)} | ${
           (wasm / r.mpixPerS).toFixed(2)
         }x | ${r.loss.toFixed(6)} | ${r.grad0.toExponential(6)} |`,
+      );
+    }
+    const peerRows = rows.filter((r) => r.impl.includes("peer"));
+    if (peerRows.length > 0) {
+      const top = peerRows.reduce((a, b) => (b.mpixPerS > a.mpixPerS ? b : a));
+      console.log(
+        `strongest peer: ${top.impl}, ${top.mpixPerS.toFixed(1)} Mpix/s; ${rows[0]!.impl} at ${
+          (wasm / top.mpixPerS).toFixed(2)
+        }x it`,
       );
     }
     for (const note of notes) console.log(`note: ${note}`);
