@@ -183,6 +183,10 @@ export async function benchShape(
   const add = (impl: string, ms: number, loss: number, grad0: number): void => {
     rows.push({ impl, shape: [...shape], ms, mpixPerS: size / ms / 1e3, loss, grad0 });
   };
+  // a peer's row from its speed, which it prints with more digits than its time
+  const addPeer = (impl: string, r: Record<string, unknown>): void => {
+    add(impl, size / (r.mpix_per_s as number) / 1e3, r.loss as number, r.grad0 as number);
+  };
   let loss = 0;
   // the WASM rows are measured in two windows, before and after the peers, best kept: the
   // peers get several processes, and a burst of load on a shared machine should not decide
@@ -222,7 +226,7 @@ export async function benchShape(
     try {
       for (const peer of nativePeers) {
         const r = await nativePeer(peer, peers, dir, [`${n}`, `${k}`, `${h}`], peerRuns, notes);
-        if (r !== undefined) add(peer.name, r.ms as number, r.loss as number, r.grad0 as number);
+        if (r !== undefined) addPeer(peer.name, r);
       }
     } finally {
       await Deno.remove(dir, { recursive: true });
@@ -235,7 +239,7 @@ export async function benchShape(
       if (typeof py !== "string") break;
     }
     if (typeof py === "string") notes.push(`torch peer unavailable: ${py}`);
-    else add("torch-cpu peer (1 thread)", py.ms as number, py.loss as number, py.grad0 as number);
+    else addPeer("torch-cpu peer (1 thread)", py);
   }
   wasmRows();
   return { rows, notes };
