@@ -1,5 +1,7 @@
 // Internal helpers of the annotation readers: line splitting, strict numbers, errors.
 
+import { checkOptions } from "../_validate.ts";
+
 /** Context of one parse: what is read (`"WFLW list"`) and the optional file name. */
 export interface _ParseContext {
   readonly kind: string;
@@ -22,7 +24,7 @@ export function _fail(ctx: _ParseContext, line: number | undefined, message: str
 }
 
 /** Checks that `text` is a string; returns it without a leading byte-order mark. */
-export function _checkText(ctx: _ParseContext, text: unknown): string {
+function _checkText(ctx: _ParseContext, text: unknown): string {
   if (typeof text !== "string") {
     const where = ctx.name === undefined ? "" : ` ${JSON.stringify(ctx.name)}`;
     throw new TypeError(
@@ -35,8 +37,30 @@ export function _checkText(ctx: _ParseContext, text: unknown): string {
 }
 
 /** Splits text into lines (LF or CRLF). Element i is line i + 1. */
-export function _lines(text: string): string[] {
+function _lines(text: string): string[] {
   return text.split(/\r?\n/);
+}
+
+/**
+ * Starts a parse of `kind`: checks `options` (an object or undefined) and `text` (a string),
+ * and returns the parse context and the text's lines (LF or CRLF).
+ */
+export function _begin(
+  kind: string,
+  text: unknown,
+  options: { readonly name?: string | undefined },
+): { ctx: _ParseContext; lines: string[] } {
+  checkOptions(options, `parse ${kind}`);
+  const ctx: _ParseContext = { kind, name: options.name };
+  return { ctx, lines: _lines(_checkText(ctx, text)) };
+}
+
+/** The non-blank lines, trimmed, each with its 1-based line number. */
+export function* _nonBlankLines(lines: readonly string[]): Generator<[n: number, line: string]> {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line !== "") yield [i + 1, line];
+  }
 }
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -51,6 +75,27 @@ export function _number(ctx: _ParseContext, line: number, what: string, token: s
     _fail(ctx, line, `has ${what} ${_quote(token)}, which is not a finite number`);
   }
   return value;
+}
+
+/**
+ * Reads `count` coordinates x0, y0, x1, y1, ... from `fields[first]` on, minus `shift`; an
+ * error names each value and its 1-based `unit` number (`x3 (field 8)`).
+ */
+export function _coordinates(
+  ctx: _ParseContext,
+  line: number,
+  fields: readonly string[],
+  first: number,
+  count: number,
+  shift: number,
+  unit: "field" | "column",
+): Float64Array {
+  const out = new Float64Array(count);
+  for (let j = 0; j < count; j++) {
+    const what = `${j % 2 === 0 ? "x" : "y"}${j >> 1} (${unit} ${first + j + 1})`;
+    out[j] = _number(ctx, line, what, fields[first + j]!.trim()) - shift;
+  }
+  return out;
 }
 
 /** Parses a 0/1 flag. */

@@ -1,11 +1,10 @@
-import { checkOptions } from "../_validate.ts";
 import {
-  _checkText,
+  _begin,
+  _coordinates,
   _fail,
-  _lines,
+  _nonBlankLines,
   _number,
   _originShift,
-  type _ParseContext,
   _quote,
 } from "./_text.ts";
 
@@ -72,9 +71,7 @@ export function parse300wCsv(
   text: string,
   options: Parse300wCsvOptions = {},
 ): Hrnet300wRecord[] {
-  checkOptions(options, "parse 300W CSV");
-  const ctx: _ParseContext = { kind: "300W CSV", name: options.name };
-  const lines = _lines(_checkText(ctx, text));
+  const { ctx, lines } = _begin("300W CSV", text, options);
   const shift = _originShift(ctx, options.origin);
   const k = options.numPoints ?? 68;
   if (!Number.isInteger(k) || k < 1) {
@@ -85,10 +82,7 @@ export function parse300wCsv(
   const columns = HEAD.length + 2 * k;
   let header = -1;
   const records: Hrnet300wRecord[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
-    const n = i + 1;
+  for (const [n, line] of _nonBlankLines(lines)) {
     const fields = line.split(",");
     if (fields.some((f) => f.startsWith('"'))) {
       _fail(ctx, n, "has a quoted field, which this reader does not support");
@@ -123,11 +117,7 @@ export function parse300wCsv(
     const scale = _number(ctx, n, "scale", fields[1]!.trim());
     const cx = _number(ctx, n, "center_w", fields[2]!.trim()) - shift;
     const cy = _number(ctx, n, "center_h", fields[3]!.trim()) - shift;
-    const landmarks = new Float64Array(2 * k);
-    for (let j = 0; j < 2 * k; j++) {
-      const what = `${j % 2 === 0 ? "x" : "y"}${j >> 1} (column ${HEAD.length + j + 1})`;
-      landmarks[j] = _number(ctx, n, what, fields[HEAD.length + j]!.trim()) - shift;
-    }
+    const landmarks = _coordinates(ctx, n, fields, HEAD.length, 2 * k, shift, "column");
     records.push({ image, scale, center: Object.freeze([cx, cy] as const), landmarks });
   }
   if (header < 0) _fail(ctx, undefined, "the text is empty: no header row");

@@ -1,12 +1,11 @@
-import { checkOptions } from "../_validate.ts";
 import {
-  _checkText,
+  _begin,
+  _coordinates,
   _fail,
   _flag,
-  _lines,
+  _nonBlankLines,
   _number,
   _originShift,
-  type _ParseContext,
   _quote,
 } from "./_text.ts";
 
@@ -69,15 +68,10 @@ const FIELDS = 1 + 4 + 2 * K + K;
  * ```
  */
 export function parseCofw68(text: string, options: ParseCofw68Options = {}): Cofw68Record[] {
-  checkOptions(options, "parse COFW-68");
-  const ctx: _ParseContext = { kind: "COFW-68", name: options.name };
-  const lines = _lines(_checkText(ctx, text));
+  const { ctx, lines } = _begin("COFW-68", text, options);
   const shift = _originShift(ctx, options.origin);
   const records: Cofw68Record[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
-    const n = i + 1;
+  for (const [n, line] of _nonBlankLines(lines)) {
     const fields = line.split(/\s+/);
     if (fields.length !== FIELDS) {
       _fail(ctx, n, `has ${fields.length} fields but expected ${FIELDS}`);
@@ -88,11 +82,7 @@ export function parseCofw68(text: string, options: ParseCofw68Options = {}): Cof
     const index = Number(fields[0]);
     const box = (j: number): number => _number(ctx, n, `box value (field ${j + 1})`, fields[j]!);
     const [x, y, w, h] = [box(1), box(2), box(3), box(4)] as const;
-    const landmarks = new Float64Array(2 * K);
-    for (let j = 0; j < 2 * K; j++) {
-      const what = `${j % 2 === 0 ? "x" : "y"}${j >> 1} (field ${j + 6})`;
-      landmarks[j] = _number(ctx, n, what, fields[5 + j]!) - shift;
-    }
+    const landmarks = _coordinates(ctx, n, fields, 5, 2 * K, shift, "field");
     const occluded = new Uint8Array(K);
     for (let j = 0; j < K; j++) {
       occluded[j] = _flag(ctx, n, `occlusion flag ${j} (field ${j + 142})`, fields[141 + j]!);

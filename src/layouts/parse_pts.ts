@@ -1,13 +1,4 @@
-import { checkOptions } from "../_validate.ts";
-import {
-  _checkText,
-  _fail,
-  _lines,
-  _number,
-  _originShift,
-  type _ParseContext,
-  _quote,
-} from "./_text.ts";
+import { _begin, _fail, _number, _originShift, _quote } from "./_text.ts";
 
 /** Options of {@linkcode parsePts}. */
 export interface ParsePtsOptions {
@@ -66,9 +57,7 @@ export interface ParsePtsOptions {
  * ```
  */
 export function parsePts(text: string, options: ParsePtsOptions = {}): Float64Array {
-  checkOptions(options, "parse PTS");
-  const ctx: _ParseContext = { kind: "PTS", name: options.name };
-  const lines = _lines(_checkText(ctx, text));
+  const { ctx, lines } = _begin("PTS", text, options);
   const shift = _originShift(ctx, options.origin);
   let numPoints: number | undefined;
   let version = false;

@@ -1,5 +1,4 @@
-import { checkOptions } from "../_validate.ts";
-import { _checkText, _fail, _flag, _lines, _number, type _ParseContext } from "./_text.ts";
+import { _begin, _coordinates, _fail, _flag, _nonBlankLines, _number } from "./_text.ts";
 import { WFLW_ATTRIBUTES, type WflwAttributes } from "./wflw_attributes.ts";
 
 /** Options of {@linkcode parseWflwList}. */
@@ -76,16 +75,11 @@ export function parseWflwList(
   text: string,
   options: ParseWflwListOptions = {},
 ): WflwRecord[] {
-  checkOptions(options, "parse WFLW list");
-  const ctx: _ParseContext = { kind: "WFLW list", name: options.name };
-  const lines = _lines(_checkText(ctx, text));
+  const { ctx, lines } = _begin("WFLW list", text, options);
   const records: WflwRecord[] = [];
   let format: number | undefined;
   let formatLine = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
-    const n = i + 1;
+  for (const [n, line] of _nonBlankLines(lines)) {
     const fields = line.split(/\s+/);
     if (fields.length !== FULL && fields.length !== SUBSET) {
       _fail(ctx, n, `has ${fields.length} fields but expected ${FULL} or ${SUBSET}`);
@@ -100,15 +94,7 @@ export function parseWflwList(
         `has ${fields.length} fields but line ${formatLine} has ${format}: the formats are mixed`,
       );
     }
-    const landmarks = new Float64Array(COORDS);
-    for (let j = 0; j < COORDS; j++) {
-      landmarks[j] = _number(
-        ctx,
-        n,
-        `${j % 2 === 0 ? "x" : "y"}${j >> 1} (field ${j + 1})`,
-        fields[j]!,
-      );
-    }
+    const landmarks = _coordinates(ctx, n, fields, 0, COORDS, 0, "field");
     const image = fields[fields.length - 1]!;
     if (fields.length === SUBSET) {
       records.push({ landmarks, image });
