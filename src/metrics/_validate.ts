@@ -1,5 +1,7 @@
 // Internal checks shared by the metrics.
 
+import { checkOptions } from "../_validate.ts";
+
 /** Checks a per-image NME array: non-empty, finite, >= 0. Returns it as f64 numbers. */
 export function _checkNmes(what: string, nmes: unknown): Float64Array {
   if (
@@ -39,6 +41,21 @@ export function _checkThreshold(what: string, threshold: unknown, fallback: numb
     );
   }
   return threshold;
+}
+
+/**
+ * The common start of the metrics over per-image NMEs and a threshold t: checks `options`
+ * (an object or undefined), the NMEs ({@linkcode _checkNmes}) and `options.threshold`
+ * (default 0.1), in that order.
+ */
+export function _checkNmesAndThreshold(
+  what: string,
+  nmes: unknown,
+  options: { readonly threshold?: number | undefined },
+): { values: Float64Array; t: number } {
+  checkOptions(options, `compute ${what}`);
+  const values = _checkNmes(what, nmes);
+  return { values, t: _checkThreshold(what, options.threshold, 0.1) };
 }
 
 /** Checks that `array` is a Float32Array or Float64Array with finite values. */

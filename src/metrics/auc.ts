@@ -1,7 +1,6 @@
-import { checkOptions } from "../_validate.ts";
 import { _ced } from "./ced_curve.ts";
 import { _simpson } from "./_simpson.ts";
-import { _checkGridSteps, _checkNmes, _checkThreshold } from "./_validate.ts";
+import { _checkGridSteps, _checkNmesAndThreshold } from "./_validate.ts";
 import type { NmeValues } from "./types.ts";
 
 /** Options of {@linkcode auc}. */
@@ -52,9 +51,7 @@ export interface AucOptions {
  */
 export function auc(nmes: NmeValues, options: AucOptions = {}): number {
   const what = "AUC";
-  checkOptions(options, `compute ${what}`);
-  const values = _checkNmes(what, nmes);
-  const t = _checkThreshold(what, options.threshold, 0.1);
+  const { values, t } = _checkNmesAndThreshold(what, nmes, options);
   const method = options.method ?? "exact";
   if (method === "exact") {
     let sum = 0;

@@ -1,5 +1,4 @@
-import { checkOptions } from "../_validate.ts";
-import { _checkGridSteps, _checkNmes, _checkThreshold } from "./_validate.ts";
+import { _checkGridSteps, _checkNmesAndThreshold } from "./_validate.ts";
 import type { NmeValues } from "./types.ts";
 
 /** Options of {@linkcode cedCurve}. */
@@ -42,9 +41,7 @@ export interface CedCurve {
  */
 export function cedCurve(nmes: NmeValues, options: CedCurveOptions = {}): CedCurve {
   const what = "CED curve";
-  checkOptions(options, `compute ${what}`);
-  const values = _checkNmes(what, nmes);
-  const t = _checkThreshold(what, options.threshold, 0.1);
+  const { values, t } = _checkNmesAndThreshold(what, nmes, options);
   const steps = options.steps ?? 1000;
   if (typeof steps !== "number" || !Number.isInteger(steps) || steps < 1) {
     throw new RangeError(

@@ -1,5 +1,4 @@
-import { checkOptions } from "../_validate.ts";
-import { _checkNmes, _checkThreshold } from "./_validate.ts";
+import { _checkNmesAndThreshold } from "./_validate.ts";
 import type { NmeValues } from "./types.ts";
 
 /** Options of {@linkcode failureRate}. */
@@ -29,9 +28,7 @@ export interface FailureRateOptions {
  */
 export function failureRate(nmes: NmeValues, options: FailureRateOptions = {}): number {
   const what = "failure rate";
-  checkOptions(options, `compute ${what}`);
-  const values = _checkNmes(what, nmes);
-  const t = _checkThreshold(what, options.threshold, 0.1);
+  const { values, t } = _checkNmesAndThreshold(what, nmes, options);
   let failures = 0;
   for (const v of values) if (v > t) failures++;
   return failures / values.length;

@@ -1,4 +1,3 @@
-import { checkOptions } from "../_validate.ts";
 import {
   WFLW_ATTRIBUTES,
   type WflwAttributeName,
@@ -7,7 +6,7 @@ import {
 import { auc } from "./auc.ts";
 import { failureRate } from "./failure_rate.ts";
 import { meanNme } from "./mean_nme.ts";
-import { _checkNmes, _checkThreshold } from "./_validate.ts";
+import { _checkNmesAndThreshold } from "./_validate.ts";
 import type { NmeValues } from "./types.ts";
 
 /** Options of {@linkcode subsetMetrics}. */
@@ -72,9 +71,7 @@ export function subsetMetrics(
   options: SubsetMetricsOptions = {},
 ): SubsetMetrics {
   const what = "subset metrics";
-  checkOptions(options, `compute ${what}`);
-  const values = _checkNmes(what, nmes);
-  _checkThreshold(what, options.threshold, 0.1);
+  const { values } = _checkNmesAndThreshold(what, nmes, options);
   if (!Array.isArray(attributes) || attributes.length !== values.length) {
     throw new TypeError(
       `Cannot compute ${what}: "attributes" has ${
