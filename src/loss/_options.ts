@@ -134,6 +134,16 @@ export function resolveLossOptions(
   };
 }
 
+/**
+ * Checks the named parameters of a loss that must be > 0 and fit float32: first each one's
+ * sign, then each one's float32 range, in the order given.
+ */
+export function checkPositiveParams(params: Readonly<Record<string, number>>): void {
+  const entries = Object.entries(params);
+  for (const [name, v] of entries) checkAbove(v, name, 0, ACTION);
+  for (const [name, v] of entries) checkFloat32Param(v, name, ACTION);
+}
+
 /** Throws when a loss's largest gradient magnitude `bound` (named by `what`) overflows float32. */
 export function checkGradientBound(bound: number, what: string): void {
   if (!Number.isFinite(Math.fround(bound))) {

@@ -30,12 +30,24 @@ export function heatmapLoss<O extends LossOptions>(
   return fn as HeatmapLoss<O>;
 }
 
+/**
+ * A loss of the WASM core without a target check (all but AWing): its kind and its 4 kernel
+ * parameters from the options (`params` checks them and throws first), no map by default.
+ */
+export function kernelLoss<O extends LossOptions>(
+  kind: LossSpec["kind"],
+  params: (options: O) => LossSpec["params"],
+): HeatmapLoss<O> {
+  return heatmapLoss<O>((pred, target, options) => {
+    const spec: LossSpec = { kind, params: params(options) };
+    const call = checkLossCall(pred, target, options, 0, true);
+    return runLoss(spec, pred, target, call);
+  });
+}
+
 /** A loss without parameters (MSE, L1): its kind, the default options, no map by default. */
 export function plainLoss(kind: LossSpec["kind"]): HeatmapLoss<LossOptions> {
-  return heatmapLoss<LossOptions>((pred, target, options) => {
-    const call = checkLossCall(pred, target, options, 0, true);
-    return runLoss({ kind, params: [0, 0, 0, 0] }, pred, target, call);
-  });
+  return kernelLoss<LossOptions>(kind, () => [0, 0, 0, 0]);
 }
 
 /** Runs the loss described by `spec` over `pred` and `target` (see checkLossCall). */

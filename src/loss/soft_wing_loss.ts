@@ -1,8 +1,7 @@
-import { checkAbove, checkFloat32Param } from "../_validate.ts";
 import { KIND } from "../_wasm.ts";
 import type { HeatmapLoss, LossOptions } from "../types.ts";
-import { checkGradientBound, checkLossCall } from "./_options.ts";
-import { heatmapLoss, runLoss } from "./_run_loss.ts";
+import { checkGradientBound, checkPositiveParams } from "./_options.ts";
+import { kernelLoss } from "./_run_loss.ts";
 
 /** Options of {@link softWingLoss}. */
 export interface SoftWingLossOptions extends LossOptions {
@@ -38,20 +37,15 @@ export interface SoftWingLossOptions extends LossOptions {
  * (the largest gradient in the log region) beyond float32, NaN or infinite inputs, losses that
  * overflow float32, or an empty batch.
  */
-export const softWingLoss: HeatmapLoss<SoftWingLossOptions> = heatmapLoss<SoftWingLossOptions>(
-  (pred, target, options) => {
+export const softWingLoss: HeatmapLoss<SoftWingLossOptions> = kernelLoss<SoftWingLossOptions>(
+  KIND.softWing,
+  (options) => {
     const w1 = options?.w1 ?? 2;
     const w2 = options?.w2 ?? 20;
     const epsilon = options?.epsilon ?? 0.5;
-    checkAbove(w1, "w1", 0, "compute loss");
-    checkAbove(w2, "w2", 0, "compute loss");
-    checkAbove(epsilon, "epsilon", 0, "compute loss");
-    checkFloat32Param(w1, "w1", "compute loss");
-    checkFloat32Param(w2, "w2", "compute loss");
-    checkFloat32Param(epsilon, "epsilon", "compute loss");
+    checkPositiveParams({ w1, w2, epsilon });
     checkGradientBound(w2 / (epsilon + w1), "w2 / (epsilon + w1)");
     const b = w1 - w2 * Math.log1p(w1 / epsilon);
-    const call = checkLossCall(pred, target, options, 0, true);
-    return runLoss({ kind: KIND.softWing, params: [w1, w2, epsilon, b] }, pred, target, call);
+    return [w1, w2, epsilon, b];
   },
 );

@@ -1,8 +1,7 @@
-import { checkAbove, checkFloat32Param } from "../_validate.ts";
 import { KIND } from "../_wasm.ts";
 import type { HeatmapLoss, LossOptions } from "../types.ts";
-import { checkGradientBound, checkLossCall } from "./_options.ts";
-import { heatmapLoss, runLoss } from "./_run_loss.ts";
+import { checkGradientBound, checkPositiveParams } from "./_options.ts";
+import { kernelLoss } from "./_run_loss.ts";
 
 /** Options of {@link wingLoss}. */
 export interface WingLossOptions extends LossOptions {
@@ -39,17 +38,14 @@ export interface WingLossOptions extends LossOptions {
  * gradient) beyond float32, NaN or infinite inputs, losses that overflow float32, or an empty
  * batch.
  */
-export const wingLoss: HeatmapLoss<WingLossOptions> = heatmapLoss<WingLossOptions>(
-  (pred, target, options) => {
+export const wingLoss: HeatmapLoss<WingLossOptions> = kernelLoss<WingLossOptions>(
+  KIND.wing,
+  (options) => {
     const w = options?.w ?? 10;
     const epsilon = options?.epsilon ?? 2;
-    checkAbove(w, "w", 0, "compute loss");
-    checkAbove(epsilon, "epsilon", 0, "compute loss");
-    checkFloat32Param(w, "w", "compute loss");
-    checkFloat32Param(epsilon, "epsilon", "compute loss");
+    checkPositiveParams({ w, epsilon });
     checkGradientBound(w / epsilon, "w / epsilon");
     const c = w - w * Math.log1p(w / epsilon);
-    const call = checkLossCall(pred, target, options, 0, true);
-    return runLoss({ kind: KIND.wing, params: [w, epsilon, c, 0] }, pred, target, call);
+    return [w, epsilon, c, 0];
   },
 );
