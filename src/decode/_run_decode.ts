@@ -5,6 +5,7 @@ import {
   checkFinite,
   checkFloat,
   checkLength,
+  checkOneOf,
   checkOptionsShape,
   outputArray,
 } from "../_validate.ts";
@@ -15,6 +16,17 @@ import type { DecodeOptions, DecodeResult } from "./types.ts";
 
 /** The action of every decoder's error messages. */
 export const ACTION = "decode heatmaps";
+
+/** A decoder's option `name`: one of `allowed`, the first of them (the default) when undefined. */
+export function optionOneOf<T extends string>(
+  value: T | undefined,
+  name: string,
+  allowed: readonly [T, ...T[]],
+): T {
+  const chosen = value ?? allowed[0];
+  checkOneOf(chosen, name, allowed, ACTION);
+  return chosen;
+}
 
 /** One chunk of channels as a decoder sees it. */
 export interface DecodeChunk {

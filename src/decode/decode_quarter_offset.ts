@@ -1,5 +1,4 @@
-import { checkOneOf } from "../_validate.ts";
-import { ACTION, runDecode } from "./_run_decode.ts";
+import { optionOneOf, runDecode } from "./_run_decode.ts";
 import type { FloatArray } from "../types.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
 
@@ -72,10 +71,8 @@ export function decodeQuarterOffset(
   heatmaps: FloatArray,
   options: QuarterOffsetOptions,
 ): DecodeResult {
-  const convention = options?.convention ?? "fan";
-  checkOneOf(convention, "convention", ["fan", "mmpose"], ACTION);
-  const frame = options?.frame ?? "pixel-centre";
-  checkOneOf(frame, "frame", ["pixel-centre", "native"], ACTION);
+  const convention = optionOneOf(options?.convention, "convention", ["fan", "mmpose"]);
+  const frame = optionOneOf(options?.frame, "frame", ["pixel-centre", "native"]);
   const shift = convention === "fan" && frame === "native" ? 0.5 : 0;
   const h = options?.shape?.[2], w = options?.shape?.[3];
   return runDecode(heatmaps, options, {

@@ -1,6 +1,6 @@
-import { checkAbove, checkFloat32Param, checkOneOf } from "../_validate.ts";
+import { checkAbove, checkFloat32Param } from "../_validate.ts";
 import { wasm } from "../_wasm.ts";
-import { ACTION, runDecode } from "./_run_decode.ts";
+import { ACTION, optionOneOf, runDecode } from "./_run_decode.ts";
 import type { FloatArray } from "../types.ts";
 import type { DecodeOptions, DecodeResult } from "./types.ts";
 
@@ -55,8 +55,7 @@ export function decodeSoftArgmax(
   heatmaps: FloatArray,
   options: SoftArgmaxOptions,
 ): DecodeResult {
-  const normalize = options?.normalize ?? "softmax";
-  checkOneOf(normalize, "normalize", ["softmax", "linear"], ACTION);
+  const normalize = optionOneOf(options?.normalize, "normalize", ["softmax", "linear"]);
   const beta = options?.beta ?? 1;
   checkAbove(beta, "beta", 0, ACTION);
   checkFloat32Param(beta, "beta", ACTION);
