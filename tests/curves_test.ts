@@ -5,6 +5,8 @@ import type { CurveRow } from "../scripts/curves.ts";
 import { awingConstants, awingPixel, baselinePixel } from "../src/reference/mod.ts";
 import type { Baseline } from "../src/reference/mod.ts";
 import { at } from "./_assert.ts";
+import { needs } from "./_permissions.ts";
+import { withTempDir } from "./_temp_dir.ts";
 
 const TARGETS = [0, 0.2, 0.4, 0.6, 0.8, 1];
 const WING = "Wing (w = 10, ε = 2)";
@@ -114,16 +116,13 @@ Deno.test("computeCurves() rejects bad options", () => {
   throws(() => computeCurves({ wingW: 0 }), RangeError);
 });
 
-const canWrite = Deno.permissions.querySync({ name: "write" }).state === "granted";
+const WRITE = needs("write");
 
 Deno.test({
-  name: canWrite
-    ? "renderCurves() writes the two figures and the CSV"
-    : "renderCurves() writes the two figures and the CSV (skipped: needs --allow-write)",
-  ignore: !canWrite,
+  name: `renderCurves() writes the two figures and the CSV${WRITE.why}`,
+  ignore: WRITE.ignore,
   async fn(): Promise<void> {
-    const dir = await Deno.makeTempDir({ prefix: "awing_curves_" });
-    try {
+    await withTempDir("awing_curves_", async (dir) => {
       const out = join(dir, "nested", "out");
       const { files } = await renderCurves({ out });
       const names = ["loss.svg", "gradient.svg", "curves.csv"];
@@ -166,20 +165,15 @@ Deno.test({
         };
       });
       checkRows(rows, 2001);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
 Deno.test({
-  name: canWrite
-    ? "renderCurves() renders PNG through resvg"
-    : "renderCurves() renders PNG through resvg (skipped: needs --allow-write)",
-  ignore: !canWrite,
+  name: `renderCurves() renders PNG through resvg${WRITE.why}`,
+  ignore: WRITE.ignore,
   async fn(): Promise<void> {
-    const dir = await Deno.makeTempDir({ prefix: "awing_curves_png_" });
-    try {
+    await withTempDir("awing_curves_png_", async (dir) => {
       const { files } = await renderCurves({ out: dir, format: "png", points: 201 });
       deepEqual(files.map((f) => basename(f)), ["loss.png", "gradient.png", "curves.csv"]);
       for (const file of files.slice(0, 2)) {
@@ -193,9 +187,7 @@ Deno.test({
       // the gradient figure is taller: it has the insets below the main panel
       const size = (f: string): number => new DataView(Deno.readFileSync(f).buffer).getUint32(20);
       ok(size(at(files, 1)) > 1.4 * size(at(files, 0)));
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 

@@ -11,18 +11,10 @@ import { createImageBatchSource, decodeImage } from "../src/train/mod.ts";
 import { LAYOUT_300W } from "../src/layouts/mod.ts";
 import { needs } from "./_permissions.ts";
 import { rng } from "./_random.ts";
+import { withTempDir } from "./_temp_dir.ts";
 
 /** These tests write images to a temporary folder and read them back. */
 const FILES = needs("read", "write");
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "awing_data_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 function ptsText(lm: ArrayLike<number>, origin = 1): string {
   const rows = [];
@@ -139,7 +131,7 @@ Deno.test({
     `loadPtsFolder reads generated PNG and JPEG files with their .pts, 0-based and sorted${FILES.why}`,
   ignore: FILES.ignore,
 }, async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("awing_data_", async (dir) => {
     const next = rng(22);
     const faces = [face68(next, 50, 50, 30), face68(next, 60, 40, 25), face68(next, 40, 45, 20)];
     const img = encodePng({
@@ -193,7 +185,7 @@ Deno.test({
     `loadPtsFolder: one-line errors for a missing or wrong folder, missing or bad landmarks${FILES.why}`,
   ignore: FILES.ignore,
 }, async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("awing_data_", async (dir) => {
     await rejects(loadPtsFolder(join(dir, "nope")), {
       name: "Error",
       message: `Cannot load image folder "${join(dir, "nope")}": folder "${
@@ -228,7 +220,7 @@ Deno.test({
     `loadWflwFolder: full list with boxes, subset list without; missing images and bad lines${FILES.why}`,
   ignore: FILES.ignore,
 }, async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("awing_data_", async (dir) => {
     const images = join(dir, "WFLW_images");
     await Deno.mkdir(join(images, "2--Demonstration"), { recursive: true });
     await Deno.writeFile(join(images, "2--Demonstration", "a.jpg"), new Uint8Array(8));
@@ -294,7 +286,7 @@ Deno.test({
     `createImageBatchSource: marks at landmarks land on the batch landmarks (crop, shrink, augmentation, flips); worker = thread${FILES.why}`,
   ignore: FILES.ignore,
 }, async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("awing_data_", async (dir) => {
     const next = rng(23);
     const tracked = [[36, 0], [30, 1], [54, 2]] as const;
     // a small photo (no shrink) and a large one (shrunk 4x or more before the crop)
@@ -356,7 +348,7 @@ Deno.test({
     `createImageBatchSource: WFLW boxes and boundary; unreadable images fail with one line${FILES.why}`,
   ignore: FILES.ignore,
 }, async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("awing_data_", async (dir) => {
     const images = join(dir, "img");
     await Deno.mkdir(images);
     const data = new Uint8Array(120 * 100 * 3).fill(128);
