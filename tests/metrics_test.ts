@@ -108,6 +108,13 @@ function face68(): Float64Array {
   return g;
 }
 
+/** A face of k points with coordinate values 0, 1, 2, ..., then the given points moved. */
+function faceWith(k: number, points: Record<number, [x: number, y: number]>): Float64Array {
+  const face = new Float64Array(2 * k).map((_, i) => i);
+  for (const [p, xy] of Object.entries(points)) face.set(xy, 2 * Number(p));
+  return face;
+}
+
 Deno.test("nme: inter-ocular and inter-pupil of the 300W, WFLW and COFW layouts", () => {
   // Every predicted point is off by (3, 4): mean error 5.
   const shift = (g: Float64Array): Float64Array => g.map((v, i) => v + (i % 2 === 0 ? 3 : 4));
@@ -117,20 +124,12 @@ Deno.test("nme: inter-ocular and inter-pupil of the 300W, WFLW and COFW layouts"
   deepEqual(normDistance(g68, { numPoints: 68, norm: "inter-pupil" }), new Float64Array([13]));
   close(at(nme(shift(g68), g68, { numPoints: 68, norm: "inter-pupil" }), 0), 5 / 13, 1e-15);
   // WFLW: corners 60/72, pupils 96/97
-  const g98 = new Float64Array(196).map((_, i) => i);
-  g98.set([0, 0], 120);
-  g98.set([30, 40], 144);
-  g98.set([5, 5], 192);
-  g98.set([5, 29], 194);
+  const g98 = faceWith(98, { 60: [0, 0], 72: [30, 40], 96: [5, 5], 97: [5, 29] });
   deepEqual(normDistance(g98, { layout: "wflw", norm: "inter-ocular" }), new Float64Array([50]));
   deepEqual(normDistance(g98, { layout: 98, norm: "inter-pupil" }), new Float64Array([24]));
   closeAll(nme(shift(g98), g98, { layout: "wflw", norm: "inter-pupil" }), [5 / 24]);
   // COFW: corners 8/9, pupils 16/17
-  const g29 = new Float64Array(58).map((_, i) => i);
-  g29.set([0, 0], 16);
-  g29.set([0, 7], 18);
-  g29.set([1, 1], 32);
-  g29.set([4, 5], 34);
+  const g29 = faceWith(29, { 8: [0, 0], 9: [0, 7], 16: [1, 1], 17: [4, 5] });
   deepEqual(normDistance(g29, { layout: "cofw", norm: "inter-ocular" }), new Float64Array([7]));
   deepEqual(normDistance(g29, { numPoints: 29, norm: "inter-pupil" }), new Float64Array([5]));
   // a layout object works too; several faces: distance per face
