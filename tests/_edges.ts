@@ -58,3 +58,28 @@ export function edgeCases(
     skip: skippedCases.map((_, i) => drawn.length + i),
   };
 }
+
+/** The edge cases of one map and sigma, with the map's size and the heatmaps' shape. */
+export interface EdgeCaseMap {
+  h: number;
+  w: number;
+  sigma: number;
+  /** The landmarks of {@linkcode edgeCases}, one channel each. */
+  lm: Float32Array;
+  /** The channels that `"partial"` skips. */
+  skip: number[];
+  /** The number of landmarks (channels). */
+  k: number;
+  /** `[1, k, h, w]`. */
+  shape: [n: number, k: number, h: number, w: number];
+}
+
+/** The edge cases of a 15 x 20 map for sigma 0.5, 1, 1.5 and 2, as the encoders' tests use. */
+export function edgeCaseMaps(): EdgeCaseMap[] {
+  const h = 15, w = 20;
+  return [0.5, 1, 1.5, 2].map((sigma) => {
+    const { lm, skip } = edgeCases(h, w, sigma);
+    const k = lm.length / 2;
+    return { h, w, sigma, lm, skip, k, shape: [1, k, h, w] };
+  });
+}

@@ -30,3 +30,21 @@ export function cudaTestStatus(): CudaTestStatus {
   const noLib = haveLib ? "" : ` (skipped: ${lib} not found; run deno task build:cuda)`;
   return { lib, haveLib, gpu, noLib };
 }
+
+/**
+ * A test of the CUDA library, skipped when `ignore` is true: it unloads the library after
+ * `fn`, however `fn` ends (the resource sanitizer checks each test on its own).
+ */
+export function cudaTest(name: string, ignore: boolean, fn: () => void): void {
+  Deno.test({
+    name,
+    ignore,
+    fn(): void {
+      try {
+        fn();
+      } finally {
+        closeCuda();
+      }
+    },
+  });
+}

@@ -10,6 +10,19 @@ import {
 } from "../src/loss/mod.ts";
 import type { LossReferenceOptions } from "../src/reference/mod.ts";
 
+/**
+ * A set of Adaptive Wing parameters other than the defaults, each exact in float32 (the
+ * precision of the kernels), with a weight map above a threshold other than the default.
+ */
+export const AWING_CUSTOM = {
+  alpha: 2.5,
+  omega: 10,
+  epsilon: Math.fround(0.5),
+  theta: Math.fround(0.3),
+  mapWeight: 5,
+  mapThreshold: Math.fround(0.3),
+};
+
 /** One loss: its name, its kind in `lossReference` and the function. */
 export interface LossKind {
   name: string;

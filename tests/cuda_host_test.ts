@@ -24,8 +24,9 @@ import {
 } from "../src/gpu/mod.ts";
 import { lossData, uniform } from "./_random.ts";
 import { assertClose, caught, maxAbs } from "./_assert.ts";
-import { cudaTestStatus } from "./_gpu.ts";
-import { edgeCases } from "./_edges.ts";
+import { cudaTest, cudaTestStatus } from "./_gpu.ts";
+import { AWING_CUSTOM } from "./_losses.ts";
+import { edgeCaseMaps } from "./_edges.ts";
 import { needs } from "./_permissions.ts";
 
 const loadedAtImport = isLoaded();
@@ -39,16 +40,9 @@ const SHAPES: Shape4[] = [[1, 1, 1, 1], [1, 1, 1, 3], [2, 3, 5, 7], [1, 2, 17, 9
   33,
   31,
 ]];
-const PARAMS = [
+const PARAMS: Partial<typeof AWING_CUSTOM>[] = [
   {},
-  {
-    alpha: 2.5,
-    omega: 10,
-    epsilon: Math.fround(0.5),
-    theta: Math.fround(0.3),
-    mapWeight: 5,
-    mapThreshold: Math.fround(0.3),
-  },
+  AWING_CUSTOM,
   { mapWeight: 0 },
 ];
 
@@ -100,198 +94,170 @@ Deno.test("DeviceTensor checks shape and device before touching the library", ()
   equal(isLoaded(), false);
 });
 
-Deno.test({
-  name: `CUDA library loads and reports no device cleanly${noGpuOnly}`,
-  ignore: !haveLib || gpu,
-  fn(): void {
-    try {
-      const count = new Int32Array([-1]);
-      const symbols = ffi();
-      for (let round = 0; round < 2; round++) {
-        // twice: the runtime's error is cleared, the answer does not change
-        equal(symbols.awl_device_count(count), STATUS.noDevice);
-        equal(count[0], 0);
-      }
-      const error = caught(() => cudaDevices(), CudaNoDeviceError);
-      match(error.detail, /no CUDA device: .*cudaGetDeviceCount/);
-      match(error.detail, /\(runtime\.cu:\d+\)$/);
-      throws(() => new DeviceTensor([4]), CudaNoDeviceError);
-      equal(liveBuffers(), 0);
-      equal(isCudaAvailable(), false);
-    } finally {
-      closeCuda();
-    }
-  },
+cudaTest(`CUDA library loads and reports no device cleanly${noGpuOnly}`, !haveLib || gpu, () => {
+  const count = new Int32Array([-1]);
+  const symbols = ffi();
+  for (let round = 0; round < 2; round++) {
+    // twice: the runtime's error is cleared, the answer does not change
+    equal(symbols.awl_device_count(count), STATUS.noDevice);
+    equal(count[0], 0);
+  }
+  const error = caught(() => cudaDevices(), CudaNoDeviceError);
+  match(error.detail, /no CUDA device: .*cudaGetDeviceCount/);
+  match(error.detail, /\(runtime\.cu:\d+\)$/);
+  throws(() => new DeviceTensor([4]), CudaNoDeviceError);
+  equal(liveBuffers(), 0);
+  equal(isCudaAvailable(), false);
 });
 
-Deno.test({
-  name: `selectBackend({ backend: "auto" }) falls back to WASM and says why${noGpuOnly}`,
-  ignore: !haveLib || gpu,
-  fn(): void {
-    try {
-      using backend = selectBackend({ backend: "auto" });
-      equal(backend.name, "wasm");
-      equal(backend.device, undefined);
-      match(backend.reason, /^no CUDA device \(.*cudaGetDeviceCount.*\); using WASM$/);
-      equal(isLoaded(), false); // unloaded again after the probe
-      const { pred, target } = lossData(2 * 3 * 5 * 7, 11);
-      const a = backend.awingLoss(pred, target, { shape: [2, 3, 5, 7] });
-      const b = awingLoss(pred, target, { shape: [2, 3, 5, 7] });
-      equal(a.loss, b.loss);
-      throws(() => selectBackend({ backend: "cuda" }), CudaNoDeviceError);
-      equal(selectBackend({ backend: "wasm" }).reason, "WASM backend requested");
-      throws(() => selectBackend({ backend: "gpu" as "cuda" }), TypeError);
-    } finally {
-      closeCuda();
-    }
+cudaTest(
+  `selectBackend({ backend: "auto" }) falls back to WASM and says why${noGpuOnly}`,
+  !haveLib || gpu,
+  () => {
+    using backend = selectBackend({ backend: "auto" });
+    equal(backend.name, "wasm");
+    equal(backend.device, undefined);
+    match(backend.reason, /^no CUDA device \(.*cudaGetDeviceCount.*\); using WASM$/);
+    equal(isLoaded(), false); // unloaded again after the probe
+    const { pred, target } = lossData(2 * 3 * 5 * 7, 11);
+    const a = backend.awingLoss(pred, target, { shape: [2, 3, 5, 7] });
+    const b = awingLoss(pred, target, { shape: [2, 3, 5, 7] });
+    equal(a.loss, b.loss);
+    throws(() => selectBackend({ backend: "cuda" }), CudaNoDeviceError);
+    equal(selectBackend({ backend: "wasm" }).reason, "WASM backend requested");
+    throws(() => selectBackend({ backend: "gpu" as "cuda" }), TypeError);
   },
-});
+);
 
-Deno.test({
-  name: `awl_host_awing matches the float64 reference (loss 1e-5, pixels 1e-4)${noLib}`,
-  ignore: !haveLib,
-  fn(): void {
-    try {
-      let seed = 100;
-      for (const shape of SHAPES) {
-        const [n, k, h, w] = shape;
-        const size = n * k * h * w;
-        for (const params of PARAMS) {
-          for (const weighted of [false, true]) {
-            const { pred, target } = lossData(size, seed++);
-            const weights = weighted
-              ? {
-                landmarkWeights: Float32Array.from(
-                  uniform(n * k, seed++),
-                  (v, i) => (i % 3 === 0 ? 0 : 2 * v),
-                ),
-              }
-              : {};
-            const grad = new Float32Array(size), lossMap = new Float32Array(size);
-            const stats = hostAwing(pred, target, {
-              shape,
-              ...params,
-              ...weights,
-              grad,
-              lossMap,
-              gradScale: 1,
-            });
-            const ref = lossReference(pred, target, {
-              shape,
-              loss: { kind: "awing", ...params },
-              reduction: "sum",
-              mapWeight: params.mapWeight ?? 10,
-              mapThreshold: params.mapThreshold ?? Math.fround(0.2),
-              ...weights,
-            });
-            const what = `${JSON.stringify(shape)} ${JSON.stringify(params)} weighted=${weighted}`;
-            ok(
-              Math.abs(stats.total - ref.loss) <= 1e-5 * Math.abs(ref.loss) + 1e-12,
-              `${what}: total ${stats.total} vs ${ref.loss}`,
-            );
-            assertClose(grad, ref.grad, 1e-4, 1e-7 * maxAbs(ref.grad), `${what} grad`);
-            assertClose(lossMap, ref.lossMap, 1e-4, 1e-7 * maxAbs(ref.lossMap), `${what} map`);
-            equal(stats.flags, 0);
-            equal(stats.targetMin, Math.min(...target));
-            equal(stats.targetMax, Math.max(...target));
-          }
-        }
-      }
-    } finally {
-      closeCuda();
-    }
-  },
-});
-
-Deno.test({
-  name: `awl_host_awing equals the WASM awingLoss (mean, sum, none)${noLib}`,
-  ignore: !haveLib,
-  fn(): void {
-    try {
-      for (const shape of [[2, 3, 5, 7], [2, 68, 16, 16]] as Shape4[]) {
-        const [n, k, h, w] = shape;
-        const size = n * k * h * w;
-        const { pred, target } = lossData(size, 7);
-        const lw = Float32Array.from(uniform(n * k, 8), (v) => v * 2);
-        for (const reduction of ["mean", "sum", "none"] as const) {
-          const wasm = awingLoss(pred, target, { shape, reduction, landmarkWeights: lw });
+cudaTest(
+  `awl_host_awing matches the float64 reference (loss 1e-5, pixels 1e-4)${noLib}`,
+  !haveLib,
+  () => {
+    let seed = 100;
+    for (const shape of SHAPES) {
+      const [n, k, h, w] = shape;
+      const size = n * k * h * w;
+      for (const params of PARAMS) {
+        for (const weighted of [false, true]) {
+          const { pred, target } = lossData(size, seed++);
+          const weights = weighted
+            ? {
+              landmarkWeights: Float32Array.from(
+                uniform(n * k, seed++),
+                (v, i) => (i % 3 === 0 ? 0 : 2 * v),
+              ),
+            }
+            : {};
           const grad = new Float32Array(size), lossMap = new Float32Array(size);
           const stats = hostAwing(pred, target, {
             shape,
-            landmarkWeights: lw,
+            ...params,
+            ...weights,
             grad,
             lossMap,
-            gradScale: reduction === "mean" ? 1 / size : 1,
+            gradScale: 1,
           });
-          const loss = reduction === "mean" ? stats.total / size : stats.total;
-          ok(Math.abs(loss - wasm.loss) <= 1e-5 * Math.abs(wasm.loss), `${reduction} loss`);
-          assertClose(grad, wasm.grad!, 1e-4, 1e-7 * maxAbs(wasm.grad!), `${reduction} grad`);
-          if (reduction === "none") {
-            assertClose(lossMap, wasm.lossMap!, 1e-4, 1e-7 * maxAbs(wasm.lossMap!), "lossMap");
-          }
+          const ref = lossReference(pred, target, {
+            shape,
+            loss: { kind: "awing", ...params },
+            reduction: "sum",
+            mapWeight: params.mapWeight ?? 10,
+            mapThreshold: params.mapThreshold ?? Math.fround(0.2),
+            ...weights,
+          });
+          const what = `${JSON.stringify(shape)} ${JSON.stringify(params)} weighted=${weighted}`;
+          ok(
+            Math.abs(stats.total - ref.loss) <= 1e-5 * Math.abs(ref.loss) + 1e-12,
+            `${what}: total ${stats.total} vs ${ref.loss}`,
+          );
+          assertClose(grad, ref.grad, 1e-4, 1e-7 * maxAbs(ref.grad), `${what} grad`);
+          assertClose(lossMap, ref.lossMap, 1e-4, 1e-7 * maxAbs(ref.lossMap), `${what} map`);
+          equal(stats.flags, 0);
+          equal(stats.targetMin, Math.min(...target));
+          equal(stats.targetMax, Math.max(...target));
         }
       }
-    } finally {
-      closeCuda();
     }
   },
+);
+
+cudaTest(`awl_host_awing equals the WASM awingLoss (mean, sum, none)${noLib}`, !haveLib, () => {
+  for (const shape of [[2, 3, 5, 7], [2, 68, 16, 16]] as Shape4[]) {
+    const [n, k, h, w] = shape;
+    const size = n * k * h * w;
+    const { pred, target } = lossData(size, 7);
+    const lw = Float32Array.from(uniform(n * k, 8), (v) => v * 2);
+    for (const reduction of ["mean", "sum", "none"] as const) {
+      const wasm = awingLoss(pred, target, { shape, reduction, landmarkWeights: lw });
+      const grad = new Float32Array(size), lossMap = new Float32Array(size);
+      const stats = hostAwing(pred, target, {
+        shape,
+        landmarkWeights: lw,
+        grad,
+        lossMap,
+        gradScale: reduction === "mean" ? 1 / size : 1,
+      });
+      const loss = reduction === "mean" ? stats.total / size : stats.total;
+      ok(Math.abs(loss - wasm.loss) <= 1e-5 * Math.abs(wasm.loss), `${reduction} loss`);
+      assertClose(grad, wasm.grad!, 1e-4, 1e-7 * maxAbs(wasm.grad!), `${reduction} grad`);
+      if (reduction === "none") {
+        assertClose(lossMap, wasm.lossMap!, 1e-4, 1e-7 * maxAbs(wasm.lossMap!), "lossMap");
+      }
+    }
+  }
 });
 
-Deno.test({
-  name: `awl_host_awing reports non-finite inputs, the target range and bad arguments${noLib}`,
-  ignore: !haveLib,
-  fn(): void {
-    try {
-      const shape: Shape4 = [1, 1, 3, 3];
-      const { pred, target } = lossData(9, 3);
-      pred[4] = NaN;
-      equal(hostAwing(pred, target, { shape }).flags, 1);
-      pred[4] = 0;
-      target[2] = Infinity;
-      const s = hostAwing(pred, target, { shape });
-      equal(s.flags, 2);
-      target[2] = 0;
-      const t = hostAwing(pred, target, { shape });
-      equal(t.targetMax, Math.max(...target));
-      // bad arguments come back as AWL_ERR_INVALID_ARG with the reason and where
-      const bad = caught(() => hostAwing(pred, target, { shape, epsilon: 0 }), CudaError);
-      equal(bad.code, STATUS.invalidArg);
-      match(bad.detail, /parameters out of range \(host\.cpp:\d+\)/);
-      const symbols = ffi();
-      const stats = new Uint8Array(24);
-      // the raw entry point on the 3 x 3 map with paper defaults; only grad and n vary
-      const raw = (grad: Float32Array | null, n: number): number =>
-        symbols.awl_host_awing(
-          pred,
-          target,
-          null,
-          grad,
-          null,
-          n,
-          1,
-          3,
-          3,
-          2.1,
-          14,
-          1,
-          0.5,
-          10,
-          0.2,
-          1,
-          stats,
-        );
-      equal(raw(null, 0), STATUS.invalidArg);
-      // an output that aliases an input is refused
-      equal(raw(pred, 1), STATUS.invalidArg);
-      equal(
-        Deno.UnsafePointerView.getCString(symbols.awl_get_error_string(3)!),
-        "out of device memory",
+cudaTest(
+  `awl_host_awing reports non-finite inputs, the target range and bad arguments${noLib}`,
+  !haveLib,
+  () => {
+    const shape: Shape4 = [1, 1, 3, 3];
+    const { pred, target } = lossData(9, 3);
+    pred[4] = NaN;
+    equal(hostAwing(pred, target, { shape }).flags, 1);
+    pred[4] = 0;
+    target[2] = Infinity;
+    const s = hostAwing(pred, target, { shape });
+    equal(s.flags, 2);
+    target[2] = 0;
+    const t = hostAwing(pred, target, { shape });
+    equal(t.targetMax, Math.max(...target));
+    // bad arguments come back as AWL_ERR_INVALID_ARG with the reason and where
+    const bad = caught(() => hostAwing(pred, target, { shape, epsilon: 0 }), CudaError);
+    equal(bad.code, STATUS.invalidArg);
+    match(bad.detail, /parameters out of range \(host\.cpp:\d+\)/);
+    const symbols = ffi();
+    const stats = new Uint8Array(24);
+    // the raw entry point on the 3 x 3 map with paper defaults; only grad and n vary
+    const raw = (grad: Float32Array | null, n: number): number =>
+      symbols.awl_host_awing(
+        pred,
+        target,
+        null,
+        grad,
+        null,
+        n,
+        1,
+        3,
+        3,
+        2.1,
+        14,
+        1,
+        0.5,
+        10,
+        0.2,
+        1,
+        stats,
       );
-    } finally {
-      closeCuda();
-    }
+    equal(raw(null, 0), STATUS.invalidArg);
+    // an output that aliases an input is refused
+    equal(raw(pred, 1), STATUS.invalidArg);
+    equal(
+      Deno.UnsafePointerView.getCString(symbols.awl_get_error_string(3)!),
+      "out of device memory",
+    );
   },
-});
+);
 
 /** Landmarks with every case: inside, exact edges, NaN, off-map on each side, near edges. */
 function landmarkCases(n: number, k: number, h: number, w: number, seed: number): Float32Array {
@@ -313,114 +279,94 @@ function landmarkCases(n: number, k: number, h: number, w: number, seed: number)
   return lm;
 }
 
-Deno.test({
-  name: `awl_host_gaussian: off-map landmarks at every edge and corner as the reference${noLib}`,
-  ignore: !haveLib,
-  fn(): void {
-    try {
-      const h = 15, w = 20;
-      for (const sigma of [0.5, 1, 1.5, 2]) {
-        const { lm, skip } = edgeCases(h, w, sigma);
-        const k = lm.length / 2;
-        const shape: Shape4 = [1, k, h, w];
+cudaTest(
+  `awl_host_gaussian: off-map landmarks at every edge and corner as the reference${noLib}`,
+  !haveLib,
+  () => {
+    for (const { h, w, sigma, lm, skip, k, shape } of edgeCaseMaps()) {
+      for (const window of ["3sigma", "full"] as const) {
+        for (const offMap of ["partial", "empty"] as const) {
+          const got = hostGaussian(lm, { shape, sigma, window, offMap });
+          const ref = gaussianHeatmapsReference(lm, shape, { sigma, window, offMap });
+          const what = `sigma ${sigma} ${window} ${offMap}`;
+          assertClose(got, ref, 1e-4, 1e-6, what);
+          const wasm = gaussianHeatmaps(lm, { shape, sigma, window, offMap });
+          assertClose(got, wasm.heatmaps, 1e-4, 1e-6, `${what} vs WASM`);
+          // the channels WASM skips are exactly the all-zero ones here
+          const zero = wasm.skipped.map((s) => s.k);
+          for (let c = 0; c < k; c++) {
+            const empty = got.subarray(c * h * w, (c + 1) * h * w).every((v) => v === 0);
+            equal(empty, zero.includes(c), `${what} channel ${c}`);
+          }
+          if (offMap === "partial") deepEqual(zero, skip);
+        }
+      }
+    }
+    // an unknown off_map value is refused
+    const bad = ffi().awl_host_gaussian(
+      new Float32Array(2),
+      null,
+      new Float32Array(16),
+      1,
+      1,
+      4,
+      4,
+      1,
+      0,
+      7,
+    );
+    equal(bad, STATUS.invalidArg);
+  },
+);
+
+cudaTest(
+  `awl_host_gaussian matches the float64 reference and the WASM core${noLib}`,
+  !haveLib,
+  () => {
+    let seed = 300;
+    for (const shape of [[1, 12, 9, 7], [2, 11, 16, 16], [1, 5, 33, 20]] as Shape4[]) {
+      const [n, k, h, w] = shape;
+      for (const sigma of [1, 1.5, 0.7, 2.5]) {
         for (const window of ["3sigma", "full"] as const) {
-          for (const offMap of ["partial", "empty"] as const) {
-            const got = hostGaussian(lm, { shape, sigma, window, offMap });
-            const ref = gaussianHeatmapsReference(lm, shape, { sigma, window, offMap });
-            const what = `sigma ${sigma} ${window} ${offMap}`;
-            assertClose(got, ref, 1e-4, 1e-6, what);
-            const wasm = gaussianHeatmaps(lm, { shape, sigma, window, offMap });
-            assertClose(got, wasm.heatmaps, 1e-4, 1e-6, `${what} vs WASM`);
-            // the channels WASM skips are exactly the all-zero ones here
-            const zero = wasm.skipped.map((s) => s.k);
-            for (let c = 0; c < k; c++) {
-              const empty = got.subarray(c * h * w, (c + 1) * h * w).every((v) => v === 0);
-              equal(empty, zero.includes(c), `${what} channel ${c}`);
-            }
-            if (offMap === "partial") deepEqual(zero, skip);
-          }
-        }
-      }
-      // an unknown off_map value is refused
-      const bad = ffi().awl_host_gaussian(
-        new Float32Array(2),
-        null,
-        new Float32Array(16),
-        1,
-        1,
-        4,
-        4,
-        1,
-        0,
-        7,
-      );
-      equal(bad, STATUS.invalidArg);
-    } finally {
-      closeCuda();
-    }
-  },
-});
-
-Deno.test({
-  name: `awl_host_gaussian matches the float64 reference and the WASM core${noLib}`,
-  ignore: !haveLib,
-  fn(): void {
-    try {
-      let seed = 300;
-      for (const shape of [[1, 12, 9, 7], [2, 11, 16, 16], [1, 5, 33, 20]] as Shape4[]) {
-        const [n, k, h, w] = shape;
-        for (const sigma of [1, 1.5, 0.7, 2.5]) {
-          for (const window of ["3sigma", "full"] as const) {
-            const lm = landmarkCases(n, k, h, w, seed++);
-            const vis = Float32Array.from(
-              uniform(n * k, seed++),
-              (v) => (v < 0.2 ? 0 : v < 0.25 ? -1 : v),
-            );
-            const cases: { visibility?: Float32Array }[] = [{}, { visibility: vis }];
-            for (const withVis of cases) {
-              for (const offMap of ["partial", "empty"] as const) {
-                const options = { sigma, window, offMap, ...withVis };
-                const got = hostGaussian(lm, { shape, ...options });
-                const ref = gaussianHeatmapsReference(lm, shape, options);
-                const what = `${JSON.stringify(shape)} sigma ${sigma} ${window} ${offMap}`;
-                assertClose(got, ref, 1e-4, 1e-6, what);
-                const wasm = gaussianHeatmaps(lm, { shape, ...options });
-                assertClose(got, wasm.heatmaps, 1e-4, 1e-6, `${what} vs WASM`);
-              }
+          const lm = landmarkCases(n, k, h, w, seed++);
+          const vis = Float32Array.from(
+            uniform(n * k, seed++),
+            (v) => (v < 0.2 ? 0 : v < 0.25 ? -1 : v),
+          );
+          const cases: { visibility?: Float32Array }[] = [{}, { visibility: vis }];
+          for (const withVis of cases) {
+            for (const offMap of ["partial", "empty"] as const) {
+              const options = { sigma, window, offMap, ...withVis };
+              const got = hostGaussian(lm, { shape, ...options });
+              const ref = gaussianHeatmapsReference(lm, shape, options);
+              const what = `${JSON.stringify(shape)} sigma ${sigma} ${window} ${offMap}`;
+              assertClose(got, ref, 1e-4, 1e-6, what);
+              const wasm = gaussianHeatmaps(lm, { shape, ...options });
+              assertClose(got, wasm.heatmaps, 1e-4, 1e-6, `${what} vs WASM`);
             }
           }
         }
       }
-    } finally {
-      closeCuda();
     }
   },
-});
+);
 
-Deno.test({
-  name: `awl_host_argmax finds the first maximum, as the WASM core${noLib}`,
-  ignore: !haveLib,
-  fn(): void {
-    try {
-      const shape: Shape4 = [2, 4, 5, 7];
-      const hw = 35;
-      const hm = Float32Array.from(uniform(2 * 4 * hw, 5), (v) => v - 0.7);
-      hm.fill(-2, 0, hw); // channel 0: all equal -> index 0
-      hm[hw + 9] = 3; // channel 1: ties at 9 and 20 -> 9
-      hm[hw + 20] = 3;
-      hm[2 * hw + 34] = 5; // channel 2: the last pixel
-      const got = hostArgmax(hm, shape);
-      const wasm = decodeArgmax(hm, { shape });
-      deepEqual(Array.from(got.landmarks), Array.from(wasm.landmarks));
-      deepEqual(Array.from(got.confidence), Array.from(wasm.confidence));
-      deepEqual(Array.from(got.landmarks.subarray(0, 6)), [0, 0, 2, 1, 6, 4]);
-      // a channel with a NaN gets NaN everywhere; the others are unaffected
-      hm[3 * hw + 4] = NaN;
-      const nan = hostArgmax(hm, shape);
-      ok(Number.isNaN(nan.confidence[3]) && Number.isNaN(nan.landmarks[6]));
-      equal(nan.confidence[2], 5);
-    } finally {
-      closeCuda();
-    }
-  },
+cudaTest(`awl_host_argmax finds the first maximum, as the WASM core${noLib}`, !haveLib, () => {
+  const shape: Shape4 = [2, 4, 5, 7];
+  const hw = 35;
+  const hm = Float32Array.from(uniform(2 * 4 * hw, 5), (v) => v - 0.7);
+  hm.fill(-2, 0, hw); // channel 0: all equal -> index 0
+  hm[hw + 9] = 3; // channel 1: ties at 9 and 20 -> 9
+  hm[hw + 20] = 3;
+  hm[2 * hw + 34] = 5; // channel 2: the last pixel
+  const got = hostArgmax(hm, shape);
+  const wasm = decodeArgmax(hm, { shape });
+  deepEqual(Array.from(got.landmarks), Array.from(wasm.landmarks));
+  deepEqual(Array.from(got.confidence), Array.from(wasm.confidence));
+  deepEqual(Array.from(got.landmarks.subarray(0, 6)), [0, 0, 2, 1, 6, 4]);
+  // a channel with a NaN gets NaN everywhere; the others are unaffected
+  hm[3 * hw + 4] = NaN;
+  const nan = hostArgmax(hm, shape);
+  ok(Number.isNaN(nan.confidence[3]) && Number.isNaN(nan.landmarks[6]));
+  equal(nan.confidence[2], 5);
 });

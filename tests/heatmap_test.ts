@@ -12,7 +12,7 @@ import { gaussianHeatmapsReference, lossReference } from "../src/reference/mod.t
 import { wasm } from "../src/_wasm.ts";
 import { at } from "./_assert.ts";
 import { rng } from "./_random.ts";
-import { edgeCases } from "./_edges.ts";
+import { edgeCaseMaps } from "./_edges.ts";
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   equal(a.length, b.length);
@@ -137,11 +137,7 @@ Deno.test("gaussianHeatmaps reports NaN, invisible and off-map landmarks with ze
 });
 
 Deno.test("offMap partial: every edge and corner, at and one step past the bounds, matches the reference", () => {
-  const h = 15, w = 20;
-  for (const sigma of [0.5, 1, 1.5, 2]) {
-    const { lm, skip } = edgeCases(h, w, sigma);
-    const k = lm.length / 2;
-    const shape: Shape = [1, k, h, w];
+  for (const { h, w, sigma, lm, skip, k, shape } of edgeCaseMaps()) {
     for (const window of ["3sigma", "full"] as const) {
       const what = `sigma ${sigma} ${window}`;
       const { heatmaps, skipped } = gaussianHeatmaps(lm, { shape, sigma, window });
