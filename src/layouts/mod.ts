@@ -16,7 +16,7 @@
  *
  * @module
  */
-export type { Boundary, FlipPair, LandmarkLayout, LayoutName } from "./types.ts";
+export type { Boundary, FlipPair, LandmarkLayout, LayoutName, TextReaderOptions } from "./types.ts";
 export { LAYOUT_300W } from "./layout_300w.ts";
 export { LAYOUT_WFLW } from "./layout_wflw.ts";
 export { LAYOUT_COFW } from "./layout_cofw.ts";

@@ -7,17 +7,10 @@ import {
   _originShift,
   _quote,
 } from "./_text.ts";
+import type { TextReaderOptions } from "./types.ts";
 
 /** Options of {@linkcode parse300wCsv}. */
-export interface Parse300wCsvOptions {
-  /** File name, used in error messages only. */
-  readonly name?: string | undefined;
-  /**
-   * Index origin of the values in the file. HRNet's 300W CSVs hold the raw, 1-based
-   * (Matlab) `.pts` values; pass `origin: 1` to subtract 1 from the landmarks and from
-   * `center` and get 0-based pixel coordinates. Default `0`: values as written.
-   */
-  readonly origin?: 0 | 1 | undefined;
+export interface Parse300wCsvOptions extends TextReaderOptions {
   /** Expected number of landmarks K; the header must have 4 + 2K columns. Default 68. */
   readonly numPoints?: number | undefined;
 }
@@ -42,8 +35,9 @@ const HEAD = ["image_name", "scale", "center_w", "center_h"];
  * face per row with 4 + 2K comma-separated columns. Quoted fields are not supported (the
  * HRNet files have none). Blank lines are skipped; LF and CRLF are accepted.
  *
- * Values are NOT shifted unless `origin: 1` is passed (the coordinates are 1-based `.pts`
- * values).
+ * Values are NOT shifted unless `origin: 1` is passed: HRNet's 300W CSVs hold the raw,
+ * 1-based (Matlab) `.pts` values, and `origin: 1` subtracts 1 from the landmarks and from
+ * `center`.
  *
  * @param text The file contents.
  * @param options File name for errors, coordinate origin, expected number of points.

@@ -8,18 +8,10 @@ import {
   _originShift,
   _quote,
 } from "./_text.ts";
+import type { TextReaderOptions } from "./types.ts";
 
 /** Options of {@linkcode parseCofw68}. */
-export interface ParseCofw68Options {
-  /** File name, used in error messages only. */
-  readonly name?: string | undefined;
-  /**
-   * Index origin of the values. COFW-68 comes from Matlab files and is 1-based; pass
-   * `origin: 1` to subtract 1 from the landmarks and the box corner (x, y) and get 0-based
-   * pixel coordinates. Default `0`: values as written.
-   */
-  readonly origin?: 0 | 1 | undefined;
-}
+export type ParseCofw68Options = TextReaderOptions;
 
 /** One face of the COFW-68 test set, text form. */
 export interface Cofw68Record {
@@ -42,7 +34,8 @@ const FIELDS = 1 + 4 + 2 * K + K;
  * index, the box `x y w h`, 136 coordinates `x0 y0 ... x67 y67`, 68 occlusion flags (1 =
  * occluded). Blank lines are skipped; LF and CRLF are accepted.
  *
- * Values are NOT shifted unless `origin: 1` is passed (the data is 1-based Matlab).
+ * Values are NOT shifted unless `origin: 1` is passed: the data is 1-based (Matlab), and
+ * `origin: 1` subtracts 1 from the landmarks and the box corner (x, y), not from its size.
  *
  * @param text The file contents.
  * @param options File name for errors and coordinate origin.

@@ -1,16 +1,8 @@
 import { _begin, _fail, _number, _originShift, _quote } from "./_text.ts";
+import type { TextReaderOptions } from "./types.ts";
 
 /** Options of {@linkcode parsePts}. */
-export interface ParsePtsOptions {
-  /** File name, used in error messages only. */
-  readonly name?: string | undefined;
-  /**
-   * Index origin of the coordinates in the file. 300W / iBUG `.pts` files are 1-based
-   * (Matlab): the centre of the top-left pixel is (1, 1). Pass `origin: 1` to subtract 1
-   * from every value and get 0-based pixel coordinates (the project's convention). Default
-   * `0`: values are returned exactly as written, with no shift.
-   */
-  readonly origin?: 0 | 1 | undefined;
+export interface ParsePtsOptions extends TextReaderOptions {
   /** Expected number of points; when given, a file with another `n_points` is an error. */
   readonly numPoints?: number | undefined;
 }

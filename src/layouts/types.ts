@@ -4,6 +4,19 @@
  * @module
  */
 
+/** Options shared by the text annotation readers with an index origin (`.pts`, 300W CSV, COFW-68). */
+export interface TextReaderOptions {
+  /** File name, used in error messages only. */
+  readonly name?: string | undefined;
+  /**
+   * Index origin of the coordinates in the file. These formats come from Matlab and are
+   * 1-based: the centre of the top-left pixel is (1, 1). Pass `origin: 1` to subtract 1 from
+   * every coordinate (not from sizes) and get 0-based pixel coordinates (the project's
+   * convention). Default `0`: values are returned exactly as written, with no shift.
+   */
+  readonly origin?: 0 | 1 | undefined;
+}
+
 /** Names of the built-in landmark layouts (lower case). */
 export type LayoutName = "300w" | "wflw" | "cofw";
 
