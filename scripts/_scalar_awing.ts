@@ -2,6 +2,7 @@
 // peer is (one pass for the map, one for the pixels, Math.pow/log1p), as the benchmark's
 // "no SIMD, no WASM" baseline. Float32Array in and out, float64 arithmetic.
 import { AWING_DEFAULTS } from "../src/_awing_defaults.ts";
+import { _max3x3 } from "../src/reference/_max3x3.ts";
 
 /** Mean AWing loss with the paper's weight map (W 10, threshold 0.2); writes the gradient. */
 export function scalarAwing(
@@ -18,16 +19,7 @@ export function scalarAwing(
     const off = c * h * w;
     for (let r = 0; r < h; r++) {
       for (let q = 0; q < w; q++) {
-        let mx = -Infinity;
-        for (let dr = -1; dr <= 1; dr++) {
-          for (let dq = -1; dq <= 1; dq++) {
-            const rr = r + dr, qq = q + dq;
-            if (rr >= 0 && rr < h && qq >= 0 && qq < w) {
-              mx = Math.max(mx, target[off + rr * w + qq]!);
-            }
-          }
-        }
-        map[r * w + q] = mx > thr ? W + 1 : 1;
+        map[r * w + q] = _max3x3(target, off, h, w, r, q) > thr ? W + 1 : 1;
       }
     }
     for (let j = 0; j < h * w; j++) {

@@ -1,4 +1,5 @@
 import { checkOptions } from "../_validate.ts";
+import { _max3x3 } from "./_max3x3.ts";
 /**
  * The paper's weighted loss map in float64, computed the naive way (a full 3x3 window per
  * pixel): W * M + 1 with M = [3x3 grey dilation of the target > threshold], per channel of a
@@ -47,13 +48,7 @@ export function weightMapReference(
     const off = c * h * w;
     for (let i = 0; i < h; i++) {
       for (let j = 0; j < w; j++) {
-        let m = -Infinity;
-        for (let di = -1; di <= 1; di++) {
-          for (let dj = -1; dj <= 1; dj++) {
-            const ii = i + di, jj = j + dj;
-            if (ii >= 0 && ii < h && jj >= 0 && jj < w) m = Math.max(m, target[off + ii * w + jj]!);
-          }
-        }
+        const m = _max3x3(target, off, h, w, i, j);
         out[off + i * w + j] = weight * (Math.fround(m) > thr ? 1 : 0) + 1;
       }
     }
