@@ -11,7 +11,8 @@
 import { encode as encodePng } from "fast-png";
 import jpeg from "jpeg-js";
 import { join } from "node:path";
-import { numberFlag, parseCli, runCli } from "./_cli.ts";
+import { runCli } from "./_cli.ts";
+import { benchMain } from "./_bench_cli.ts";
 import { applyAffine } from "../src/data/apply_affine.ts";
 import { createBatchSource } from "../src/data/create_batch_source.ts";
 import { createImageBatchSource } from "../src/data/create_image_batch_source.ts";
@@ -153,17 +154,16 @@ Options:
   -h, --help           print this help
 `;
 
-async function main(args: string[]): Promise<number> {
-  const cli = parseCli(args, { json: { type: "boolean" }, reps: { type: "string" } }, HELP);
-  if (cli === undefined) return 0;
-  const reps = numberFlag(cli.values, "reps", { integer: true, min: 1 });
-  const rows = await benchData(reps === undefined ? {} : { reps });
-  if (cli.values.json) console.log(JSON.stringify(rows, null, 2));
-  else {
-    console.log("| data pipeline | ms |\n|---|---:|");
-    for (const r of rows) console.log(`| ${r.name} | ${r.ms.toFixed(2)} |`);
-  }
-  return 0;
+if (import.meta.main) {
+  await runCli("bench_data", () =>
+    benchMain(
+      Deno.args,
+      HELP,
+      (reps) => benchData(reps === undefined ? {} : { reps }),
+      (rows) => [
+        "| data pipeline | ms |",
+        "|---|---:|",
+        ...rows.map((r) => `| ${r.name} | ${r.ms.toFixed(2)} |`),
+      ],
+    ));
 }
-
-if (import.meta.main) await runCli("bench_data", () => main(Deno.args));

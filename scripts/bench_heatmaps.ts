@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { numberFlag, parseCli, runCli } from "./_cli.ts";
+import { runCli } from "./_cli.ts";
+import { benchMain } from "./_bench_cli.ts";
 import { gaussianHeatmaps } from "../src/heatmap/gaussian_heatmaps.ts";
 import { boundaryHeatmaps } from "../src/heatmap/boundary_heatmaps.ts";
 import { decodeArgmax } from "../src/decode/decode_argmax.ts";
@@ -265,24 +266,21 @@ Options:
   -h, --help           print this help
 `;
 
-async function main(args: string[]): Promise<number> {
-  const cli = parseCli(args, { json: { type: "boolean" }, reps: { type: "string" } }, HELP);
-  if (cli === undefined) return 0;
-  const reps = numberFlag(cli.values, "reps", { integer: true, min: 1 });
-  const rows = await benchHeatmaps({ reps });
-  if (cli.values.json) {
-    console.log(JSON.stringify(rows, null, 2));
-  } else {
-    console.log(`Heatmaps ${N}x${K}x${H}x${W} (${(SIZE / 1e6).toFixed(2)} Mpix per call)`);
-    for (const r of rows) {
-      console.log(
-        `${r.name.padEnd(40)} ${r.mpixPerS.toFixed(0).padStart(7)} Mpix/s ${
-          r.ms.toFixed(3).padStart(9)
-        } ms`,
-      );
-    }
-  }
-  return 0;
+/** The rows as a table: one line a row under a title. */
+function table(rows: readonly HeatmapBenchRow[]): string[] {
+  return [
+    `Heatmaps ${N}x${K}x${H}x${W} (${(SIZE / 1e6).toFixed(2)} Mpix per call)`,
+    ...rows.map((r) =>
+      `${r.name.padEnd(40)} ${r.mpixPerS.toFixed(0).padStart(7)} Mpix/s ${
+        r.ms.toFixed(3).padStart(9)
+      } ms`
+    ),
+  ];
 }
 
-if (import.meta.main) await runCli("bench_heatmaps", () => main(Deno.args));
+if (import.meta.main) {
+  await runCli(
+    "bench_heatmaps",
+    () => benchMain(Deno.args, HELP, (reps) => benchHeatmaps({ reps }), table),
+  );
+}
