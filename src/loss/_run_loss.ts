@@ -8,6 +8,7 @@ import {
   checkLossCall,
   checkLossTotal,
   checkLossValues,
+  checkPositiveParams,
   type LossCall,
   type TargetCheck,
 } from "./_options.ts";
@@ -42,6 +43,27 @@ export function kernelLoss<O extends LossOptions>(
     const spec: LossSpec = { kind, params: params(options) };
     const call = checkLossCall(pred, target, options, 0, true);
     return runLoss(spec, pred, target, call);
+  });
+}
+
+/**
+ * A {@link kernelLoss} whose own parameters must all be > 0 and fit float32 (Wing, Soft Wing):
+ * `defaults` names them with their default values; each is taken from the options or its
+ * default and checked ({@link checkPositiveParams}) before `params` turns them into the
+ * kernel's 4 parameters (and checks what else it needs).
+ */
+export function positiveParamLoss<O extends LossOptions, N extends keyof O & string>(
+  kind: LossSpec["kind"],
+  defaults: Readonly<Record<N, number>>,
+  params: (values: Record<N, number>) => LossSpec["params"],
+): HeatmapLoss<O> {
+  return kernelLoss<O>(kind, (options) => {
+    const values: Record<N, number> = { ...defaults };
+    for (const name of Object.keys(defaults) as N[]) {
+      values[name] = (options?.[name] as number | undefined) ?? defaults[name];
+    }
+    checkPositiveParams(values);
+    return params(values);
   });
 }
 

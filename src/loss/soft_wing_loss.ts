@@ -1,7 +1,7 @@
 import { KIND } from "../_wasm.ts";
 import type { HeatmapLoss, LossOptions } from "../types.ts";
-import { checkGradientBound, checkPositiveParams } from "./_options.ts";
-import { kernelLoss } from "./_run_loss.ts";
+import { checkGradientBound } from "./_options.ts";
+import { positiveParamLoss } from "./_run_loss.ts";
 
 /** Options of {@link softWingLoss}. */
 export interface SoftWingLossOptions extends LossOptions {
@@ -37,15 +37,10 @@ export interface SoftWingLossOptions extends LossOptions {
  * (the largest gradient in the log region) beyond float32, NaN or infinite inputs, losses that
  * overflow float32, or an empty batch.
  */
-export const softWingLoss: HeatmapLoss<SoftWingLossOptions> = kernelLoss<SoftWingLossOptions>(
-  KIND.softWing,
-  (options) => {
-    const w1 = options?.w1 ?? 2;
-    const w2 = options?.w2 ?? 20;
-    const epsilon = options?.epsilon ?? 0.5;
-    checkPositiveParams({ w1, w2, epsilon });
-    checkGradientBound(w2 / (epsilon + w1), "w2 / (epsilon + w1)");
-    const b = w1 - w2 * Math.log1p(w1 / epsilon);
-    return [w1, w2, epsilon, b];
-  },
-);
+export const softWingLoss: HeatmapLoss<SoftWingLossOptions> = positiveParamLoss<
+  SoftWingLossOptions,
+  "w1" | "w2" | "epsilon"
+>(KIND.softWing, { w1: 2, w2: 20, epsilon: 0.5 }, ({ w1, w2, epsilon }) => {
+  checkGradientBound(w2 / (epsilon + w1), "w2 / (epsilon + w1)");
+  return [w1, w2, epsilon, w1 - w2 * Math.log1p(w1 / epsilon)];
+});

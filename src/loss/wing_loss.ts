@@ -1,7 +1,7 @@
 import { KIND } from "../_wasm.ts";
 import type { HeatmapLoss, LossOptions } from "../types.ts";
-import { checkGradientBound, checkPositiveParams } from "./_options.ts";
-import { kernelLoss } from "./_run_loss.ts";
+import { checkGradientBound } from "./_options.ts";
+import { positiveParamLoss } from "./_run_loss.ts";
 
 /** Options of {@link wingLoss}. */
 export interface WingLossOptions extends LossOptions {
@@ -38,14 +38,10 @@ export interface WingLossOptions extends LossOptions {
  * gradient) beyond float32, NaN or infinite inputs, losses that overflow float32, or an empty
  * batch.
  */
-export const wingLoss: HeatmapLoss<WingLossOptions> = kernelLoss<WingLossOptions>(
-  KIND.wing,
-  (options) => {
-    const w = options?.w ?? 10;
-    const epsilon = options?.epsilon ?? 2;
-    checkPositiveParams({ w, epsilon });
-    checkGradientBound(w / epsilon, "w / epsilon");
-    const c = w - w * Math.log1p(w / epsilon);
-    return [w, epsilon, c, 0];
-  },
-);
+export const wingLoss: HeatmapLoss<WingLossOptions> = positiveParamLoss<
+  WingLossOptions,
+  "w" | "epsilon"
+>(KIND.wing, { w: 10, epsilon: 2 }, ({ w, epsilon }) => {
+  checkGradientBound(w / epsilon, "w / epsilon");
+  return [w, epsilon, w - w * Math.log1p(w / epsilon), 0];
+});
