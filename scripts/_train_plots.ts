@@ -199,7 +199,9 @@ export function heatmapFigureSvg(
   const labels = ["input", ...columns.map((c) => c.label)].map((label, i) =>
     `<text x="${
       i * (cell + gap) + cell / 2
-    }" y="15" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-size="12">${label}</text>`
+    }" y="15" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-size="${
+      Math.min(12, Math.floor((1.7 * cell) / label.length))
+    }">${label}</text>`
   ).join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${
     hh + top

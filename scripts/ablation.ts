@@ -15,12 +15,13 @@ import { gaussianHeatmaps } from "../src/heatmap/gaussian_heatmaps.ts";
 import { toHeatmapCoords } from "../src/heatmap/to_heatmap_coords.ts";
 import { cedCurve } from "../src/metrics/ced_curve.ts";
 import { LEARNING_RATES } from "../src/train/learning_rates.ts";
+import { evaluateModel } from "../src/train/evaluate_model.ts";
 import { loadCheckpoint } from "../src/train/load_checkpoint.ts";
 import { openTrainingData } from "../src/train/open_training_data.ts";
 import { predictHeatmaps } from "../src/train/predict_heatmaps.ts";
 import type { TrainingMetrics } from "../src/train/run_training.ts";
 import { type MeanStd, summarizeRuns } from "../src/train/summarize_runs.ts";
-import type { LossName } from "../src/train/types.ts";
+import type { EvalSet, LossName } from "../src/train/types.ts";
 import { numberFlag, parseCli, runCli, stringFlag } from "./_cli.ts";
 import { formatDuration } from "./_progress.ts";
 import { cedSvg, heatmapFigureSvg } from "./_train_plots.ts";
@@ -76,6 +77,8 @@ Options:
   --sweep        the learning-rate sweep
   --report       train nothing: rewrite the outputs from the runs already in --work (same
                  options as the run, e.g. after it was interrupted)
+  --rescore      with --report: evaluate every run's checkpoint again on its test faces
+                 (after a change to the evaluation) instead of reading its metrics.json
   -h, --help     print this help
 `;
 
@@ -154,7 +157,14 @@ async function writeAblation(
   out: string,
   allJobs: Job[],
   results: (TrainingMetrics | undefined)[],
-  o: { steps: number; batch: number; quick: boolean; faces: number | undefined; wall: number },
+  o: {
+    steps: number;
+    batch: number;
+    quick: boolean;
+    faces: number | undefined;
+    wall: number;
+    rescored?: boolean;
+  },
 ): Promise<void> {
   const jobs = allJobs.filter((_, i) => results[i] !== undefined);
   const metrics = results.filter((m) => m !== undefined);
@@ -178,7 +188,9 @@ async function writeAblation(
       o.quick ? "quick mode (tiny network, few faces; not a result)" : "U-Net of the train script"
     }; ${formatDuration(o.wall)} wall clock. Test: 300W common${
       o.faces ? ` (first ${o.faces} faces)` : " (554 faces)"
-    }, DARK decoding, inter-ocular NME. Mean ± sample std over seeds.`,
+    }, DARK decoding, inter-ocular NME${
+      o.rescored ? " (scored again from the checkpoints: `--report --rescore`)" : ""
+    }. Mean ± sample std over seeds.`,
     ``,
     `| configuration | lr | seeds | NME % | FR@0.1 % | AUC@0.1 | peak value | ms/step |`,
     `|---|---:|---:|---:|---:|---:|---:|---:|`,
@@ -247,6 +259,7 @@ async function main(args: string[]): Promise<number> {
     quick: flag,
     sweep: flag,
     report: flag,
+    rescore: flag,
     help: flag,
   }, HELP);
   if (cli === undefined) return 0;
@@ -332,11 +345,13 @@ async function main(args: string[]): Promise<number> {
     if (results.every((r) => r === undefined)) {
       throw new Error(`Cannot report: no finished run in "${work}"`);
     }
+    if (cli.values.rescore === true) await rescore(jobs, results, faces);
     if (sweep) {
       await writeSweep(out, jobs, results, steps);
     } else {
       const wall = results.reduce((t, r) => t + (r?.seconds ?? 0), 0) / parallel;
-      await writeAblation(out, jobs, results, { steps, batch, quick, faces, wall });
+      const rescored = cli.values.rescore === true;
+      await writeAblation(out, jobs, results, { steps, batch, quick, faces, wall, rescored });
       if (jobs.every((j, i) => j.seed !== 0 || results[i] !== undefined)) {
         await useWasmBackend();
         await writeHeatmapFigure(out, jobs);
@@ -360,6 +375,39 @@ async function main(args: string[]): Promise<number> {
   if (sweep) await writeSweep(out, jobs, metrics, steps);
   console.error(`ablation: done in ${formatDuration(wall)}; wrote ${out}`);
   return 0;
+}
+
+/** Evaluates each finished run's checkpoint again on its test faces (rendered with its seed). */
+async function rescore(
+  jobs: Job[],
+  results: (TrainingMetrics | undefined)[],
+  faces: number | undefined,
+): Promise<void> {
+  await useWasmBackend();
+  const tests = new Map<string, EvalSet>();
+  for (const [i, job] of jobs.entries()) {
+    const m = results[i];
+    if (m === undefined) continue;
+    const { model, options } = await loadCheckpoint(join(job.dir, "checkpoint"));
+    const key = `${job.seed} ${options.inputSize} ${options.stride} ${options.sigma}`;
+    if (!tests.has(key)) {
+      const data = await openTrainingData({
+        batch: 1,
+        seed: job.seed,
+        inputSize: options.inputSize,
+        heatmapSize: options.inputSize / options.stride,
+        sigma: options.sigma,
+        faces,
+        worker: false,
+      });
+      data.close();
+      tests.set(key, data.test);
+    }
+    const e = evaluateModel(model, tests.get(key)!, { sigma: options.sigma });
+    model.dispose();
+    results[i] = { ...m, nme: e.nme, fr: e.fr, auc: e.auc, peak: e.peak, nmes: Array.from(e.nmes) };
+    console.error(`rescored ${job.name} seed ${job.seed}: NME ${(100 * e.nme).toFixed(2)} %`);
+  }
 }
 
 async function writeSweep(

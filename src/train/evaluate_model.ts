@@ -2,8 +2,6 @@ import { checkOptions } from "../_validate.ts";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { applyAffine } from "../data/apply_affine.ts";
 import type { Affine } from "../data/types.ts";
-import { decodeDark } from "../decode/decode_dark.ts";
-import { fromHeatmapCoords } from "../heatmap/from_heatmap_coords.ts";
 import { auc } from "../metrics/auc.ts";
 import { failureRate } from "../metrics/failure_rate.ts";
 import { meanNme } from "../metrics/mean_nme.ts";
@@ -11,6 +9,7 @@ import { nme } from "../metrics/nme.ts";
 import { toHeatmapCoords } from "../heatmap/to_heatmap_coords.ts";
 import { meanPeakValue } from "./mean_peak_value.ts";
 import { predictHeatmaps } from "./predict_heatmaps.ts";
+import { _decodeLandmarks } from "./_decode_landmarks.ts";
 import { _modelShapes } from "./_model_shapes.ts";
 import type { EvalSet } from "./types.ts";
 
@@ -77,7 +76,7 @@ export function evaluateModel(
 ): Evaluation {
   checkOptions(options, "evaluate model");
   const { heatmaps, shape } = predictHeatmaps(model, set.images);
-  const [n, c, h, w] = shape;
+  const [n, c, h] = shape;
   const k = set.landmarks.length / (2 * n);
   if (!(Number.isInteger(k) && k >= 1 && k <= c)) {
     throw new TypeError(
@@ -89,17 +88,8 @@ export function evaluateModel(
       `Cannot evaluate: "toImage" has ${set.toImage.length} values but ${n} faces need ${6 * n}`,
     );
   }
-  const hw = h * w;
-  let maps = heatmaps;
-  if (c !== k) {
-    maps = new Float32Array(n * k * hw);
-    for (let i = 0; i < n; i++) {
-      maps.set(heatmaps.subarray(i * c * hw, (i * c + k) * hw), i * k * hw);
-    }
-  }
-  const decoded = decodeDark(maps, { shape: [n, k, h, w], sigma: options.sigma ?? 1 });
   const stride = _modelShapes(model, "evaluate").s / h;
-  const crop = fromHeatmapCoords(decoded.landmarks, { stride });
+  const crop = _decodeLandmarks(heatmaps, shape, k, options.sigma ?? 1, stride);
   const pred = _toImage(crop, set.toImage, n, k);
   const gt = _toImage(set.landmarks, set.toImage, n, k);
   const nmes = nme(pred, gt, { numPoints: k, norm: "inter-ocular" });

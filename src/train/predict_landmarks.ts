@@ -5,8 +5,7 @@ import { faceBoxAffine } from "../data/face_box_affine.ts";
 import { invertAffine } from "../data/invert_affine.ts";
 import type { RasterImage } from "../data/types.ts";
 import { warpAffine } from "../data/warp_affine.ts";
-import { decodeDark } from "../decode/decode_dark.ts";
-import { fromHeatmapCoords } from "../heatmap/from_heatmap_coords.ts";
+import { _decodeLandmarks } from "./_decode_landmarks.ts";
 import { _modelShapes } from "./_model_shapes.ts";
 import { predictHeatmaps } from "./predict_heatmaps.ts";
 
@@ -26,7 +25,8 @@ export interface PredictLandmarksOptions {
 /**
  * Locates the landmarks of one face per image with a heatmap model: each image is cropped
  * (its face box enlarged, or its centred square) and resampled to the model's input size,
- * the heatmaps are decoded with DARK and the landmarks mapped back to the image's pixels.
+ * the heatmaps are decoded with DARK (each point clamped to the heatmap) and the landmarks
+ * mapped back to the image's pixels.
  *
  * @example An untrained network still returns K points per image, inside the crop (the
  * centred 40 x 40 square of a 40 x 30 image)
@@ -78,16 +78,12 @@ export function predictLandmarks(
     return invertAffine(matrix);
   });
   const { heatmaps, shape } = predictHeatmaps(model, crops);
-  const [, c, , w] = shape;
+  const c = shape[1];
   const k = c - ((model.getUserDefinedMetadata() as { awing?: { boundary?: boolean } })?.awing
       ?.boundary
     ? 1
     : 0);
-  const hw = h * w;
-  const maps = new Float32Array(n * k * hw);
-  for (let i = 0; i < n; i++) maps.set(heatmaps.subarray(i * c * hw, (i * c + k) * hw), i * k * hw);
-  const decoded = decodeDark(maps, { shape: [n, k, h, w], sigma: options.sigma ?? 1 });
-  const crop = fromHeatmapCoords(decoded.landmarks, { stride: s / h });
+  const crop = _decodeLandmarks(heatmaps, shape, k, options.sigma ?? 1, s / h);
   matrices.forEach((m, i) => {
     const face = crop.subarray(2 * i * k, 2 * (i + 1) * k);
     applyAffine(face, m, { out: face });
