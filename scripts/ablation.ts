@@ -30,8 +30,9 @@ import { cedSvg, heatmapFigureSvg } from "./_train_plots.ts";
 const SIGMA = 1.5;
 
 /**
- * Default steps per run (batch 8): 15 runs, 2 at a time, 8 rounds of about 600 x 0.35 s + 20 s
- * on an otherwise idle 2-core machine, about 30 minutes.
+ * Default steps per run (batch 8): 15 runs, 2 at a time, 8 rounds of about 600 x 0.2-0.3 s +
+ * 20 s on an otherwise idle 2-core machine (0.20 s per step measured for a run alone), about
+ * 25 minutes.
  */
 const DEFAULT_STEPS = 600;
 
@@ -164,6 +165,7 @@ async function writeAblation(
     faces: number | undefined;
     wall: number;
     rescored?: boolean;
+    report?: boolean;
   },
 ): Promise<void> {
   const jobs = allJobs.filter((_, i) => results[i] !== undefined);
@@ -186,7 +188,11 @@ async function writeAblation(
     ``,
     `${records.length} of ${allJobs.length} runs finished: ${o.steps} steps of batch ${o.batch} each, ${
       o.quick ? "quick mode (tiny network, few faces; not a result)" : "U-Net of the train script"
-    }; ${formatDuration(o.wall)} wall clock. Test: 300W common${
+    }; ${
+      o.report
+        ? `${formatDuration(records.reduce((t, r) => t + r.seconds, 0))} of training over all runs`
+        : `${formatDuration(o.wall)} wall clock`
+    }. Test: 300W common${
       o.faces ? ` (first ${o.faces} faces)` : " (554 faces)"
     }, DARK decoding, inter-ocular NME${
       o.rescored ? " (scored again from the checkpoints: `--report --rescore`)" : ""
@@ -349,9 +355,16 @@ async function main(args: string[]): Promise<number> {
     if (sweep) {
       await writeSweep(out, jobs, results, steps);
     } else {
-      const wall = results.reduce((t, r) => t + (r?.seconds ?? 0), 0) / parallel;
       const rescored = cli.values.rescore === true;
-      await writeAblation(out, jobs, results, { steps, batch, quick, faces, wall, rescored });
+      await writeAblation(out, jobs, results, {
+        steps,
+        batch,
+        quick,
+        faces,
+        wall: NaN,
+        rescored,
+        report: true,
+      });
       if (jobs.every((j, i) => j.seed !== 0 || results[i] !== undefined)) {
         await useWasmBackend();
         await writeHeatmapFigure(out, jobs);
