@@ -12,8 +12,13 @@ export function tile(dst: usize, part: usize, total: usize): void {
   }
 }
 
+/** Bytes of the rows hi and lo: max(w, 4) pixels of s channels (see Run.per in _run.ts). */
+export function weight_row_bytes(w: i32, s: i32): usize {
+  return (<usize> max(w, 4) * <usize> s) << 2;
+}
+
 /**
- * One row of w pixels of s channels: lo[x][c] = cw[c] (1 when cw is 0) and
+ * One row of max(w, 4) pixels of s channels: lo[x][c] = cw[c] (1 when cw is 0) and
  * hi[x][c] = (mapW + 1) * cw[c].
  */
 export function weight_rows(hi: usize, lo: usize, cw: usize, w: i32, s: i32, mapW: f32): void {
@@ -22,7 +27,7 @@ export function weight_rows(hi: usize, lo: usize, cw: usize, w: i32, s: i32, map
     store<f32>(lo + (c << 2), v);
     store<f32>(hi + (c << 2), (mapW + 1.0) * v);
   }
-  const total = (<usize> w * <usize> s) << 2;
+  const total = weight_row_bytes(w, s);
   tile(lo, <usize> s << 2, total);
   tile(hi, <usize> s << 2, total);
 }
@@ -40,5 +45,5 @@ export function same_weights(lo: usize, cw: usize, s: i32): bool {
  * channels: the weights of a plane, rows hi and lo, and h + 2 rows for the dilation.
  */
 export function scratch_floats(h: i32, w: i32, s: i32): usize {
-  return (<usize> h * 2 + 4) * <usize> w * <usize> s;
+  return (<usize> h * 2 + 2) * <usize> w * <usize> s + (weight_row_bytes(w, s) >> 1);
 }

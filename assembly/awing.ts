@@ -12,13 +12,15 @@
 // independent of each other, so each is bound by throughput: pass 1 stores u in BUF_U and
 // t = (q-1) log2(u) in BUF, pass 2 turns t into u^(q-1) = 2^t in place, pass 3 finishes the
 // loss, the gradient and the weights. The buffers (4 KB each) stay in L1. Measured 1.7x a
-// fused loop; reading u back instead of recomputing it shortens pass 3's chain (+10%).
+// fused loop; reading u back instead of recomputing it shortens pass 3's chain (+10%). With
+// the weight map, pass 3 also takes the map's column maximum of the row maxima and the
+// threshold (weights_f32x4 in _run.ts), so no plane of weights is written and read back.
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
 import { RANGE } from "./_input_check";
 import { FOLD, fold_f64x2 } from "./_lanes";
 import { finish, sign_f32x4 } from "./_pixel";
-import { Run } from "./_run";
+import { next_phase, Run, W_MAP1, W_MAPS, W_PLAIN, weight_mode, weights_f32x4 } from "./_run";
 import { __exp2_f32x4, __log1p_f32x4, __log2_f32x4, k, K_MIN_NORMAL, K_ONE } from "./_simd_math";
 import { AW_ALPHA, AW_ALPHA_M1, AW_INV_EPS, AW_OMEGA, AW_OMEGA_EPS, AW_THETA } from "./loss_params";
 
@@ -26,13 +28,10 @@ const BLK: usize = 1024;
 const BUF: usize = memory.data(<i32> BLK << 2, 16);
 const BUF_U: usize = memory.data(<i32> BLK << 2, 16);
 
-// One block of m pixels of run from byte offset ob (m a multiple of 4, at most BLK). The target
-// range of the input check is folded in pass 1; non-finite inputs show in the returned sum
-// (see _input_check.ts), an f64x2 of f32 partial sums of FOLD pixels.
-function awing_block(run: Run, ob: usize, m: usize): v128 {
-  const pred = run.pred + ob, target = run.target + ob, wt = run.wt + ob;
-  const grad = run.grad ? run.grad + ob : 0, lmap = run.lmap ? run.lmap + ob : 0;
-  const gs = f32x4.splat(run.gs);
+// Passes 1 and 2 over one block of m pixels of run from byte offset ob (m a multiple of 4, at
+// most BLK). The target range of the input check is folded in pass 1.
+function awing_pre(run: Run, ob: usize, m: usize): void {
+  const pred = run.pred + ob, target = run.target + ob;
   let tmin = v128.load(RANGE, 16), tmax = v128.load(RANGE, 32);
   for (let i: usize = 0; i < m; i += 4) {
     const o = i << 2;
@@ -52,7 +51,18 @@ function awing_block(run: Run, ob: usize, m: usize): v128 {
     const o = i << 2;
     v128.store(BUF + o, __exp2_f32x4(v128.load(BUF + o)));
   }
-  let sum = f64x2.splat(0.0);
+}
+
+// Pass 3 over the block of awing_pre, its weights by mode (a constant, see _run.ts). Non-finite
+// inputs show in the returned sum (see _input_check.ts), an f64x2 of f32 partial sums of FOLD
+// pixels.
+// @ts-ignore: decorator
+@inline function awing_finish(mode: i32, run: Run, ob: usize, m: usize): v128 {
+  const pred = run.pred + ob, target = run.target + ob, wt = run.wt + ob;
+  const grad = run.grad ? run.grad + ob : 0, lmap = run.lmap ? run.lmap + ob : 0;
+  const gs = f32x4.splat(run.gs), rm = run.rm + ob, row = run.row, th = f32x4.splat(run.thr);
+  const hs = v128.load32_splat(run.hi), ls = v128.load32_splat(run.lo), per = run.per;
+  let sum = f64x2.splat(0.0), c: usize = mode == W_MAPS ? ob % per : 0;
   for (let i0: usize = 0; i0 < m; i0 += FOLD) {
     const end = min(i0 + FOLD, m);
     let acc = f32x4.splat(0.0);
@@ -70,11 +80,25 @@ function awing_block(run: Run, ob: usize, m: usize): v128 {
       );
       const over = f32x4.pmax(f32x4.sub(d, k(AW_THETA)), f32x4.splat(0.0));
       const l = f32x4.add(f32x4.mul(k(AW_OMEGA), __log1p_f32x4(uq)), f32x4.mul(s, over));
-      const lw = finish(l, sign_f32x4(e, s), v128.load(wt + o), gs, grad ? grad + o : 0);
+      const w = weights_f32x4(mode, wt, rm, row, o, hs, ls, run, c, th);
+      c = next_phase(mode, c, per);
+      const lw = finish(l, sign_f32x4(e, s), w, gs, grad ? grad + o : 0);
       if (lmap) v128.store(lmap + o, lw);
       acc = f32x4.add(acc, lw);
     }
     sum = fold_f64x2(sum, acc);
+  }
+  return sum;
+}
+
+// AWing over n4 pixels of run in blocks of BLK, the weights by mode (a constant).
+// @ts-ignore: decorator
+@inline function awing_blocks(mode: i32, run: Run, n4: usize): v128 {
+  let sum = f64x2.splat(0.0);
+  for (let b: usize = 0; b < n4; b += BLK) {
+    const m = min(BLK, n4 - b);
+    awing_pre(run, b << 2, m);
+    sum = f64x2.add(sum, awing_finish(mode, run, b << 2, m));
   }
   return sum;
 }
@@ -84,9 +108,8 @@ function awing_block(run: Run, ob: usize, m: usize): v128 {
  * an f64x2 (f32 partial sums of FOLD pixels, see loss_loops.ts).
  */
 export function loop_awing(run: Run, n4: usize): v128 {
-  let sum = f64x2.splat(0.0);
-  for (let b: usize = 0; b < n4; b += BLK) {
-    sum = f64x2.add(sum, awing_block(run, b << 2, min(BLK, n4 - b)));
-  }
-  return sum;
+  const mode = weight_mode(run);
+  if (mode == W_PLAIN) return awing_blocks(W_PLAIN, run, n4);
+  if (mode == W_MAP1) return awing_blocks(W_MAP1, run, n4);
+  return awing_blocks(W_MAPS, run, n4);
 }

@@ -11,10 +11,11 @@
 // @ts-nocheck: AssemblyScript source, compiled by asc
 import { check_reset, check_store } from "./_input_check";
 import { hsum_f64x2 } from "./_lanes";
-import { Run, set_run } from "./_run";
+import { Run, set_map, set_run, tail_weights } from "./_run";
 import { loop_any } from "./loss_loops";
-import { same_weights, tile, weight_rows } from "./_weight_rows";
-import { weight_map } from "./weight_map";
+import { same_weights, tile, weight_row_bytes, weight_rows } from "./_weight_rows";
+import { kind, KIND_AWING } from "./loss_params";
+import { row_maxima, weight_map } from "./weight_map";
 
 // padded staging for the last n % 4 pixels: pred, target, weight, grad, loss
 const TAIL: usize = memory.data(80, 16);
@@ -39,7 +40,8 @@ export function run_pixels(run: Run, n: usize): f64 {
     const rest = (n - n4) << 2, o = n4 << 2;
     memory.copy(TAIL, run.pred + o, rest);
     memory.copy(TAIL + 16, run.target + o, rest);
-    memory.copy(TAIL + 32, run.wt + o, rest);
+    if (run.rm) tail_weights(TAIL + 32, run, n4, n);
+    else memory.copy(TAIL + 32, run.wt + o, rest);
     set_run(TAIL_RUN, TAIL, TAIL + 16, TAIL + 32, TAIL + 48, TAIL + 64, run.gs);
     acc = f64x2.add(acc, loop_any(TAIL_RUN, 4));
     if (run.grad) memory.copy(run.grad + o, TAIL + 48, rest);
@@ -75,7 +77,13 @@ export function loss_batch(
   scratch: usize,
 ): f64 {
   const rowB = (<usize> w * <usize> s) << 2, planeB = <usize> h * rowB;
-  const wt = scratch, hi = wt + planeB, lo = hi + rowB, rm = lo + rowB;
+  const wrB = weight_row_bytes(w, s);
+  const wt = scratch, hi = wt + planeB, lo = hi + wrB, rm0 = lo + wrB + rowB;
+  // The map's weights are taken inside the loss loops from the row maxima (see _run.ts), but for
+  // the baselines over several channels: their loops are light enough that the extra loads and
+  // the channel phase cost about what a separate pass over the plane's weights (weight_map)
+  // saves (measured 0.99-1.05x its time on 8 x 64 x 64 x 68 and x 98).
+  const fuse = mapW != 0 && (s == 1 || kind == KIND_AWING);
   let total: f64 = 0;
   let fresh = false;
   check_reset();
@@ -91,9 +99,13 @@ export function loss_batch(
       }
       fresh = true;
     }
-    if (mapW != 0) weight_map(wt, target + off, rm, h, w, s, halo, hi, lo, thr);
     const g = grad ? grad + off : 0, lm = lmap ? lmap + off : 0;
-    total += run_pixels(set_run(RUN, pred + off, target + off, wt, g, lm, gscale), planeB >> 2);
+    set_run(RUN, pred + off, target + off, wt, g, lm, gscale);
+    if (fuse) {
+      row_maxima(rm0, target + off, h, w, s, halo);
+      set_map(RUN, rm0, hi, lo, rowB, s, thr);
+    } else if (mapW != 0) weight_map(wt, target + off, rm0 - rowB, h, w, s, halo, hi, lo, thr);
+    total += run_pixels(RUN, planeB >> 2);
   }
   check_store(total);
   return total;

@@ -10,7 +10,7 @@
 // requirement.
 
 // @ts-nocheck: AssemblyScript source, compiled by asc
-import { weight_rows } from "./_weight_rows";
+import { weight_row_bytes, weight_rows } from "./_weight_rows";
 
 /** Halo flags: the target has one more row above / below the plane (a band of a larger one). */
 export const HALO_ABOVE: i32 = 1;
@@ -48,20 +48,6 @@ function max3(dst: usize, src: usize, s: usize, n: usize): void {
       max(max(load<f32>(src + o - sb), load<f32>(src + o)), load<f32>(src + o + sb)),
     );
   }
-}
-
-// dst[x][c] = max(src[x-1][c], src[x][c], src[x+1][c]) over one row of w pixels of s channels
-// (neighbours outside the row ignored)
-function hmax3_row(dst: usize, src: usize, w: i32, s: usize): void {
-  const sb = s << 2;
-  if (w == 1) {
-    memory.copy(dst, src, sb);
-    return;
-  }
-  const last = <usize> (w - 1) * sb;
-  max2(dst, src, src + sb, s);
-  max3(dst + sb, src + sb, s, <usize> (w - 2) * s);
-  max2(dst + last, src + last - sb, src + last, s);
 }
 
 // dst[i] = max(rm[i+up], rm[i], rm[i+down]) > thr ? hi[i] : lo[i] for i in [0, n): one row.
@@ -102,6 +88,32 @@ function hmax3_row(dst: usize, src: usize, w: i32, s: usize): void {
 }
 
 /**
+ * The row maxima of a plane of h rows of w pixels of s channels into rows 0 .. h - 1 at rm0:
+ * rm[x][c] = max(target[x-1][c], target[x][c], target[x+1][c]), neighbours outside the row
+ * ignored. Rows -1 and h get the maxima of the target's halo rows (halo flags) or, without
+ * them, copies of rows 0 and h - 1, so that the maximum over rows r - 1, r, r + 1 is the
+ * dilation's at every row r (see weight_map). The rows go in one pass, as if one long row,
+ * whose pixels at the ends of each row are then redone.
+ */
+export function row_maxima(rm0: usize, target: usize, h: i32, w: i32, s: i32, halo: i32): void {
+  const n = <usize> w * <usize> s, row = n << 2, sb = <usize> s << 2;
+  const above = (halo & HALO_ABOVE) != 0, below = (halo & HALO_BELOW) != 0;
+  const first: i32 = above ? -1 : 0, rows = <usize> ((below ? h + 1 : h) - first);
+  const o0 = <usize> (<isize> first * <isize> row), dst = rm0 + o0, src = target + o0;
+  if (w == 1) memory.copy(dst, src, rows * row);
+  else {
+    max3(dst + sb, src + sb, <usize> s, rows * n - (<usize> s << 1));
+    const last = row - sb;
+    for (let o: usize = 0; o < rows * row; o += row) {
+      max2(dst + o, src + o, src + o + sb, <usize> s);
+      max2(dst + o + last, src + o + last - sb, src + o + last, <usize> s);
+    }
+  }
+  if (!above) memory.copy(rm0 - row, rm0, row);
+  if (!below) memory.copy(rm0 + <usize> h * row, rm0 + <usize> (h - 1) * row, row);
+}
+
+/**
  * The weight map of one plane of h rows of w pixels of s channels into dst: hi[i] where the
  * 3x3 dilation of target exceeds thr, else lo[i] (i the index within the row). With halo
  * flags the target has one more row above (at target minus one row) or below the plane,
@@ -121,24 +133,17 @@ export function weight_map(
 ): void {
   const n = <usize> w * <usize> s;
   const row = <isize> (n << 2);
-  const above = (halo & HALO_ABOVE) != 0, below = (halo & HALO_BELOW) != 0;
-  // rm's row r (r = -1 .. h, relative to the plane) is at rm0 + r * row
+  // rm's row r (r = -1 .. h, relative to the plane) is at rm0 + r * row; rows -1 and h stand
+  // in for missing neighbours (see row_maxima)
   const rm0 = rm + <usize> row;
-  const first: i32 = above ? -1 : 0, end: i32 = below ? h + 1 : h;
-  for (let r = first; r < end; r++) {
-    const o = <usize> (<isize> r * row);
-    hmax3_row(rm0 + o, target + o, w, <usize> s);
-  }
-  // one channel (constant rows): the rows with neighbours above and below go in one pass
-  const one = s == 1;
-  for (let r: i32 = 0; r < h;) {
-    const up: isize = r > 0 || above ? -row : 0;
-    const rows: i32 = one && up != 0 ? max(1, (below ? h : h - 1) - r) : 1;
-    const down: isize = r + rows < h || below ? row : 0;
-    const o = <usize> (<isize> r * row), m = n * <usize> rows;
-    if (one) weight_row<u8>(dst + o, rm0 + o, up, down, hi, lo, m, thr);
-    else weight_row<f32>(dst + o, rm0 + o, up, down, hi, lo, m, thr);
-    r += rows;
+  row_maxima(rm0, target, h, w, s, halo);
+  // one channel (constant rows): all rows in one pass
+  if (s == 1) weight_row<u8>(dst, rm0, -row, row, hi, lo, n * <usize> h, thr);
+  else {
+    for (let r: i32 = 0; r < h; r++) {
+      const o = <usize> (<isize> r * row);
+      weight_row<f32>(dst + o, rm0 + o, -row, row, hi, lo, n, thr);
+    }
   }
 }
 
@@ -159,7 +164,7 @@ export function weight_maps(
   scratch: usize,
 ): void {
   const rowB = (<usize> w * <usize> s) << 2, planeB = <usize> h * rowB;
-  const hi = scratch, lo = hi + rowB, rm = lo + rowB;
+  const hi = scratch, lo = hi + weight_row_bytes(w, s), rm = lo + weight_row_bytes(w, s);
   weight_rows(hi, lo, 0, w, s, mapW);
   for (let p: i32 = 0; p < planes; p++) {
     const off = <usize> p * planeB;
