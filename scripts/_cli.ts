@@ -56,6 +56,30 @@ export function parseCli(
   }
 }
 
+/**
+ * The flags a usage text documents, as {@link parseCli} takes them: each option line of `help`
+ * (two spaces, then `--name` or `-x, --name`) declares `--name`, a string flag when a value
+ * name follows it (`--out DIR`), else a boolean flag (`--json`). A script's usage text is
+ * then the one place that lists its flags.
+ */
+export function flagsOfHelp(help: string): ParseArgsOptionsConfig {
+  const options: ParseArgsOptionsConfig = {};
+  for (const line of help.split("\n")) {
+    const m = /^ {2}(?:-[A-Za-z], )?--([a-z][a-z0-9-]*)( \S+)?(?: {2,}|$)/.exec(line);
+    if (m !== null) options[m[1]!] = { type: m[2] === undefined ? "boolean" : "string" };
+  }
+  return options;
+}
+
+/** {@link parseCli} with the flags that `help` documents (see {@link flagsOfHelp}). */
+export function parseUsage(
+  args: readonly string[],
+  help: string,
+  allowPositionals = false,
+): ParsedCli | undefined {
+  return parseCli(args, flagsOfHelp(help), help, allowPositionals);
+}
+
 /** A string flag's value (undefined when absent). */
 export function stringFlag(values: ParsedCli["values"], name: string): string | undefined {
   const v = values[name];

@@ -22,7 +22,7 @@ import { predictHeatmaps } from "../src/train/predict_heatmaps.ts";
 import type { TrainingMetrics } from "../src/train/run_training.ts";
 import { type MeanStd, summarizeRuns } from "../src/train/summarize_runs.ts";
 import type { EvalSet, LossName } from "../src/train/types.ts";
-import { numberFlag, parseCli, runCli, stringFlag } from "./_cli.ts";
+import { numberFlag, parseUsage, runCli, stringFlag } from "./_cli.ts";
 import { formatDuration } from "./_progress.ts";
 import { cedSvg, heatmapFigureSvg } from "./_train_plots.ts";
 
@@ -253,21 +253,7 @@ async function writeHeatmapFigure(out: string, jobs: Job[]): Promise<void> {
 }
 
 async function main(args: string[]): Promise<number> {
-  const str = { type: "string" } as const;
-  const flag = { type: "boolean" } as const;
-  const cli = parseCli(args, {
-    out: str,
-    work: str,
-    steps: str,
-    seeds: str,
-    jobs: str,
-    batch: str,
-    quick: flag,
-    sweep: flag,
-    report: flag,
-    rescore: flag,
-    help: flag,
-  }, HELP);
+  const cli = parseUsage(args, HELP);
   if (cli === undefined) return 0;
   const values = {
     out: stringFlag(cli.values, "out"),

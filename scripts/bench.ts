@@ -29,7 +29,7 @@ import { scalarAwing } from "./_scalar_awing.ts";
 import { benchData } from "./bench_data.ts";
 import { benchHeatmaps } from "./bench_heatmaps.ts";
 import { best } from "./_best.ts";
-import { numberFlag, parseCli, runCli, stringFlag, UsageError } from "./_cli.ts";
+import { numberFlag, parseUsage, runCli, stringFlag, UsageError } from "./_cli.ts";
 import { benchTfjs, tfjsTables } from "./bench_tfjs.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -275,18 +275,7 @@ Options:
 `;
 
 async function main(args: string[]): Promise<number> {
-  const str = { type: "string" } as const, flag = { type: "boolean" } as const;
-  const cli = parseCli(args, {
-    reps: str,
-    "peer-runs": str,
-    sizes: str,
-    peers: str,
-    "no-peers": flag,
-    "no-heatmaps": flag,
-    "no-tfjs": flag,
-    "no-data": flag,
-    json: flag,
-  }, HELP);
+  const cli = parseUsage(args, HELP);
   if (cli === undefined) return 0;
   const { values } = cli;
   const reps = numberFlag(values, "reps", { integer: true, min: 1 }) ?? 15;

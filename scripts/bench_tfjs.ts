@@ -17,7 +17,7 @@ import { tfAwingLoss, tfMseLoss, useWasmBackend } from "../src/tfjs/mod.ts";
 import { tfOpsLoss } from "../src/tfjs/_tf_ops_losses.ts";
 import { createHeatmapModel } from "../src/train/create_heatmap_model.ts";
 import { heatmapPair, uniform } from "./_random.ts";
-import { numberFlag, parseCli, runCli } from "./_cli.ts";
+import { numberFlag, parseUsage, runCli } from "./_cli.ts";
 
 /** One measured loss + gradient. */
 export interface TfjsLossRow {
@@ -174,7 +174,7 @@ Options:
 `;
 
 async function main(args: string[]): Promise<number> {
-  const cli = parseCli(args, { reps: { type: "string" }, json: { type: "boolean" } }, HELP);
+  const cli = parseUsage(args, HELP);
   if (cli === undefined) return 0;
   const reps = numberFlag(cli.values, "reps", { integer: true, min: 1 }) ?? 5;
   const result = await benchTfjs({ reps });

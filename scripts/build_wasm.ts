@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { CliError, parseCli, runCli } from "./_cli.ts";
+import { CliError, parseUsage, runCli } from "./_cli.ts";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -126,7 +126,7 @@ Options:
 `;
 
 async function main(args: string[]): Promise<number> {
-  const cli = parseCli(args, { check: { type: "boolean" } }, HELP);
+  const cli = parseUsage(args, HELP);
   if (cli === undefined) return 0;
   const hash = await sourceHash(await sourceFiles());
   if (cli.values.check) {

@@ -20,7 +20,7 @@ import {
   choiceFlag,
   numberFlag,
   numberListFlag,
-  parseCli,
+  parseUsage,
   prepareOutDir,
   runCli,
   stringFlag,
@@ -381,21 +381,7 @@ Options:
 `;
 
 async function main(args: string[]): Promise<number> {
-  const str = { type: "string" } as const;
-  const cli = parseCli(args, {
-    out: str,
-    format: str,
-    points: str,
-    targets: str,
-    alpha: str,
-    omega: str,
-    epsilon: str,
-    theta: str,
-    "wing-w": str,
-    "wing-epsilon": str,
-    "loss-max": str,
-    "grad-max": str,
-  }, HELP);
+  const cli = parseUsage(args, HELP);
   if (cli === undefined) return 0;
   const { values } = cli;
   const num = (name: string): number | undefined => numberFlag(values, name);

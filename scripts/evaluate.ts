@@ -31,7 +31,7 @@ import {
   choiceFlag,
   CliError,
   numberListFlag,
-  parseCli,
+  parseUsage,
   prepareOutDir,
   runCli,
   stringFlag,
@@ -174,21 +174,7 @@ async function writeFigure(
 }
 
 async function main(args: string[]): Promise<number> {
-  const str = { type: "string" } as const;
-  const cli = parseCli(args, {
-    gt: str,
-    pred: str,
-    norm: str,
-    layout: str,
-    thresholds: str,
-    auc: str,
-    subsets: str,
-    "gt-origin": str,
-    "pred-origin": str,
-    json: { type: "boolean" },
-    out: str,
-    format: str,
-  }, HELP);
+  const cli = parseUsage(args, HELP);
   if (cli === undefined) return 0;
   const { values } = cli;
   const gtFile = stringFlag(values, "gt"), predFile = stringFlag(values, "pred");

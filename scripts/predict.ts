@@ -13,7 +13,7 @@ import { parsePts } from "../src/layouts/parse_pts.ts";
 import { useWasmBackend } from "../src/tfjs/use_wasm_backend.ts";
 import { loadCheckpoint } from "../src/train/load_checkpoint.ts";
 import { predictLandmarks } from "../src/train/predict_landmarks.ts";
-import { parseCli, runCli, stringFlag, UsageError } from "./_cli.ts";
+import { parseUsage, runCli, stringFlag, UsageError } from "./_cli.ts";
 import { base64 } from "./_train_plots.ts";
 
 const HELP = `Usage: deno task predict --checkpoint DIR --images DIR [options]
@@ -68,13 +68,7 @@ function overlaySvg(
 }
 
 async function main(args: string[]): Promise<number> {
-  const str = { type: "string" } as const;
-  const cli = parseCli(args, {
-    checkpoint: str,
-    images: str,
-    out: str,
-    help: { type: "boolean" },
-  }, HELP);
+  const cli = parseUsage(args, HELP);
   if (cli === undefined) return 0;
   const checkpoint = stringFlag(cli.values, "checkpoint");
   const images = stringFlag(cli.values, "images");

@@ -11,7 +11,7 @@
 import { encode } from "fast-png";
 import { join } from "node:path";
 import { createBatchSource } from "../src/data/create_batch_source.ts";
-import { numberFlag, parseCli, prepareOutDir, runCli, stringFlag, UsageError } from "./_cli.ts";
+import { numberFlag, parseUsage, prepareOutDir, runCli, stringFlag, UsageError } from "./_cli.ts";
 
 const HELP = `Usage: deno task faces [--split NAME] [--count N] [--size S] [--seed N] [--out DIR]
 
@@ -29,13 +29,7 @@ Options:
 `;
 
 async function main(args: string[]): Promise<void> {
-  const cli = parseCli(args, {
-    split: { type: "string" },
-    count: { type: "string" },
-    size: { type: "string" },
-    seed: { type: "string" },
-    out: { type: "string" },
-  }, HELP);
+  const cli = parseUsage(args, HELP);
   if (cli === undefined) return;
   const split = stringFlag(cli.values, "split") ?? "train";
   if (split !== "train" && split !== "val" && split !== "test") {

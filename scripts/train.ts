@@ -13,7 +13,7 @@ import { LOSS_NAMES } from "../src/train/loss_function.ts";
 import { openTrainingData } from "../src/train/open_training_data.ts";
 import { runTraining } from "../src/train/run_training.ts";
 import type { LossName } from "../src/train/types.ts";
-import { numberFlag, parseCli, runCli, stringFlag, UsageError } from "./_cli.ts";
+import { numberFlag, parseUsage, runCli, stringFlag, UsageError } from "./_cli.ts";
 import { Progress } from "./_progress.ts";
 import { learningCurveSvg } from "./_train_plots.ts";
 
@@ -57,28 +57,7 @@ Options:
 `;
 
 async function main(args: string[]): Promise<number> {
-  const str = { type: "string" } as const;
-  const flag = { type: "boolean" } as const;
-  const cli = parseCli(args, {
-    loss: str,
-    steps: str,
-    batch: str,
-    lr: str,
-    seed: str,
-    data: str,
-    out: str,
-    width: str,
-    levels: str,
-    head: str,
-    stride: str,
-    "validate-every": str,
-    faces: str,
-    sigma: str,
-    "coord-conv": flag,
-    boundary: flag,
-    quiet: flag,
-    help: flag,
-  }, HELP);
+  const cli = parseUsage(args, HELP);
   if (cli === undefined) return 0;
   const v = cli.values;
   const loss = (stringFlag(v, "loss") ?? "awing") as LossName;
