@@ -56,8 +56,7 @@ Deno.test({
   name: `a checkpoint round-trips: same options, same weights, same predictions${READ.why}`,
   ignore: READ.ignore,
 }, async () => {
-  const model = createHeatmapModel({
-    inputSize: S,
+  const built = {
     width: 4,
     levels: 2,
     head: 8,
@@ -65,7 +64,8 @@ Deno.test({
     boundary: true,
     sigma: 2,
     seed: 3,
-  });
+  };
+  const model = createHeatmapModel({ inputSize: S, ...built });
   // two steps, so that the batch-norm statistics are no longer their initial values
   const { images, landmarks } = faces(4, 1);
   const heatmaps = new Float32Array(4 * H * H * (K + 1));
@@ -80,18 +80,7 @@ Deno.test({
   try {
     await saveCheckpoint(model, dir);
     const { model: again, options } = await loadCheckpoint(dir);
-    deepEqual(options, {
-      numLandmarks: K,
-      inputSize: S,
-      stride: 2,
-      width: 4,
-      levels: 2,
-      head: 8,
-      coordConv: true,
-      boundary: true,
-      sigma: 2,
-      seed: 3,
-    });
+    deepEqual(options, { numLandmarks: K, inputSize: S, stride: 2, ...built });
     const a = predictHeatmaps(model, images), b = predictHeatmaps(again, images);
     deepEqual(b.shape, [4, K + 1, H, H]);
     deepEqual(b.heatmaps, a.heatmaps);
