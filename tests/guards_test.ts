@@ -476,72 +476,48 @@ Deno.test("decodeSoftArgmax: beta must keep its value in float32", () => {
 });
 
 Deno.test("losses: parameters that are finite only in float64 are refused, losses that overflow float32 are errors", () => {
-  const shape: [number, number, number, number] = [1, 2, 4, 4];
+  type Shape = [number, number, number, number];
+  const shape: Shape = [1, 2, 4, 4];
   const target = new Float32Array(32);
   target[5] = 1;
   const pred = new Float32Array(32).fill(0.3);
-  const params: [string, () => unknown, RegExp][] = [
-    [
-      "awing epsilon",
-      () => awingLoss(pred, target, { shape, epsilon: 1e-40 }),
-      /epsilon must be a normal float32/,
-    ],
-    [
-      "awing omega",
-      () => awingLoss(pred, target, { shape, omega: 1e39 }),
-      /omega must be a normal/,
-    ],
-    [
-      "awing alpha",
-      () => awingLoss(pred, target, { shape, alpha: 1e39 }),
-      /alpha must be a normal/,
-    ],
-    [
-      "awing theta",
-      () => awingLoss(pred, target, { shape, theta: 1e-40 }),
-      /theta must be a normal/,
-    ],
-    [
-      "mse mapWeight",
-      () => mseLoss(pred, target, { shape, mapWeight: 1e39 }),
-      /mapWeight must be a normal/,
-    ],
-    [
-      "l1 mapThreshold",
-      () => l1Loss(pred, target, { shape, mapThreshold: 1e-41 }),
-      /mapThreshold must be/,
-    ],
-    ["wing w", () => wingLoss(pred, target, { shape, w: 1e39 }), /w must be a normal/],
-    [
-      "wing epsilon",
-      () => wingLoss(pred, target, { shape, epsilon: 1e-40 }),
-      /epsilon must be a normal/,
-    ],
+  type Loss = (pred: Float32Array, target: Float32Array, options: { shape: Shape }) => unknown;
+  const params: [string, Loss, Record<string, number>, RegExp][] = [
+    ["awing epsilon", awingLoss, { epsilon: 1e-40 }, /epsilon must be a normal float32/],
+    ["awing omega", awingLoss, { omega: 1e39 }, /omega must be a normal/],
+    ["awing alpha", awingLoss, { alpha: 1e39 }, /alpha must be a normal/],
+    ["awing theta", awingLoss, { theta: 1e-40 }, /theta must be a normal/],
+    ["mse mapWeight", mseLoss, { mapWeight: 1e39 }, /mapWeight must be a normal/],
+    ["l1 mapThreshold", l1Loss, { mapThreshold: 1e-41 }, /mapThreshold must be/],
+    ["wing w", wingLoss, { w: 1e39 }, /w must be a normal/],
+    ["wing epsilon", wingLoss, { epsilon: 1e-40 }, /epsilon must be a normal/],
     [
       "wing gradient",
-      () => wingLoss(pred, target, { shape, w: 1e30, epsilon: 1e-10 }),
+      wingLoss,
+      { w: 1e30, epsilon: 1e-10 },
       /the gradient reaches w \/ epsilon = 1e\+40/,
     ],
-    ["soft wing w1", () => softWingLoss(pred, target, { shape, w1: 1e39 }), /w1 must be a normal/],
-    [
-      "soft wing w2",
-      () => softWingLoss(pred, target, { shape, w2: 3.5e38 }),
-      /w2 must be a normal/,
-    ],
+    ["soft wing w1", softWingLoss, { w1: 1e39 }, /w1 must be a normal/],
+    ["soft wing w2", softWingLoss, { w2: 3.5e38 }, /w2 must be a normal/],
     [
       "soft wing gradient",
-      () => softWingLoss(pred, target, { shape, w1: 1e-30, w2: 1e10, epsilon: 1e-30 }),
+      softWingLoss,
+      { w1: 1e-30, w2: 1e10, epsilon: 1e-30 },
       /the gradient reaches w2 \/ \(epsilon \+ w1\)/,
     ],
-    [
-      "weightMap mapWeight",
-      () => weightMap(target, { shape, mapWeight: 1e39 }),
-      /mapWeight must be a normal/,
-    ],
   ];
-  for (const [what, call, message] of params) {
-    match(caught(call, RangeError).message, message, what);
+  for (const [what, loss, options, message] of params) {
+    match(
+      caught(() => loss(pred, target, { shape, ...options }), RangeError).message,
+      message,
+      what,
+    );
   }
+  match(
+    caught(() => weightMap(target, { shape, mapWeight: 1e39 }), RangeError).message,
+    /mapWeight must be a normal/,
+    "weightMap mapWeight",
+  );
   // finite inputs whose per-pixel or summed loss overflows float32, in every reduction
   const overflow =
     /the losses overflow float32 for these inputs and parameters \(the loss is (Infinity|NaN)\)/;
@@ -619,34 +595,36 @@ Deno.test("null options: the losses, weightMap, gaussianHeatmaps and the decoder
 
 Deno.test("sizes past 32-bit arithmetic: the dimension or the element count and the limit, before allocating", () => {
   const f = new Float32Array(4);
-  const wide: [number, number, number, number] = [1, 1, 1, 2 ** 31];
+  type Shape = [number, number, number, number];
+  type Run = (input: Float32Array, options: { shape: Shape }) => unknown;
+  /** A loss, weightMap, both encoders and a decoder, each called with `shape`. */
+  const calls = (
+    shape: Shape,
+    loss: (p: Float32Array, t: Float32Array, o: { shape: Shape }) => unknown,
+    decode: Run,
+  ) => [
+    () => loss(f, f, { shape }),
+    () => weightMap(f, { shape }),
+    () => gaussianHeatmaps(f, { shape }),
+    () => boundaryHeatmaps(f, { shape, groups: [[0]] }),
+    () => decode(f, { shape }),
+  ];
+  const wide: Shape = [1, 1, 1, 2 ** 31];
   const dim = /"shape" \[1,1,1,2147483648\] has W = 2147483648, more than the limit of 2147483647/;
-  for (
-    const call of [
-      () => awingLoss(f, f, { shape: wide }),
-      () => weightMap(f, { shape: wide }),
-      () => gaussianHeatmaps(f, { shape: wide }),
-      () => boundaryHeatmaps(f, { shape: wide, groups: [[0]] }),
-      () => decodeArgmax(f, { shape: wide }),
-    ]
-  ) match(caught(call, RangeError).message, dim);
+  for (const call of calls(wide, awingLoss, decodeArgmax)) {
+    match(caught(call, RangeError).message, dim);
+  }
   match(
     caught(() => awingLoss(f, f, { shape: [1, 2 ** 31, 1, 1], layout: "nhwc" }), RangeError)
       .message,
     /has H = 2147483648/,
   );
   // every dimension fits int32 but the batch does not fit one array
-  const many: [number, number, number, number] = [2, 1, 32768, 32768];
+  const many: Shape = [2, 1, 32768, 32768];
   const count = /has 2147483648 elements, more than the limit of 2147483647/;
-  for (
-    const call of [
-      () => mseLoss(f, f, { shape: many }),
-      () => weightMap(f, { shape: many }),
-      () => gaussianHeatmaps(f, { shape: many }),
-      () => boundaryHeatmaps(f, { shape: many, groups: [[0]] }),
-      () => decodeSoftArgmax(f, { shape: many }),
-    ]
-  ) match(caught(call, RangeError).message, count);
+  for (const call of calls(many, mseLoss, decodeSoftArgmax)) {
+    match(caught(call, RangeError).message, count);
+  }
   match(
     caught(() => coordChannels(65536, 32768), RangeError).message,
     /h x w = 65536 x 32768 gives 6442450944 values, more than the limit of 2147483647/,
