@@ -13,6 +13,7 @@ import { decodeReference } from "../src/reference/mod.ts";
 import { wasm } from "../src/_wasm.ts";
 import { at } from "./_assert.ts";
 import { rng } from "./_random.ts";
+import { ODD_SHAPES } from "./_shapes.ts";
 
 type Shape = [number, number, number, number];
 
@@ -54,20 +55,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-const SHAPES: Shape[] = [
-  [1, 1, 1, 1],
-  [1, 3, 1, 5],
-  [2, 3, 3, 2],
-  [1, 4, 5, 3],
-  [1, 4, 6, 4],
-  [1, 5, 7, 5],
-  [1, 5, 8, 6],
-  [1, 5, 6, 7],
-  [1, 5, 9, 8],
-  [1, 5, 10, 9],
-  [2, 17, 64, 64],
-  [1, 9, 33, 47],
-];
+const SHAPES: readonly Shape[] = ODD_SHAPES;
 
 Deno.test("decodeArgmax and decodeQuarterOffset match the reference (ties, tails 1..9)", () => {
   SHAPES.forEach((shape, s) => {

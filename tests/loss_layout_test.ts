@@ -8,6 +8,7 @@ import type { Shape4 } from "../src/types.ts";
 import { assertClose, maxAbs } from "./_assert.ts";
 import { heatmapPair, lossData, uniform } from "./_random.ts";
 import { KINDS, type LossKind } from "./_losses.ts";
+import { ODD_SHAPES } from "./_shapes.ts";
 
 /** [N, K, H, W] data transposed to [N, H, W, K]. */
 function toNhwc(a: ArrayLike<number>, [n, k, h, w]: Shape4): Float32Array {
@@ -63,17 +64,7 @@ function compareLayouts(
   }
 }
 
-// odd sizes: K not a multiple of 4, W = 1, H = 1, single pixels, tails of every length
-const SHAPES: Shape4[] = [
-  [1, 1, 1, 1],
-  [1, 3, 1, 1],
-  [2, 5, 1, 7],
-  [2, 7, 6, 1],
-  [3, 2, 5, 7],
-  [1, 6, 9, 11],
-  [2, 68, 16, 16],
-  [1, 98, 8, 9],
-];
+const SHAPES: readonly Shape4[] = ODD_SHAPES;
 
 Deno.test("nhwc equals nchw bit for bit per pixel, for every loss, reduction and odd size", () => {
   for (const kind of KINDS) {

@@ -19,6 +19,7 @@ import { heatmapPair } from "./_random.ts";
 import { wasm } from "../src/_wasm.ts";
 import { assertClose, at } from "./_assert.ts";
 import { KINDS } from "./_losses.ts";
+import { ODD_SHAPES } from "./_shapes.ts";
 
 function compare(
   kind: (typeof KINDS)[number],
@@ -50,21 +51,8 @@ Deno.test("losses match the f64 reference for every length n = 1..33 and a large
 });
 
 Deno.test("losses with the weight map match the reference when H*W is not a multiple of 4", () => {
-  const shapes: Shape4[] = [
-    [1, 1, 1, 1],
-    [1, 1, 2, 3],
-    [2, 3, 5, 7],
-    [1, 2, 9, 11],
-    [1, 1, 13, 1],
-    [
-      2,
-      2,
-      64,
-      64,
-    ],
-  ];
   for (const kind of KINDS) {
-    for (const [i, shape] of shapes.entries()) {
+    for (const [i, shape] of ODD_SHAPES.entries()) {
       compare(kind, shape, { mapWeight: 10 }, 100 + i);
       compare(kind, shape, { mapWeight: 3, mapThreshold: 0.05 }, 200 + i);
     }
