@@ -30,9 +30,8 @@ import { cedSvg, heatmapFigureSvg } from "./_train_plots.ts";
 const SIGMA = 1.5;
 
 /**
- * Default steps per run (batch 8): 15 runs, 2 at a time, 8 rounds of about 600 x 0.2-0.3 s +
- * 20 s on an otherwise idle 2-core machine (0.20 s per step measured for a run alone), about
- * 25 minutes.
+ * Default steps per run (batch 8): 15 runs, 2 at a time, about 0.2 s per step on a quiet 2-core
+ * machine; the whole default run took 17.5 minutes there.
  */
 const DEFAULT_STEPS = 600;
 
