@@ -68,7 +68,7 @@ With --sweep it trains ${SWEEP_LOSSES.join(", ")} at learning rates ${SWEEP_RATE
 Options:
   --out DIR      output folder (default: out/ablation)
   --work DIR     folder of the runs (default: out/ablation-runs)
-  --steps N      steps per run (default: ${DEFAULT_STEPS}; 150 with --sweep)
+  --steps N      steps per run (default: ${DEFAULT_STEPS}, also with --sweep)
   --seeds N      seeds per configuration (default: 3)
   --jobs N       training processes at a time (default: 2)
   --batch N      batch size (default: 8)
@@ -261,7 +261,7 @@ async function main(args: string[]): Promise<number> {
   const quick = cli.values.quick === true, sweep = cli.values.sweep === true;
   const whole = (name: string, fallback: number) =>
     numberFlag(cli.values, name, { integer: true, min: 1 }) ?? fallback;
-  const steps = whole("steps", quick ? 3 : sweep ? 150 : DEFAULT_STEPS);
+  const steps = whole("steps", quick ? 3 : DEFAULT_STEPS);
   const seeds = whole("seeds", quick ? 1 : 3);
   const parallel = whole("jobs", 2);
   const batch = whole("batch", quick ? 4 : 8);
