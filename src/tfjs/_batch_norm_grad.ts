@@ -12,12 +12,17 @@ import type { GradConfig, NamedAttrMap, Tensor } from "@tensorflow/tfjs-core";
  * dscale = r sum(dy (x - mean)); doffset = sum(dy), the sums over the axes that mean
  * broadcasts along.
  */
-function gradFunc(dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) {
+function gradFunc(
+  dy: Tensor | Tensor[],
+  saved: Tensor[],
+  attrs: NamedAttrMap,
+): Record<string, () => Tensor> {
   const g = dy as Tensor;
   const [x, mean, variance, scale] = saved as [Tensor, Tensor, Tensor, Tensor | undefined];
   const eps = (attrs as unknown as tf.FusedBatchNormAttrs).varianceEpsilon;
   const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
-  const reduce = (t: Tensor): Tensor => tf.reshape(axes.length > 0 ? tf.sum(t, axes) : t, mean.shape);
+  const reduce = (t: Tensor): Tensor =>
+    tf.reshape(axes.length > 0 ? tf.sum(t, axes) : t, mean.shape);
   const r = tf.rsqrt(tf.add(variance, tf.scalar(eps)));
   const k = scale === undefined ? r : tf.mul(r, scale);
   // made once for the four parameter gradients, in the backward pass' scope, which disposes them
@@ -32,8 +37,18 @@ function gradFunc(dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) {
   };
 }
 
-/** Registers the Tile-free FusedBatchNorm gradient (after tfjs-layers registered its own). */
-export function registerBatchNormGradient(): void {
+let stock: GradConfig | undefined;
+
+/**
+ * Registers the Tile-free FusedBatchNorm gradient (after tfjs-layers registered its own), or,
+ * with `fast` false, puts the stock one back (for tests that compare the two).
+ */
+export function registerBatchNormGradient(fast = true): void {
+  stock ??= tf.getGradient(tf.FusedBatchNorm);
+  if (!fast) {
+    if (stock !== undefined) tf.registerGradient(stock);
+    return;
+  }
   tf.registerGradient({
     kernelName: tf.FusedBatchNorm,
     inputsToSave: ["x", "mean", "variance", "scale"],

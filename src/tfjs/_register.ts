@@ -1,16 +1,20 @@
 // Imported for its effects by every public module of the tfjs subpath: the cpu and wasm
 // backends, every gradient of TensorFlow.js (registered by tfjs-layers, so that users need
-// not import it themselves), the wasm backend's convolution gradients and a batch-norm
-// gradient without Tile.
+// not import it themselves), the wasm backend's convolution, pooling and upsampling gradients and a
+// batch-norm gradient without Tile.
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-layers";
 import { registerWasmConvGradients } from "./_wasm_conv_grads.ts";
 import { registerBatchNormGradient } from "./_batch_norm_grad.ts";
+import { registerWasmResizeGradient } from "./_wasm_resize_grad.ts";
+import { registerWasmMaxPoolGradient } from "./_wasm_max_pool_grad.ts";
 
 registerWasmConvGradients();
 registerBatchNormGradient();
+registerWasmResizeGradient();
+registerWasmMaxPoolGradient();
 
 // The wasm backend registers itself above the cpu backend, so that the first synchronous op
 // would throw "not yet initialized" (its start is asynchronous and needs read permission):

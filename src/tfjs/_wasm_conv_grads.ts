@@ -11,92 +11,25 @@ import * as tf from "@tensorflow/tfjs-core";
 import type {
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
-  DataId,
   KernelBackend,
   KernelConfig,
   NamedAttrMap,
   TensorInfo,
 } from "@tensorflow/tfjs-core";
-
-const BACKEND = "wasm";
-type Shape4 = [number, number, number, number];
-type KernelArgs = { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs?: NamedAttrMap };
-
-/** What this file uses of the wasm backend (`BackendWasm` of tfjs-backend-wasm 4.22.0). */
-interface WasmBackend extends KernelBackend {
-  dataIdMap: {
-    get(dataId: DataId): { id: number; memoryOffset: number };
-    delete(dataId: DataId): boolean;
-  };
-  makeOutput(shape: number[], dtype: "float32", memoryOffset?: number): TensorInfo;
-  wasm: {
-    cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
-    tfjs: { disposeData(id: number): void };
-  };
-}
-
-/** Runs the wasm backend's own kernel `name`. */
-function run(
-  name: string,
-  backend: KernelBackend,
-  inputs: Record<string, TensorInfo>,
-  attrs: NamedAttrMap,
-): TensorInfo {
-  return tf.getKernel(name, BACKEND).kernelFunc({ inputs, backend, attrs }) as TensorInfo;
-}
-
-function transpose(backend: KernelBackend, x: TensorInfo, perm: number[]): TensorInfo {
-  return run("Transpose", backend, { x }, { perm });
-}
-
-function pad(backend: KernelBackend, x: TensorInfo, paddings: [number, number][]): TensorInfo {
-  if (paddings.every(([a, b]) => a === 0 && b === 0)) {
-    return run("Identity", backend, { x }, {});
-  }
-  return run("PadV2", backend, { x }, { paddings, constantValue: 0 } as unknown as NamedAttrMap);
-}
-
-function reshape(backend: KernelBackend, x: TensorInfo, shape: number[]): TensorInfo {
-  return run("Reshape", backend, { x }, { shape });
-}
-
-function dispose(backend: KernelBackend, ...ts: TensorInfo[]): void {
-  for (const t of ts) backend.disposeData(t.dataId);
-}
-
-/**
- * A tensor over `size` floats of `base`'s memory from float `offset` on, for the backend's C++
- * kernels. It owns no memory: release it with {@link releaseView}, never with disposeData
- * (which would free `base`'s memory at the wrong address).
- */
-function view(backend: WasmBackend, base: TensorInfo, offset: number, shape: number[]): TensorInfo {
-  const { memoryOffset } = backend.dataIdMap.get(base.dataId);
-  return backend.makeOutput(shape, "float32", memoryOffset + 4 * offset);
-}
-
-function releaseView(backend: WasmBackend, v: TensorInfo): void {
-  const { id } = backend.dataIdMap.get(v.dataId);
-  backend.dataIdMap.delete(v.dataId);
-  backend.wasm.tfjs.disposeData(id);
-}
-
-const matMuls = new WeakMap<WasmBackend, (...args: unknown[]) => void>();
-
-/**
- * out[1, M, N] = a[1, M, K] b[1, K, N] by the backend's XNNPACK fully-connected operator, which
- * packs b once and keeps it, keyed by b, until b is disposed.
- */
-function matMul(backend: WasmBackend, a: TensorInfo, b: TensorInfo, out: TensorInfo): void {
-  let f = matMuls.get(backend);
-  if (f === undefined) {
-    const types = ["number", "array", "number", "number", "array", "number", "number", "number"];
-    f = backend.wasm.cwrap("BatchMatMul", null, [...types, "number"]);
-    matMuls.set(backend, f);
-  }
-  const bytes = (s: number[]) => new Uint8Array(new Int32Array(s).buffer);
-  const id = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).id;
-  f(id(a), bytes(a.shape), 3, id(b), bytes(b.shape), 3, false, false, id(out));
-}
+import {
+  BACKEND,
+  dispose,
+  type KernelArgs,
+  matMul,
+  pad,
+  releaseView,
+  reshape,
+  run,
+  type Shape4,
+  transpose,
+  view,
+  type WasmBackend,
+} from "./_wasm_backend.ts";
 
 function conv2dInfo(
   xShape: Shape4,
@@ -125,7 +58,12 @@ function conv2dInfo(
  * dy [N, OH, OW, C] with s - 1 zeros after every row and column: [N, OH s, OW s, C], so that
  * dy[n, oh, ow] lands at (oh s, ow s).
  */
-function upsampleWithZeros(backend: KernelBackend, dy: TensorInfo, sh: number, sw: number): TensorInfo {
+function upsampleWithZeros(
+  backend: KernelBackend,
+  dy: TensorInfo,
+  sh: number,
+  sw: number,
+): TensorInfo {
   const [n, oh, ow, c] = dy.shape as Shape4;
   if (sh === 1 && sw === 1) return run("Identity", backend, { x: dy }, {});
   const r1 = reshape(backend, dy, [n * oh, ow, 1, c]);
@@ -151,8 +89,7 @@ function conv2dBackpropFilter(args: KernelArgs): TensorInfo {
   const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
   const info = conv2dInfo(x.shape as Shape4, attrs.filterShape, attrs);
   const { top, left } = info.padInfo;
-  const { batchSize: n, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } =
-    info;
+  const { batchSize: n, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } = info;
   const kh = info.filterHeight, kw = info.filterWidth;
   const oh = info.outHeight, ow = info.outWidth, h = info.inHeight, w = info.inWidth;
   const temps: TensorInfo[] = [];
