@@ -31,6 +31,8 @@ import { benchHeatmaps } from "./bench_heatmaps.ts";
 import { best } from "./_best.ts";
 import { numberFlag, parseUsage, runCli, stringFlag, UsageError } from "./_cli.ts";
 import { benchTfjs, tfjsTables } from "./bench_tfjs.ts";
+import { runPeer } from "./_peer.ts";
+import { benchTraining, trainingTables } from "./bench_train.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -55,24 +57,6 @@ function toNhwc(
     for (let p = 0; p < h * w; p++) out[image + p * k + c] = a[j++]!;
   }
   return out;
-}
-
-/** Runs a peer command; its last stdout line parsed as JSON, or why it failed. */
-async function runPeer(
-  cmd: string,
-  args: string[],
-  json = true,
-): Promise<Record<string, unknown> | string> {
-  try {
-    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-    if (!out.success) {
-      return `exit ${out.code}: ${new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)}`;
-    }
-    if (!json) return {};
-    return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
 }
 
 /**
@@ -246,7 +230,8 @@ export async function benchShape(
 }
 
 const HELP = `Usage: deno task bench [--reps N] [--peer-runs N] [--sizes NxKxH,...] [--peers DIR]
-                       [--no-peers] [--no-heatmaps] [--no-tfjs] [--no-data] [--json]
+                       [--no-peers] [--no-heatmaps] [--no-tfjs] [--no-train] [--no-data]
+                       [--profile] [--json]
 
 Pixels per second for AWing loss + gradient + weight map (paper defaults, mean), WASM
 SIMD vs a scalar TypeScript loop vs the f64 reference vs the peers in --peers
@@ -258,7 +243,8 @@ Each peer runs --peer-runs times (default 3) as fresh processes, best kept: thei
 speed varies much more between processes than inside one. The WASM rows are
 measured before and after the peers, best kept.
 Then target generation and decoding (scripts/bench_heatmaps.ts), and the TensorFlow.js
-losses and a U-Net training step (scripts/bench_tfjs.ts), and the data pipeline:
+losses and a U-Net training step (scripts/bench_tfjs.ts), the default U-Net's training
+step against PyTorch's on one thread (scripts/bench_train.ts), and the data pipeline:
 rendering, batches, the worker's wait, image decoding (scripts/bench_data.ts).
 
 Options:
@@ -269,6 +255,8 @@ Options:
   --no-peers           measure awing alone
   --no-heatmaps        skip targets and decoding
   --no-tfjs            skip the TensorFlow.js rows
+  --no-train           skip the training step against PyTorch's
+  --profile            add the time of every kernel in one training step
   --no-data            skip the data pipeline rows
   --json               print the rows as JSON
   -h, --help           print this help
@@ -337,11 +325,16 @@ async function main(args: string[]): Promise<number> {
     }
   }
   const tfjs = values["no-tfjs"] ? undefined : await benchTfjs({ reps: Math.min(reps, 5) });
+  const train = values["no-train"] ? undefined : await benchTraining({
+    peers,
+    profile: Boolean(values.profile),
+  });
   const data = values["no-data"] ? [] : await benchData({ reps: Math.min(reps, 9) });
   if (values.json) {
-    console.log(JSON.stringify({ loss: all, heatmaps: heatmapRows, tfjs, data }));
+    console.log(JSON.stringify({ loss: all, heatmaps: heatmapRows, tfjs, train, data }));
   } else {
     if (tfjs) console.log(["", ...tfjsTables(tfjs)].join("\n"));
+    if (train) console.log(["", ...trainingTables(train)].join("\n"));
     if (data.length > 0) console.log("\n| data pipeline | ms |\n|---|---:|");
     for (const r of data) console.log(`| ${r.name} | ${r.ms.toFixed(2)} |`);
   }

@@ -19,6 +19,7 @@ const SCRIPTS = [
   "bench_data",
   "bench_heatmaps",
   "bench_tfjs",
+  "bench_train",
   "build_cuda",
   "build_wasm",
   "curves",
