@@ -17,3 +17,15 @@ if (wasmFactory && tf.engine().registry["wasm"] === undefined) {
   tf.removeBackend("wasm");
   tf.registerBackend("wasm", wasmFactory, 0);
 }
+
+// The cpu backend prints a banner recommending tfjs-node (which does not run in Deno) on its
+// first tensor: it is registered again with its instances marked as already used.
+const cpuFactory = tf.findBackendFactory("cpu");
+if (cpuFactory && tf.engine().registry["cpu"] === undefined) {
+  tf.removeBackend("cpu");
+  tf.registerBackend(
+    "cpu",
+    () => Object.assign(cpuFactory() as tf.KernelBackend, { firstUse: false }),
+    1,
+  );
+}
