@@ -75,6 +75,12 @@ Deno.test({
     match(o.stdout, /^Usage: /, `${SCRIPTS[i]} prints its usage`);
     match(o.stdout, /-h, --help/, `${SCRIPTS[i]} lists --help`);
     equal(o.stderr, "", `${SCRIPTS[i]} --help writes nothing on stderr`);
+    // no task writes into the checkout's tracked files unless told to: outputs go to out/, build/
+    for (
+      const [, flag, where] of o.stdout.matchAll(/^ +(--out|--work) .*\(default:? ([^)]+)\)/gm)
+    ) {
+      match(where!, /^(out|build)(\/|$)/, `${SCRIPTS[i]} ${flag} defaults to ${where}`);
+    }
   }
   const sh = await new Deno.Command("bash", { args: ["scripts/gpu_check.sh", "--help"], cwd: ROOT })
     .output();
