@@ -8,7 +8,7 @@ const ROOT = new URL("..", import.meta.url);
 const RUN = needs("read", "run");
 
 const SCRIPT = `
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import { tfMseLoss, useWasmBackend } from "${new URL("src/tfjs/mod.ts", ROOT)}";
 
 const loss = () => tfMseLoss(tf.ones([1, 4, 4, 2]), tf.zeros([1, 4, 4, 2])).dataSync()[0];

@@ -1,10 +1,10 @@
 // Imported for its effects by every public module of the tfjs subpath: the cpu and wasm
 // backends, every gradient of TensorFlow.js (registered by tfjs-layers, so that users need
 // not import it themselves) and the wasm backend's convolution gradients.
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
-import "@tensorflow/tfjs-backend-wasm";
-import "@tensorflow/tfjs-layers";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+import "npm:@tensorflow/tfjs-backend-cpu@4.22.0";
+import "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
+import "npm:@tensorflow/tfjs-layers@4.22.0";
 import { registerWasmConvGradients } from "./_wasm_conv_grads.ts";
 
 registerWasmConvGradients();

@@ -3,7 +3,7 @@
 // - Conv2DBackpropFilter is missing: no conv net trains on wasm without it;
 // - its own Conv2DBackpropInput is a plain loop several times slower than its forward conv:
 //   for stride 1 it is replaced by a forward conv with the rotated kernel.
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import type {
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
@@ -11,7 +11,7 @@ import type {
   KernelConfig,
   NamedAttrMap,
   TensorInfo,
-} from "@tensorflow/tfjs-core";
+} from "npm:@tensorflow/tfjs-core@4.22.0";
 
 const BACKEND = "wasm";
 type Shape4 = [number, number, number, number];
