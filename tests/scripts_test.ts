@@ -93,8 +93,8 @@ Deno.test({
     `the AssemblyScript toolchain stays out of deno.lock, so other tasks never fetch it${RUN.why}`,
   ignore: RUN.ignore,
 }, async () => {
-  // \`deno task\` installs every npm package of deno.lock before it runs any task: the compiler
-  // (binaryen alone is 94 MB) has its own import map and lockfile, for build:wasm only.
+  // The tasks that use deno.lock install every npm package of it before they start: the
+  // compiler (binaryen alone is 94 MB) has its own import map and lockfile, for build:wasm only.
   const lock = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.lock")));
   const locked = [...Object.keys(lock.npm), ...Object.keys(lock.specifiers)];
   for (const name of ["assemblyscript", "binaryen"]) {
