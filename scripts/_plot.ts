@@ -1,7 +1,7 @@
 // Line charts of the loss curves: a vega-lite spec per figure, rendered to SVG by vega
 // without a canvas (renderer "none"; vega estimates text widths).
-import * as vega from "vega";
-import * as vl from "vega-lite";
+import * as vega from "npm:vega@6.4.0";
+import * as vl from "npm:vega-lite@6.5.0";
 
 /** One sample of one curve, the long-format row of the CSV. */
 export interface CurveRow {

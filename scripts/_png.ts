@@ -1,8 +1,8 @@
 // SVG to PNG through resvg's WebAssembly build, with DejaVu Sans (the figures' font) from npm,
 // so that the result is the same on every machine. Loaded only when a PNG is asked for.
-import { initWasm, Resvg } from "@resvg/resvg-wasm";
+import { initWasm, Resvg } from "npm:@resvg/resvg-wasm@2.6.2";
 // the font package has no module: importing its package.json brings it into the module graph
-import "dejavu-fonts-ttf/package.json" with { type: "json" };
+import "npm:dejavu-fonts-ttf@2.37.3/package.json" with { type: "json" };
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);

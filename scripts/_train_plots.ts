@@ -1,5 +1,5 @@
 // Figures of the training pipeline: the learning curve of a run, the CED curves of an ablation.
-import type * as vl from "vega-lite";
+import type * as vl from "npm:vega-lite@6.5.0";
 import type { LogRow } from "../src/train/run_training.ts";
 import { renderSvg } from "./_plot.ts";
 

@@ -12,7 +12,7 @@
  * @module
  */
 import { bestEach } from "./_best.ts";
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import { tfAwingLoss, tfMseLoss, useWasmBackend } from "../src/tfjs/mod.ts";
 import { tfOpsLoss } from "../src/tfjs/_tf_ops_losses.ts";
 import { createHeatmapModel } from "../src/train/create_heatmap_model.ts";

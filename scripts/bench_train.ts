@@ -14,7 +14,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import { useWasmBackend } from "../src/tfjs/mod.ts";
 import { createHeatmapModel } from "../src/train/create_heatmap_model.ts";
 import { trainModel } from "../src/train/train_model.ts";

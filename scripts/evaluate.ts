@@ -150,8 +150,10 @@ async function writeFigure(
   ev: Evaluation,
   attributes: readonly WflwAttributes[] | undefined,
 ): Promise<string[]> {
-  // imported here: vega (and the rasteriser) load only when a figure is asked for
-  const { cedSpec, renderFigure } = await import("./_plot.ts");
+  // imported here, through a variable that Deno does not follow ahead of time: vega (and the
+  // rasteriser) are downloaded and loaded only when a figure is asked for
+  const plot = "./_plot.ts";
+  const { cedSpec, renderFigure } = await import(plot) as typeof import("./_plot.ts");
   const t = ev.thresholds[ev.thresholds.length - 1]!.threshold;
   const series = [{ name: `Full (NME ${(100 * ev.nme).toFixed(2)}%)`, ...ev.ced }];
   for (const attr of WFLW_ATTRIBUTES) {

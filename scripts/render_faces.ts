@@ -4,7 +4,7 @@
  * the same images with their landmarks as green dots (the training images never show them).
  *
  * Usage: `deno task faces [--split train|val|test] [--count 8] [--size 128] [--seed 0]
- * [--out docs]` writes `rendered_faces.png` into `--out`.
+ * [--out out/faces]` writes `rendered_faces.png` into `--out`.
  *
  * @module
  */
@@ -24,7 +24,7 @@ Options:
   --count N            faces to draw, 1 to 64 (default 8)
   --size S             image side in pixels, 16 to 1024 (default 128)
   --seed N             seed of the batch (default 0)
-  --out DIR            output folder (default docs)
+  --out DIR            output folder (default: out/faces)
   -h, --help           print this help
 `;
 
@@ -39,7 +39,7 @@ async function main(args: string[]): Promise<void> {
   const size = numberFlag(cli.values, "size", { integer: true, min: 16 }) ?? 128;
   const seed = numberFlag(cli.values, "seed", { integer: true, min: 0 }) ?? 0;
   if (count > 64 || size > 1024) throw new UsageError("--count is at most 64 and --size 1024");
-  const out = stringFlag(cli.values, "out") ?? "docs";
+  const out = stringFlag(cli.values, "out") ?? "out/faces";
   await prepareOutDir(out);
   const source = await createBatchSource({
     split,

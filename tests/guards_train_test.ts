@@ -1,7 +1,7 @@
 // null options in the TensorFlow.js losses, the training API and the data loaders: a TypeError
 // naming them, before any model, tensor or file is touched.
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+import "npm:@tensorflow/tfjs-backend-cpu@4.22.0";
 import { match, ok } from "node:assert/strict";
 import { tfAwingLoss, tfL1Loss, tfMseLoss, tfSoftWingLoss, tfWingLoss } from "../src/tfjs/mod.ts";
 import {

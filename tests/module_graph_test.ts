@@ -1,7 +1,7 @@
 // Only the tfjs and train subpaths may pull in TensorFlow.js: every other export's module graph
 // is crawled (static and dynamic imports) and must hold no npm package; importing them needs
 // no permission.
-import { deepEqual, ok } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { READ } from "./_permissions.ts";
@@ -13,7 +13,8 @@ const WITH_TFJS = ["./tfjs", "./train"];
 function crawl(entry: string): { files: Set<string>; external: Set<string> } {
   const files = new Set<string>(), external = new Set<string>();
   const pending = [entry];
-  const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g;
+  // (`typeof import("...")` is a type: nothing is loaded)
+  const pattern = /(?:\bfrom\s*|(?<!\btypeof\s*)\bimport\s*\(?\s*)["']([^"']+)["']/g;
   while (pending.length > 0) {
     const file = pending.pop()!;
     if (files.has(file)) continue;
@@ -45,6 +46,28 @@ Deno.test({
     ok(!local.some((f) => f.startsWith("src/tfjs/") || f.startsWith("src/train/")), name);
     // Only the runtime's own modules (node: built-ins): no npm package, no import-map name.
     deepEqual([...external].filter((s) => !s.startsWith("node:")), [], `${name} imports`);
+  }
+});
+
+Deno.test({
+  name:
+    `a task downloads only what its script imports: no default lockfile, big packages inline${READ.why}`,
+  ignore: READ.ignore,
+}, () => {
+  // Before any script runs, Deno installs every npm package of deno.json's import map and of
+  // the lockfile in use: deno.json names no lockfile and imports only the small image codecs,
+  // TensorFlow.js (95 MB), vega and the PNG renderer are imported inline (npm:name@version),
+  // and only the tasks that need TensorFlow.js use deno.lock.
+  const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
+  equal(config.lock, false);
+  const big = /tensorflow|vega|resvg|dejavu/;
+  deepEqual(Object.keys(config.imports).filter((name) => big.test(name)), [], "import map");
+  const locked = Object.entries(config.tasks as Record<string, { command: string }>)
+    .filter(([, task]) => task.command.includes("--lock=deno.lock")).map(([name]) => name);
+  deepEqual(locked.sort(), ["ablation", "bench", "predict", "test", "train"]);
+  for (const script of ["curves", "evaluate", "render_faces"]) {
+    const { external } = crawl(join(ROOT, "scripts", `${script}.ts`));
+    deepEqual([...external].filter((s) => /tensorflow|resvg|dejavu/.test(s)), [], script);
   }
 });
 

@@ -76,6 +76,12 @@ Deno.test({
     match(o.stdout, /^Usage: /, `${SCRIPTS[i]} prints its usage`);
     match(o.stdout, /-h, --help/, `${SCRIPTS[i]} lists --help`);
     equal(o.stderr, "", `${SCRIPTS[i]} --help writes nothing on stderr`);
+    // no task writes into the checkout's tracked files unless told to: outputs go to out/, build/
+    for (
+      const [, flag, where] of o.stdout.matchAll(/^ +(--out|--work) .*\(default:? ([^)]+)\)/gm)
+    ) {
+      match(where!, /^(out|build)(\/|$)/, `${SCRIPTS[i]} ${flag} defaults to ${where}`);
+    }
   }
   const sh = await new Deno.Command("bash", { args: ["scripts/gpu_check.sh", "--help"], cwd: ROOT })
     .output();
@@ -88,8 +94,8 @@ Deno.test({
     `the AssemblyScript toolchain stays out of deno.lock, so other tasks never fetch it${RUN.why}`,
   ignore: RUN.ignore,
 }, async () => {
-  // \`deno task\` installs every npm package of deno.lock before it runs any task: the compiler
-  // (binaryen alone is 94 MB) has its own import map and lockfile, for build:wasm only.
+  // The tasks that use deno.lock install every npm package of it before they start: the
+  // compiler (binaryen alone is 94 MB) has its own import map and lockfile, for build:wasm only.
   const lock = JSON.parse(await Deno.readTextFile(join(ROOT, "deno.lock")));
   const locked = [...Object.keys(lock.npm), ...Object.keys(lock.specifiers)];
   for (const name of ["assemblyscript", "binaryen"]) {

@@ -1,6 +1,6 @@
 // The gradients registered by importing @facealign/awing/tfjs alone (this file never imports
 // tfjs-layers).
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import { equal, ok } from "node:assert/strict";
 import { tfAwingLoss, useWasmBackend } from "../src/tfjs/mod.ts";
 import { at } from "./_assert.ts";

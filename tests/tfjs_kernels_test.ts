@@ -2,7 +2,7 @@
 // backend, against the cpu backend's own kernels (or a float64 reference), on shapes the
 // default model never uses: batch 1 and 3, odd sizes, channels that are not a multiple of 4,
 // every stride up to 3 and both paddings; and a whole training run against the stock kernels.
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import { ok } from "node:assert/strict";
 import { useWasmBackend } from "../src/tfjs/mod.ts";
 import { registerBatchNormGradient } from "../src/tfjs/_batch_norm_grad.ts";

@@ -1,12 +1,12 @@
 // useWasmBackend without read permission on the npm cache: a clear error, not tfjs' silent
 // `false`. Alone in its file: it revokes this test module's read permission.
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import { equal, ok, rejects } from "node:assert/strict";
 import { useWasmBackend } from "../src/tfjs/mod.ts";
 
 Deno.test("useWasmBackend names the missing read permission", async () => {
   const folder = decodeURIComponent(
-    new URL(".", import.meta.resolve("@tensorflow/tfjs-backend-wasm")).pathname,
+    new URL(".", import.meta.resolve("npm:@tensorflow/tfjs-backend-wasm@4.22.0")).pathname,
   );
   await Deno.permissions.revoke({ name: "read" });
   await rejects(useWasmBackend(), (error: unknown) => {

@@ -1,7 +1,7 @@
 // The TensorFlow.js losses against TensorFlow.js' own autodiff of the same formulas written in
 // tf ops, on the cpu and wasm backends; training equivalence, leaks and bad input.
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+import * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 import { equal, ok } from "node:assert/strict";
 import {
   tfAwingLoss,

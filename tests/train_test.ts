@@ -1,6 +1,6 @@
 // The training pipeline: checkpoints round-trip, a short run learns, evaluation maps
 // landmarks back to the image, and bad options are refused.
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
 import { useWasmBackend } from "../src/tfjs/mod.ts";
 import {

@@ -1,6 +1,6 @@
 // The bridge from the WASM core losses to TensorFlow.js: input checks, the reads without
 // copies and the custom gradient.
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import "./_register.ts";
 import { checkOneOf, checkOptions } from "../_validate.ts";
 import type { LossOptions, LossResult, Shape4 } from "../types.ts";

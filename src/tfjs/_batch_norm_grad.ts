@@ -3,8 +3,8 @@
 // multiplying, and the wasm backend's Tile is 15-21x slower than the broadcasting multiply that
 // gives the same values; it also forms dy * scale and x - mean once per input gradient. This
 // one broadcasts, and makes the two sums that every parameter gradient is made of once.
-import * as tf from "@tensorflow/tfjs-core";
-import type { GradConfig, NamedAttrMap, Tensor } from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+import type { GradConfig, NamedAttrMap, Tensor } from "npm:@tensorflow/tfjs-core@4.22.0";
 
 /**
  * y = (x - mean) r scale + offset with r = 1 / sqrt(variance + eps):

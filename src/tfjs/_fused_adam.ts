@@ -3,7 +3,7 @@
 // dispatch costs more than the arithmetic; this one reads each variable and its gradient once,
 // updates its moments in place in JavaScript (float64 arithmetic, stored as float32) and assigns
 // the new value as one tensor.
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 
 type Gradients = Parameters<tf.Optimizer["applyGradients"]>[0];
 type NamedTensor = Awaited<ReturnType<tf.Optimizer["getWeights"]>>[number];

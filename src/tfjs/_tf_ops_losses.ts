@@ -1,7 +1,7 @@
 // The same losses written in TensorFlow.js ops, differentiated by TensorFlow.js itself: the
 // oracle of the tests and the baseline of the benchmark. Channel-last [N, H, W, K].
 import { AWING_DEFAULTS, withAwingDefaults } from "../_awing_defaults.ts";
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import "./_register.ts";
 
 /** Which loss, with its parameters (the paper's defaults when left out). */

@@ -1,8 +1,13 @@
 // Calls into the wasm backend of TensorFlow.js 4.22.0 (pinned) for the kernels awing registers
 // there: the backend's own kernels by name, views into its memory and its XNNPACK matrix
 // product called directly, so that its operands and result can be such views.
-import * as tf from "@tensorflow/tfjs-core";
-import type { DataId, KernelBackend, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+import type {
+  DataId,
+  KernelBackend,
+  NamedAttrMap,
+  TensorInfo,
+} from "npm:@tensorflow/tfjs-core@4.22.0";
 
 export const BACKEND = "wasm";
 export type Shape4 = [number, number, number, number];

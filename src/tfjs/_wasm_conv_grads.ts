@@ -7,7 +7,7 @@
 // - its own Conv2DBackpropInput is a plain loop several times slower than its forward conv:
 //   it is replaced, for every stride, by a forward conv of the zero-upsampled dy with the
 //   rotated kernel.
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import type {
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
@@ -15,7 +15,7 @@ import type {
   KernelConfig,
   NamedAttrMap,
   TensorInfo,
-} from "@tensorflow/tfjs-core";
+} from "npm:@tensorflow/tfjs-core@4.22.0";
 import {
   BACKEND,
   dispose,

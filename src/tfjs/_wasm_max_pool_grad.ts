@@ -2,8 +2,8 @@
 // per input pixel; this one scans each window once, channels innermost (contiguous in NHWC), and
 // adds dy to the window's first maximum, as the cpu backend does (strict >, row-major window
 // order, padding never the maximum, no gradient from a window of NaN only).
-import * as tf from "@tensorflow/tfjs-core";
-import type { MaxPoolGradAttrs, TensorInfo } from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+import type { MaxPoolGradAttrs, TensorInfo } from "npm:@tensorflow/tfjs-core@4.22.0";
 import { BACKEND, type KernelArgs, type Shape4, type WasmBackend } from "./_wasm_backend.ts";
 
 function maxPoolGrad(args: KernelArgs): TensorInfo {

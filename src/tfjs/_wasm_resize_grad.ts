@@ -3,13 +3,13 @@
 // align-corners or half-pixel centres, every input pixel is copied to one s x s block, so dx is
 // the sum over each block of dy: a depthwise convolution with an all-ones s x s kernel and
 // stride s, which XNNPACK runs.
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import type {
   KernelConfig,
   NamedAttrMap,
   ResizeNearestNeighborGradAttrs,
   TensorInfo,
-} from "@tensorflow/tfjs-core";
+} from "npm:@tensorflow/tfjs-core@4.22.0";
 import {
   BACKEND,
   dispose,

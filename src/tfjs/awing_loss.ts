@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import { awingLoss } from "../loss/awing_loss.ts";
 import { _tfLoss } from "./_adapter.ts";
 import type { TfLossOptions } from "./types.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Tensor } from "@tensorflow/tfjs-core";
+import type { Tensor } from "npm:@tensorflow/tfjs-core@4.22.0";
 import type { HeatmapLayout } from "../types.ts";
 
 export type { HeatmapLayout };

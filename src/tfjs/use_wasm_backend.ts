@@ -1,10 +1,10 @@
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import "./_register.ts";
 
 /** The folder holding the wasm backend's `.wasm` files: next to its bundle in the npm cache. */
 function wasmFolder(): string | undefined {
   try {
-    const url = new URL(".", import.meta.resolve("@tensorflow/tfjs-backend-wasm"));
+    const url = new URL(".", import.meta.resolve("npm:@tensorflow/tfjs-backend-wasm@4.22.0"));
     return url.protocol === "file:" ? decodeURIComponent(url.pathname) : undefined;
   } catch {
     return undefined;

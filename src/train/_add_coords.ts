@@ -1,6 +1,6 @@
 // The CoordConv input layer: appends awing's coordinate channels (x, y, r) to its input.
-import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+import * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 import { coordChannels } from "../heatmap/coord_channels.ts";
 
 /** Appends the x, y, r channels of `coordChannels` to an NHWC input (serialisable). */

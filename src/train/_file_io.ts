@@ -1,6 +1,6 @@
 // A tf.io handler that saves a model as model.json + weights.bin in a folder and loads it
 // again (Deno has no tfjs-node file:// handler).
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import { join } from "node:path";
 
 const WEIGHTS = "weights.bin";

@@ -1,4 +1,4 @@
-import type * as tfl from "@tensorflow/tfjs-layers";
+import type * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 
 /** The input `[S, S, Ci]` and output `[h, w, C]` sizes of a one-input one-output image model. */
 export interface _ModelShapes {

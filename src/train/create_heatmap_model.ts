@@ -1,5 +1,5 @@
 import { checkOptions } from "../_validate.ts";
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 import { _AddCoords } from "./_add_coords.ts";
 
 /** Options of {@link createHeatmapModel}. */

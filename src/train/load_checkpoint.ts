@@ -1,4 +1,4 @@
-import * as tfl from "@tensorflow/tfjs-layers";
+import * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 import { join } from "node:path";
 import { _folderHandler } from "./_file_io.ts";
 import "./_add_coords.ts"; // registers the CoordConv layer for deserialisation

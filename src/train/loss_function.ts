@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import { tfAwingLoss, tfL1Loss, tfMseLoss, tfSoftWingLoss, tfWingLoss } from "../tfjs/mod.ts";
 import type { LossName } from "./types.ts";
 
@@ -22,7 +22,7 @@ export const LOSS_NAMES: readonly LossName[] = [
  * @example
  * ```ts
  * import { lossFunction } from "@facealign/awing/train";
- * import * as tf from "@tensorflow/tfjs-core";
+ * import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
  * import { ok } from "node:assert/strict";
  * const mse = lossFunction("mse");
  * const value = mse(tf.fill([1, 2, 2, 1], 0.5), tf.zeros([1, 2, 2, 1]));

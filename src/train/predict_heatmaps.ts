@@ -1,5 +1,5 @@
-import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+import type * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 import { _modelShapes } from "./_model_shapes.ts";
 
 /** What {@link predictHeatmaps} returns. */

@@ -1,5 +1,5 @@
 import { checkOptions } from "../_validate.ts";
-import type * as tfl from "@tensorflow/tfjs-layers";
+import type * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 import { applyAffine } from "../data/apply_affine.ts";
 import { faceBoxAffine } from "../data/face_box_affine.ts";
 import { invertAffine } from "../data/invert_affine.ts";

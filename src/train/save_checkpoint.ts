@@ -1,4 +1,4 @@
-import type * as tfl from "@tensorflow/tfjs-layers";
+import type * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 import { _folderHandler } from "./_file_io.ts";
 
 /**

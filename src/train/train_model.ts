@@ -1,6 +1,6 @@
 import { checkOptions } from "../_validate.ts";
-import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
+import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
+import type * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 import { lossFunction } from "./loss_function.ts";
 import { _modelShapes } from "./_model_shapes.ts";
 import type { BatchSource, LossName } from "./types.ts";
