@@ -1,6 +1,7 @@
 // The CUDA build knows what it built: its stamp's decision (targets, compiler, flags, sources,
-// the library itself) and, where nvcc is installed, an --arch build followed by a plain one,
-// which must rebuild.
+// the library itself), the stamp of the library in build/ against the library's own report of
+// its targets and the code its fat binaries carry, and, where nvcc is installed, an --arch build
+// followed by a plain one, which must rebuild.
 import { deepEqual, equal, match, throws } from "node:assert/strict";
 import { join } from "node:path";
 import {
@@ -8,10 +9,14 @@ import {
   staleReason,
   type Stamp,
   type StampInputs,
+  stampPath,
   targetFlags,
 } from "../scripts/build_cuda.ts";
-import { fatbinContents } from "../scripts/_fatbin.ts";
+import { describeFatbin, fatbinContents } from "../scripts/_fatbin.ts";
 import { UsageError } from "../scripts/_cli.ts";
+import { libraryPath, libraryTargets } from "../src/gpu/_ffi.ts";
+import { closeCuda } from "../src/gpu/mod.ts";
+import { cudaTestStatus } from "./_gpu.ts";
 import { needs } from "./_permissions.ts";
 import { withTempDir } from "./_temp_dir.ts";
 
@@ -74,6 +79,42 @@ Deno.test("targets become -gencode flags and the macro the library reports them 
   deepEqual(targetFlags(["sm_90a"]).slice(0, 2), ["-gencode", "arch=compute_90a,code=sm_90a"]);
   throws(() => targetFlags(["90"]), UsageError);
   throws(() => targetFlags(["sm_90;rm"]), UsageError);
+});
+
+const { haveLib, noLib } = cudaTestStatus();
+const STAMP = needs("read", "ffi");
+
+Deno.test({
+  name: `the library in build/ is what its stamp says: targets, code, checksum${noLib}`,
+  ignore: !haveLib || STAMP.ignore,
+}, async () => {
+  const lib = libraryPath();
+  let text: string;
+  try {
+    text = await Deno.readTextFile(stampPath(lib));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    console.log(
+      `no build stamp beside ${lib} (a library not built by build:cuda): nothing to check`,
+    );
+    return;
+  }
+  const stamp = JSON.parse(text) as Stamp;
+  const bytes = await Deno.readFile(lib);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  equal(Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""), stamp.library);
+  try {
+    equal(libraryTargets("read the targets"), stamp.targets.join(" "));
+  } finally {
+    closeCuda();
+  }
+  // the fat binaries carry exactly the machine code and PTX of the targets
+  const carried = fatbinContents(bytes);
+  const arch = (kind: string): number[] =>
+    stamp.targets.filter((t) => t.startsWith(kind)).map((t) => Number(/\d+/.exec(t)![0]));
+  deepEqual(carried.machine, arch("sm_"));
+  deepEqual([...new Set(carried.ptx.map((p) => p.arch))], arch("compute_"));
+  equal(describeFatbin(carried), stamp.carries);
 });
 
 const NVCC = needs("run", "read", "write", "env");
