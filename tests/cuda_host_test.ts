@@ -77,6 +77,30 @@ Deno.test({
   }
 });
 
+const RUN = needs("run");
+
+Deno.test({
+  name: `without read or FFI permission the GPU tests name the missing flag${RUN.why}`,
+  ignore: RUN.ignore,
+}, async () => {
+  const skips = async (flags: string[]): Promise<string> => {
+    const { stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "--no-check", ...flags, "tests/gpu_test.ts"],
+      cwd: new URL("..", import.meta.url),
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    return new TextDecoder().decode(stdout);
+  };
+  const [none, readOnly] = await Promise.all([skips([]), skips(["--allow-read"])]);
+  match(
+    none,
+    /\(skipped: needs --allow-read --allow-ffi for \S*libawing_cuda\.so\) \.\.\. ignored/,
+  );
+  match(readOnly, /\(skipped: needs --allow-ffi for \S*libawing_cuda\.so\) \.\.\. ignored/);
+  ok(!/not found|no CUDA device/.test(none + readOnly), "no other reason is given");
+});
+
 Deno.test("status codes map to the error classes", () => {
   throws(() => unwrap(STATUS.noDevice, "x"), CudaNoDeviceError);
   throws(() => unwrap(STATUS.outOfMemory, "x"), CudaOutOfMemoryError);

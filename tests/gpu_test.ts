@@ -26,9 +26,8 @@ import { cudaTest, cudaTestStatus } from "./_gpu.ts";
 import { AWING_CUSTOM } from "./_losses.ts";
 
 // computed once for the whole file
-const { haveLib, gpu, noLib } = cudaTestStatus();
+const { gpu, noGpu: why } = cudaTestStatus();
 const ignore = !gpu;
-const why = gpu ? "" : haveLib ? " (skipped: no CUDA device)" : noLib;
 
 const SHAPES: Shape4[] = [[2, 3, 5, 7], [1, 2, 33, 31], [3, 5, 40, 24], [8, 68, 64, 64], [
   2,
