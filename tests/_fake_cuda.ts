@@ -6,6 +6,7 @@ import { STATUS, SYMBOLS, type Symbols, useLibraryForTests } from "../src/gpu/_f
 
 /** A made-up device. */
 export interface FakeDevice {
+  /** Its name; "" makes awl_device_properties fail with AWL_ERR_CUDA. */
   name: string;
   /** Compute capability [major, minor]. */
   cc: [number, number];
@@ -119,6 +120,7 @@ export function useFakeCuda(
     ): number {
       const d = devices[device];
       if (d === undefined) return checkDevice(device)!;
+      if (d.name === "") return fail(STATUS.cuda, "cudaGetDeviceProperties failed (fake)");
       writeText(name, capacity, d.name);
       [major[0], minor[0]] = d.cc;
       mode[0] = d.computeMode ?? 0;

@@ -16,6 +16,7 @@ import {
   awingLossCuda,
   closeCuda,
   cudaDevices,
+  CudaError,
   CudaNoDeviceError,
   decodeArgmaxCuda,
   DeviceTensor,
@@ -198,7 +199,7 @@ fakeTest("a GPU with no machine code runs the PTX, and a build for another GPU i
   equal(selectBackend().name, "cuda");
 });
 
-fakeTest("no device at all: WASM, and the stand-in stays loaded", () => {
+fakeTest("no device, or a failure while listing: WASM with the reason", () => {
   useFakeCuda([]);
   const backend = selectBackend();
   equal(backend.name, "wasm");
@@ -206,6 +207,11 @@ fakeTest("no device at all: WASM, and the stand-in stays loaded", () => {
     backend.reason,
     "no CUDA device (cudaGetDeviceCount reported 0 devices (fake)); using WASM",
   );
+  closeCuda();
+  useFakeCuda([{ ...H100, name: "" }]); // the stand-in fails the properties of a nameless device
+  equal(isCudaAvailable(), false);
+  match(selectBackend().reason, /^CUDA failed while listing devices \(.*\); using WASM$/);
+  throws(() => selectBackend({ backend: "cuda" }), CudaError);
 });
 
 fakeTest("all work of a thread runs on its one stream, never the legacy default stream", () => {

@@ -146,6 +146,10 @@ export function probeCuda(device?: number): CudaProbe {
         reason: `no CUDA device (${error.detail.replace(/^no CUDA device: /, "")})`,
       };
     }
+    if (error instanceof CudaError) {
+      if (!wasLoaded) closeCuda();
+      return { ok: false, reason: `CUDA failed while listing devices (${error.detail})` };
+    }
     if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
       if (!wasLoaded) closeCuda();
       return { ok: false, reason: error.message };
