@@ -11,6 +11,8 @@
  *   `frac_peak` of `--peak-tbps` (H200: about 4.8 TB/s);
  * - `call_ms`: wall-clock time of one whole `awingLossCuda` call (checks, launch, copying the
  *   24-byte result back, which synchronises), best of `--reps`;
+ * - `argmax_ms`: GPU time of argmax decoding of the predictions (both kernels when the maps are
+ *   split across blocks), measured as `kernel_ms`;
  * - `wasm_ms`: one call of the WASM `awingLoss` on the same data, for scale (`--no-wasm` skips);
  * - `loss` and `grad0`, comparable with the peers' output.
  *
@@ -23,7 +25,7 @@ import { AWING_DEFAULTS } from "../src/_awing_defaults.ts";
 import { CliError, numberFlag, parseCli, runCli, UsageError } from "./_cli.ts";
 import { awingLoss } from "../src/loss/awing_loss.ts";
 import type { Shape4 } from "../src/types.ts";
-import { ownedBuffer, scratchBuffer } from "../src/gpu/_buffers.ts";
+import { deviceStream, ownedBuffer, scratchBuffer, workspaceBuffer } from "../src/gpu/_buffers.ts";
 import { ffi, unwrap } from "../src/gpu/_ffi.ts";
 import { awingLossCuda, closeCuda, cudaDevices, DeviceTensor } from "../src/gpu/mod.ts";
 import { peerData } from "./_random.ts";
@@ -41,9 +43,8 @@ function parseShape(text: string): Shape4 {
 const HELP = `Usage: deno task bench:gpu [--reps 50] [--peak-tbps 4.8] [--no-wasm] [NxKxHxW ...]
 
 The fused AWing kernel on a CUDA device: GPU time, Mpix/s, GB/s and the fraction of the
-peak memory bandwidth (12 bytes a pixel), one JSON line per shape (default ${
-  DEFAULT_SHAPES.join(" ")
-}). Needs deno task build:cuda and a GPU.
+peak memory bandwidth (12 bytes a pixel), and the GPU time of argmax decoding, one JSON line
+per shape (default ${DEFAULT_SHAPES.join(" ")}). Needs deno task build:cuda and a GPU.
 
 Options:
   --reps N             timed calls per shape, best kept (default 50)
@@ -75,14 +76,30 @@ function main(args: string[]): number {
     }
   }
   const device = 0;
-  const [info] = cudaDevices();
+  const info = cudaDevices()[device];
   if (info === undefined) throw new CliError("no CUDA device");
+  if (!info.supported) {
+    throw new CliError(`CUDA device 0 (${info.name}): ${info.unsupportedReason}`);
+  }
   console.error(`gpu_bench: ${info.name}, ${(info.totalMemory / 2 ** 30).toFixed(1)} GiB`);
   const symbols = ffi();
   const timer = new BigUint64Array(1);
   unwrap(symbols.awl_timer_create(timer, device), "create a timer");
   const timerHandle = Deno.UnsafePointer.create(timer[0]!);
   const ms = new Float32Array(1);
+  // the stream every call of this thread uses: the events time the same work
+  const stream = deviceStream(device, "bench");
+  /** GPU time of one launch: back-to-back launches between two events, best batch of 5. */
+  const kernelTime = (launch: () => void): number => {
+    let best = Infinity;
+    for (let batch = 0; batch < 5; batch++) {
+      unwrap(symbols.awl_timer_start(timerHandle, stream), "start the timer");
+      for (let r = 0; r < reps; r++) launch();
+      unwrap(symbols.awl_timer_stop(timerHandle, stream, ms), "stop the timer");
+      best = Math.min(best, ms[0]! / reps);
+    }
+    return best;
+  };
   try {
     for (const text of positionals.length ? positionals : DEFAULT_SHAPES) {
       const shape = parseShape(text);
@@ -113,33 +130,53 @@ function main(args: string[]): number {
         null,
         ws.handle,
       ] as const;
-      let kernelMs = Infinity;
-      for (let batch = 0; batch < 5; batch++) {
-        unwrap(symbols.awl_timer_start(timerHandle, null), "start the timer");
-        for (let r = 0; r < reps; r++) {
-          unwrap(
-            symbols.awl_awing(
-              ...args,
-              n,
-              k,
-              h,
-              w,
-              AWING_DEFAULTS.alpha,
-              AWING_DEFAULTS.omega,
-              AWING_DEFAULTS.epsilon,
-              AWING_DEFAULTS.theta,
-              AWING_DEFAULTS.mapWeight,
-              AWING_DEFAULTS.mapThreshold,
-              1 / size,
-              device,
-              null,
-            ),
-            "launch",
-          );
-        }
-        unwrap(symbols.awl_timer_stop(timerHandle, null, ms), "stop the timer");
-        kernelMs = Math.min(kernelMs, ms[0]! / reps);
-      }
+      const kernelMs = kernelTime(() =>
+        unwrap(
+          symbols.awl_awing(
+            ...args,
+            n,
+            k,
+            h,
+            w,
+            AWING_DEFAULTS.alpha,
+            AWING_DEFAULTS.omega,
+            AWING_DEFAULTS.epsilon,
+            AWING_DEFAULTS.theta,
+            AWING_DEFAULTS.mapWeight,
+            AWING_DEFAULTS.mapThreshold,
+            1 / size,
+            device,
+            stream,
+          ),
+          "launch",
+        )
+      );
+      // argmax decoding of the predictions (both kernels when a map is split)
+      using landmarks = new DeviceTensor([n, k, 2]);
+      using confidence = new DeviceTensor([n, k]);
+      const argmaxWs = workspaceBuffer(
+        device,
+        "argmax-workspace",
+        (bytes) => symbols.awl_argmax_workspace_bytes(n, k, h, w, bytes),
+        "bench",
+      );
+      const argmaxMs = kernelTime(() =>
+        unwrap(
+          symbols.awl_argmax(
+            args[0],
+            ownedBuffer(landmarks, "landmarks", "bench").handle,
+            ownedBuffer(confidence, "confidence", "bench").handle,
+            argmaxWs?.handle ?? null,
+            n,
+            k,
+            h,
+            w,
+            device,
+            stream,
+          ),
+          "launch",
+        )
+      );
       let wasmMs: number | undefined;
       if (!values["no-wasm"]) {
         awingLoss(pred, target, { shape });
@@ -158,6 +195,7 @@ function main(args: string[]): number {
         gb_per_s: Number((12 * size / seconds / 1e9).toFixed(1)),
         frac_peak: Number((12 * size / seconds / peak).toFixed(3)),
         call_ms: Number(callMs.toFixed(4)),
+        argmax_ms: Number(argmaxMs.toFixed(4)),
         wasm_ms: wasmMs === undefined ? undefined : Number(wasmMs.toFixed(2)),
         loss: Number(first.loss.toFixed(6)),
         grad0,

@@ -120,10 +120,12 @@ export function hostGaussian(
   return out;
 }
 
-/** awl_host_argmax: argmax decoding on the CPU. */
+/** awl_host_argmax: argmax decoding on the CPU, each channel split into `parts` as the
+ * kernels split it (0) or into that many parts. */
 export function hostArgmax(
   heatmaps: Float32Array,
   shape: Shape4,
+  parts = 0,
 ): { landmarks: Float32Array<ArrayBuffer>; confidence: Float32Array<ArrayBuffer> } {
   const size = checkShape4(shape, ACTION);
   const [n, k, h, w] = shape;
@@ -131,7 +133,7 @@ export function hostArgmax(
   const landmarks = new Float32Array(n * k * 2);
   const confidence = new Float32Array(n * k);
   unwrap(
-    ffi().awl_host_argmax(heatmaps, landmarks, confidence, n, k, h, w),
+    ffi().awl_host_argmax(heatmaps, landmarks, confidence, n, k, h, w, parts),
     "run awl_host_argmax",
   );
   return { landmarks, confidence };

@@ -10,6 +10,9 @@ import { READ } from "./_permissions.ts";
 const HEADER = READ.ignore
   ? ""
   : Deno.readTextFileSync(new URL("../src/cuda/awing.h", import.meta.url));
+const RUNTIME = READ.ignore
+  ? ""
+  : Deno.readTextFileSync(new URL("../src/cuda/runtime.cu", import.meta.url));
 
 /** Functions of the C API the bridge does not bind, and why. */
 const C_ONLY: Record<string, string> = {
@@ -109,4 +112,48 @@ Deno.test({
     new Map(Object.entries(OFF_MAP).map(([k, v]) => [`AWL_OFF_MAP_${k.toUpperCase()}`, v])),
   );
   equal(Number(/#define AWL_ABI_VERSION (\d+)/.exec(HEADER)?.[1]), ABI_VERSION);
+});
+
+/** The body of the C function `name` in `source` (from its opening brace), or undefined. */
+function functionBody(source: string, name: string): string | undefined {
+  const start = new RegExp(`\\b${name}\\s*\\([^;{]*\\)\\s*\\{`).exec(source);
+  if (start === null) return undefined;
+  let depth = 0;
+  for (let i = start.index + start[0].length - 1; i < source.length; i++) {
+    if (source[i] === "{") depth++;
+    if (source[i] === "}" && --depth === 0) return source.slice(start.index, i + 1);
+  }
+  return undefined;
+}
+
+/** CUDA runtime calls that make a device current, create its context or use it. */
+const CONTEXT_CALLS =
+  /\b(use_device|cudaSetDevice|cudaMemGetInfo|cudaMalloc\w*|cudaFree\w*|cudaMemset\w*|cudaMemcpy\w*|cudaStream\w*|cudaEvent\w*|cudaFuncGetAttributes|cudaDeviceSynchronize|kernel_code)\s*\(/;
+
+Deno.test({
+  name: `listing devices calls nothing that creates a CUDA context (runtime.cu)${READ.why}`,
+  ignore: READ.ignore,
+}, () => {
+  // the entry points that list devices, and every function of runtime.cu they reach
+  const todo = ["awl_device_count", "awl_device_properties", "awl_build_targets"];
+  const seen = new Set<string>();
+  while (todo.length > 0) {
+    const name = todo.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const body = functionBody(RUNTIME, name);
+    ok(body !== undefined, `runtime.cu defines ${name}`);
+    const bad = CONTEXT_CALLS.exec(body);
+    equal(bad?.[1], undefined, `${name} calls ${bad?.[1]}, which uses a context`);
+    for (const [, callee] of body.slice(body.indexOf("{")).matchAll(/\b(\w+)\s*\(/g)) {
+      if (functionBody(RUNTIME, callee!) !== undefined) todo.push(callee!);
+    }
+  }
+  for (const helper of ["check_device", "device_count", "cuda_fail"]) {
+    ok(seen.has(helper), `the check reaches ${helper}`);
+  }
+  // and the check would see a context: the calls that use a device are caught
+  for (const name of ["awl_device_init", "awl_buffer_alloc", "use_device"]) {
+    ok(CONTEXT_CALLS.test(functionBody(RUNTIME, name)!), name);
+  }
 });

@@ -77,6 +77,30 @@ Deno.test({
   }
 });
 
+const RUN = needs("run");
+
+Deno.test({
+  name: `without read or FFI permission the GPU tests name the missing flag${RUN.why}`,
+  ignore: RUN.ignore,
+}, async () => {
+  const skips = async (flags: string[]): Promise<string> => {
+    const { stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "--no-check", ...flags, "tests/gpu_test.ts"],
+      cwd: new URL("..", import.meta.url),
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    return new TextDecoder().decode(stdout);
+  };
+  const [none, readOnly] = await Promise.all([skips([]), skips(["--allow-read"])]);
+  match(
+    none,
+    /\(skipped: needs --allow-read --allow-ffi for \S*libawing_cuda\.so\) \.\.\. ignored/,
+  );
+  match(readOnly, /\(skipped: needs --allow-ffi for \S*libawing_cuda\.so\) \.\.\. ignored/);
+  ok(!/not found|no CUDA device/.test(none + readOnly), "no other reason is given");
+});
+
 Deno.test("status codes map to the error classes", () => {
   throws(() => unwrap(STATUS.noDevice, "x"), CudaNoDeviceError);
   throws(() => unwrap(STATUS.outOfMemory, "x"), CudaOutOfMemoryError);
@@ -369,4 +393,68 @@ cudaTest(`awl_host_argmax finds the first maximum, as the WASM core${noLib}`, !h
   const nan = hostArgmax(hm, shape);
   ok(Number.isNaN(nan.confidence[3]) && Number.isNaN(nan.landmarks[6]));
   equal(nan.confidence[2], 5);
+});
+
+cudaTest(
+  `awl_host_argmax: every split of a channel into parts gives the first maximum${noLib}`,
+  !haveLib,
+  () => {
+    const shape: Shape4 = [2, 4, 5, 7];
+    const hw = 35;
+    const hm = Float32Array.from(uniform(2 * 4 * hw, 15), (v) => v - 0.7);
+    hm.fill(-2, 0, hw); // channel 0: all equal -> index 0
+    for (const i of [9, 10, 20]) hm[hw + i] = 3; // channel 1: a run of ties across parts -> 9
+    hm[2 * hw + 34] = 5; // channel 2: the last pixel, alone in the last part
+    hm[3 * hw + 17] = 4; // channel 3: ties at both ends of the map -> 17 beats 34
+    hm[3 * hw + 34] = 4;
+    hm[5 * hw] = 9; // channel 5: the first pixel
+    const wasm = decodeArgmax(hm, { shape });
+    hm[4 * hw + 30] = -Infinity; // channel 4: an infinite value in one part -> NaN
+    wasm.landmarks.fill(NaN, 8, 10);
+    wasm.confidence[4] = NaN;
+    // 1 part (one block), as many parts as pixels, more parts than pixels (empty parts), and
+    // splits whose borders fall inside the runs of ties
+    for (const parts of [0, 1, 2, 3, 4, 6, 7, 11, 34, 35, 36, 100]) {
+      const got = hostArgmax(hm, shape, parts);
+      deepEqual(Array.from(got.landmarks), Array.from(wasm.landmarks), `${parts} parts`);
+      deepEqual(Array.from(got.confidence), Array.from(wasm.confidence), `${parts} parts`);
+    }
+    deepEqual(Array.from(hostArgmax(hm, shape, 7).landmarks.subarray(0, 8)), [
+      0,
+      0,
+      2,
+      1,
+      6,
+      4,
+      3,
+      2,
+    ]);
+    // a map of 19,500 pixels is split in two at 9750 by the kernels' own rule (parts 0)
+    const big: Shape4 = [1, 2, 150, 130];
+    const plane = 150 * 130;
+    const maps = Float32Array.from(uniform(2 * plane, 16), (v) => v - 0.5);
+    maps[9749] = maps[9750] = 2; // the tie straddles the border: 9749 wins
+    maps[plane + 9750] = maps[plane + plane - 1] = 2; // both in the second part: 9750
+    const split = hostArgmax(maps, big);
+    deepEqual(Array.from(split.landmarks), [9749 % 130, Math.floor(9749 / 130), 0, 75]);
+    deepEqual(split, { ...hostArgmax(maps, big, 1) });
+    throws(() => hostArgmax(maps, big, -1), CudaError);
+  },
+);
+
+cudaTest(`awl_argmax_workspace_bytes: the kernels' split of each channel${noLib}`, !haveLib, () => {
+  const bytes = (shape: Shape4): bigint => {
+    const out = new BigUint64Array(1);
+    unwrap(ffi().awl_argmax_workspace_bytes(...shape, out), "size the workspace");
+    return out[0]!;
+  };
+  // parts = ceil(H*W / 16384), at most 1024 and at most INT_MAX / channels; 16 bytes a part
+  equal(bytes([8, 68, 64, 64]), 0n); // one block a channel: no workspace
+  equal(bytes([1, 1, 128, 128]), 0n); // 16384 pixels: still one block
+  equal(bytes([1, 2, 150, 130]), 2n * 2n * 16n);
+  equal(bytes([1, 1, 4096, 4096]), 1024n * 16n);
+  equal(bytes([8, 68, 4096, 4096]), 544n * 1024n * 16n);
+  equal(bytes([1, 1, 8192, 8192]), 1024n * 16n); // the cap: parts of 65,536 pixels
+  // 2^22 channels of 2^23 pixels: 511 parts, so that the grid fits one launch
+  equal(bytes([2048, 2048, 2048, 4096]), 2n ** 22n * 511n * 16n);
 });

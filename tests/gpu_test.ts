@@ -26,9 +26,8 @@ import { cudaTest, cudaTestStatus } from "./_gpu.ts";
 import { AWING_CUSTOM } from "./_losses.ts";
 
 // computed once for the whole file
-const { haveLib, gpu, noLib } = cudaTestStatus();
+const { gpu, noGpu: why } = cudaTestStatus();
 const ignore = !gpu;
-const why = gpu ? "" : haveLib ? " (skipped: no CUDA device)" : noLib;
 
 const SHAPES: Shape4[] = [[2, 3, 5, 7], [1, 2, 33, 31], [3, 5, 40, 24], [8, 68, 64, 64], [
   2,
@@ -203,13 +202,27 @@ cudaTest(`gaussianHeatmapsCuda equals the WASM core and the host entry point${wh
 });
 
 cudaTest(`decodeArgmaxCuda equals decodeArgmax, ties and NaN included${why}`, ignore, () => {
-  for (const shape of [[2, 4, 5, 7], [8, 68, 64, 64], [1, 3, 130, 127]] as Shape4[]) {
+  // one block a channel, and maps split across 2, 5 and 64 blocks (parts of ceil(H*W / P))
+  const shapes: Shape4[] = [[2, 4, 5, 7], [8, 68, 64, 64], [1, 3, 130, 127], [1, 3, 150, 130], [
+    1,
+    3,
+    300,
+    257,
+  ], [2, 2, 1024, 1024]];
+  for (const shape of shapes) {
     const [n, k, h, w] = shape;
     const hw = h * w;
     const hm = Float32Array.from(uniform(n * k * hw, hw), (v) => v - 0.7);
     hm.fill(-2, 0, hw); // all equal: index 0
     hm[hw + 3] = 3; // ties: the first wins
     hm[hw + hw - 1] = 3;
+    if (k > 2) {
+      // a tie on both sides of every border between parts: the earlier pixel wins
+      const parts = Math.min(Math.ceil(hw / 16384), 1024);
+      const len = Math.ceil(hw / parts);
+      for (let p = 1; p < parts; p++) hm[2 * hw + p * len - 1] = hm[2 * hw + p * len] = 4;
+      if (parts === 1) hm[2 * hw + 7] = hm[2 * hw + 8] = 4;
+    }
     using t = DeviceTensor.from(hm, shape);
     const { landmarks, confidence } = decodeArgmaxCuda(t);
     const wasm = decodeArgmax(hm, { shape });
@@ -233,7 +246,10 @@ cudaTest(`decodeArgmaxCuda equals decodeArgmax, ties and NaN included${why}`, ig
 cudaTest(`selectBackend picks CUDA and its host-array methods equal WASM${why}`, ignore, () => {
   using auto = selectBackend();
   equal(auto.name, "cuda");
-  match(auto.reason, /^CUDA device 0: .+ \(\d+\.\d GiB\)/);
+  match(
+    auto.reason,
+    /^CUDA device \d+: .+ \(\d+\.\d GiB, compute capability \d+\.\d, (sm_\d+ machine code|compute_\d+ PTX compiled by the driver for sm_\d+)\), auto-selected/,
+  );
   using backend = selectBackend({ backend: "cuda" });
   equal(backend.device, 0);
   const shape: Shape4 = [2, 68, 64, 64];
@@ -298,6 +314,11 @@ cudaTest(`device tensors: round trip, dispose, closeCuda, out of memory${why}`, 
   equal(liveBuffers(), before);
   using after = DeviceTensor.from(data); // the device still works
   deepEqual(after.download(), data);
+  // a kept allocation is reused for a tensor of its size, and zero-filled again
+  const first = DeviceTensor.from(data);
+  first.dispose();
+  using reused = new DeviceTensor([1001]);
+  deepEqual(reused.download(), new Float32Array(1001));
   const kept = DeviceTensor.from(data);
   closeCuda();
   equal(kept.disposed, true);

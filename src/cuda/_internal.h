@@ -37,9 +37,13 @@ awlResult_t fail(awlResult_t status, const char* file, int line, const char* fmt
  *  AWL_ERR_OUT_OF_MEMORY, AWL_ERR_NO_DEVICE or AWL_ERR_CUDA. */
 awlResult_t cuda_fail(cudaError_t err, const char* what, const char* file, int line);
 
-/** Checks that device exists (AWL_ERR_NO_DEVICE when there is none) and makes it current on the
- *  calling thread. Clears any stale, non-sticky runtime error first, so that an earlier failure
- *  is not blamed on this call. */
+/** Checks that device exists (AWL_ERR_NO_DEVICE when there is none, AWL_ERR_INVALID_ARG for an
+ *  index out of range) without making it current: creates no context. Clears any stale,
+ *  non-sticky runtime error first, so that an earlier failure is not blamed on this call. */
+awlResult_t check_device(int32_t device);
+
+/** check_device, then makes the device current on the calling thread (cudaSetDevice, which
+ *  creates its primary context on first use). */
 awlResult_t use_device(int32_t device);
 
 /** Checks an argument buffer: not NULL (unless optional), on device, and holding bytes bytes
@@ -58,6 +62,11 @@ awlResult_t check_gaussian_args(double sigma, int32_t window, int32_t off_map, c
 /** Checks n, k, h, w > 0 and that n*k*h*w floats fit; writes the pixel count. */
 awlResult_t check_shape(int32_t n, int32_t k, int32_t h, int32_t w, uint64_t* pixels,
                         const char* file, int line);
+
+/** Which code of the library the current device runs (cudaFuncGetAttributes of a kernel):
+ *  the machine code's architecture and that of the PTX it came from; fails with
+ *  cudaErrorNoKernelImageForDevice (or cudaErrorInvalidDeviceFunction) when there is none. */
+awlResult_t kernel_code(int32_t* binary_version, int32_t* ptx_version);
 
 /** True when AWL_CUDA_SYNC is set to a non-empty value other than "0": synchronise after every
  *  launch so that execution errors are reported by the launching call. */

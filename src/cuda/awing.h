@@ -11,9 +11,14 @@
  *  - The library never calls exit() or abort() and never throws across the ABI.
  *  - Outputs go through out-parameters. Device memory is owned by opaque awl_buffer handles.
  *  - Every call that enqueues GPU work takes the device and the stream as its last two
- *    arguments. `stream` is a cudaStream_t passed as void*; NULL is the legacy default stream.
- *    Such calls return once the work is enqueued, not when it has completed: call
- *    awl_synchronize (or copy results back with awl_copy_dtoh) before reading results.
+ *    arguments. `stream` is a cudaStream_t passed as void* (awl_stream_create makes one; NULL is
+ *    the legacy default stream). Such calls return once the work is enqueued, not when it has
+ *    completed: call awl_synchronize (or copy results back with awl_copy_dtoh) before reading
+ *    results.
+ *  - Contexts: awl_device_count, awl_device_properties and awl_build_targets create no CUDA
+ *    context. Every other call that names a device makes it current on the calling thread,
+ *    which creates the device's primary context on its first use (awl_device_init does this
+ *    explicitly and checks that the library has code the device runs).
  *  - Errors of enqueued kernels that happen while they run (not at launch) are asynchronous:
  *    they are reported by a later call on the same device, typically awl_synchronize or
  *    awl_copy_dtoh. Set the environment variable AWL_CUDA_SYNC=1 to synchronise after every
@@ -42,7 +47,7 @@ extern "C" {
 #define AWL_VERSION_CODE 100
 /** ABI revision: bumped whenever a signature or a struct layout changes. The TypeScript
  *  bridge refuses a library with another ABI revision. */
-#define AWL_ABI_VERSION 2
+#define AWL_ABI_VERSION 3
 
 /** Status codes returned by every awl_* function. */
 typedef enum {
@@ -111,26 +116,60 @@ AWL_API awlResult_t awl_get_version(int32_t* version, int32_t* abi);
 /* ------------------------------------------------------------------ devices */
 
 /** Number of CUDA devices. With no device or no usable driver, sets *count to 0 and returns
- *  AWL_ERR_NO_DEVICE with the reason in awl_get_last_error (the runtime's error is cleared). */
+ *  AWL_ERR_NO_DEVICE with the reason in awl_get_last_error (the runtime's error is cleared).
+ *  Creates no context. */
 AWL_API awlResult_t awl_device_count(int32_t* count);
 
-/** The device's name, NUL-terminated and truncated to capacity bytes. */
-AWL_API awlResult_t awl_device_name(int32_t device, char* name, int32_t capacity);
+/** What the device is, read without creating a context on it (cudaGetDeviceProperties and
+ *  cudaDeviceGetAttribute): its name (NUL-terminated, truncated to capacity bytes), compute
+ *  capability major.minor, compute mode (cudaComputeMode: 0 default, 1 exclusive-thread,
+ *  2 prohibited, 3 exclusive-process) and total memory in bytes. */
+AWL_API awlResult_t awl_device_properties(int32_t device, char* name, int32_t capacity,
+                                          int32_t* major, int32_t* minor, int32_t* compute_mode,
+                                          uint64_t* total_bytes);
 
-/** Free and total memory of the device, in bytes. */
-AWL_API awlResult_t awl_device_memory(int32_t device, uint64_t* free_bytes, uint64_t* total_bytes);
+/** The code the library carries, as the build recorded it: space-separated targets such as
+ *  "sm_75 sm_80 sm_90 compute_75" (sm_XX: machine code, compute_XX: PTX that the driver
+ *  compiles for newer GPUs), NUL-terminated and truncated to capacity bytes; "" when the build
+ *  did not record them. Needs no driver. */
+AWL_API awlResult_t awl_build_targets(char* text, int32_t capacity);
+
+/** Makes the device current on the calling thread, which creates its primary context, and
+ *  checks that the library has code it runs: binary_version is the architecture of the machine
+ *  code the device runs (90 for sm_90), ptx_version that of the PTX it was compiled from when
+ *  the driver compiled it (else the architecture the machine code was built from). Also its
+ *  free and total memory in bytes. AWL_ERR_CUDA with cudaErrorNoKernelImageForDevice (or
+ *  cudaErrorInvalidDeviceFunction) when the library has no code for the device, with
+ *  cudaErrorDevicesUnavailable when the device is busy (exclusive-process mode, held by another
+ *  process) or prohibited. */
+AWL_API awlResult_t awl_device_init(int32_t device, uint64_t* free_bytes, uint64_t* total_bytes,
+                                    int32_t* binary_version, int32_t* ptx_version);
+
+/** Creates a stream on the device with cudaStreamNonBlocking: its work is ordered neither with
+ *  the legacy default stream nor with other streams, only with itself. */
+AWL_API awlResult_t awl_stream_create(int32_t device, awl_stream_t* out);
+
+/** Destroys a stream of the device (cudaStreamDestroy: work already enqueued on it still
+ *  completes). NULL is a no-op. */
+AWL_API awlResult_t awl_stream_destroy(int32_t device, awl_stream_t stream);
 
 /** Waits until all work enqueued on the stream of the device has completed. */
 AWL_API awlResult_t awl_synchronize(int32_t device, awl_stream_t stream);
 
 /* ------------------------------------------------------------------ buffers */
 
-/** Allocates bytes of device memory (zero-filled) on the device. bytes may be 0 (the handle
- *  then holds no memory). AWL_ERR_OUT_OF_MEMORY when the device cannot hold it. */
+/** Allocates bytes of device memory on the device (cudaMalloc; its contents are undefined:
+ *  awl_buffer_zero fills it). bytes may be 0 (the handle then holds no memory).
+ *  AWL_ERR_OUT_OF_MEMORY when the device cannot hold it. */
 AWL_API awlResult_t awl_buffer_alloc(uint64_t bytes, awl_buffer** out, int32_t device);
 
 /** Frees a buffer and its handle. NULL is a no-op. Synchronises with the device (cudaFree). */
 AWL_API awlResult_t awl_buffer_free(awl_buffer* buffer);
+
+/** Enqueues filling bytes of the buffer from offset with zeros on the stream
+ *  (cudaMemsetAsync). */
+AWL_API awlResult_t awl_buffer_zero(awl_buffer* buffer, uint64_t offset, uint64_t bytes,
+                                    int32_t device, awl_stream_t stream);
 
 /** Size in bytes and device of a buffer. */
 AWL_API awlResult_t awl_buffer_info(const awl_buffer* buffer, uint64_t* bytes, int32_t* device);
@@ -189,14 +228,25 @@ AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* 
                                  double sigma, int32_t window, int32_t off_map, int32_t device,
                                  awl_stream_t stream);
 
+/** Bytes of workspace that awl_argmax needs for an [n, k, h, w] batch: 0 when every channel
+ *  is scanned by one block, else 16 bytes per block (see awl_argmax). */
+AWL_API awlResult_t awl_argmax_workspace_bytes(int32_t n, int32_t k, int32_t h, int32_t w,
+                                               uint64_t* bytes);
+
 /**
  * Argmax decoding of heatmaps [n, k, h, w]: per channel the first maximum in row-major order
  * gives landmarks [n, k, 2] = (x = col, y = row) and confidence [n, k] = the maximum. A channel
- * holding a NaN or an infinite value gets confidence NaN (its position is then unspecified).
+ * holding a NaN or an infinite value gets NaN for all three.
+ * A channel of h * w pixels is split into P = min(ceil(h * w / 16384), 1024) contiguous parts
+ * of ceil(h * w / P) pixels (fewer when n * k * P would exceed INT_MAX blocks), one block each;
+ * with P > 1 each block writes its part's first maximum to the workspace
+ * (awl_argmax_workspace_bytes; NULL when that is 0) and a second kernel keeps, per channel, the
+ * larger value or on ties the smaller index: the result does not depend on the split.
  */
 AWL_API awlResult_t awl_argmax(const awl_buffer* heatmaps, awl_buffer* landmarks,
-                               awl_buffer* confidence, int32_t n, int32_t k, int32_t h, int32_t w,
-                               int32_t device, awl_stream_t stream);
+                               awl_buffer* confidence, awl_buffer* workspace, int32_t n,
+                               int32_t k, int32_t h, int32_t w, int32_t device,
+                               awl_stream_t stream);
 
 /* ------------------------------------------------------------------ timing */
 
@@ -223,9 +273,11 @@ AWL_API awlResult_t awl_host_gaussian(const float* landmarks, const float* visib
                                       float* heatmaps, int32_t n, int32_t k, int32_t h, int32_t w,
                                       double sigma, int32_t window, int32_t off_map);
 
-/** awl_argmax on host arrays, on the CPU. */
+/** awl_argmax on host arrays, on the CPU, with the same split of each channel into parts
+ *  (parts 0) or into the given number of parts (parts > 0; more parts than pixels leave some
+ *  parts empty), each scanned on its own and then combined as the second kernel does. */
 AWL_API awlResult_t awl_host_argmax(const float* heatmaps, float* landmarks, float* confidence,
-                                    int32_t n, int32_t k, int32_t h, int32_t w);
+                                    int32_t n, int32_t k, int32_t h, int32_t w, int32_t parts);
 
 #ifdef __cplusplus
 } /* extern "C" */

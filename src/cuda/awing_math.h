@@ -133,6 +133,51 @@ AWL_HD bool argmax_scan(const float* hm, int64_t start, int64_t end, int64_t ste
   return bad;
 }
 
+/** The first maximum of some pixels of a channel, as argmax_scan leaves it: the value and its
+ *  index (-1: none yet), and whether a pixel was NaN or infinite. 16 bytes, the layout of one
+ *  entry of awl_argmax's workspace. */
+struct ArgmaxPartial {
+  int64_t index;
+  float value;
+  uint32_t bad;
+};
+
+/** Folds the partial o into acc: the larger value, or the smaller index on ties (argmax_better),
+ *  and the bad flags or-ed. The order in which partials are folded does not change the result:
+ *  argmax_better is a strict total order on (value, index). */
+AWL_HD void argmax_combine(ArgmaxPartial* acc, const ArgmaxPartial& o) {
+  acc->bad |= o.bad;
+  if (argmax_better(o.value, o.index, acc->value, acc->index)) {
+    acc->value = o.value;
+    acc->index = o.index;
+  }
+}
+
+/** Pixels one argmax block scans at least, and the most blocks a channel is split into. */
+constexpr int64_t kArgmaxPartPixels = 16384;
+constexpr int64_t kArgmaxMaxParts = 1024;
+
+/** Into how many parts awl_argmax splits each of `channels` channels of hw pixels:
+ *  ceil(hw / kArgmaxPartPixels), at most kArgmaxMaxParts and at most max_blocks / channels (a
+ *  launch's grid), at least 1. */
+AWL_HD int64_t argmax_parts(int64_t hw, int64_t channels, int64_t max_blocks) {
+  int64_t parts = hw / kArgmaxPartPixels + (hw % kArgmaxPartPixels != 0);
+  if (parts > kArgmaxMaxParts) parts = kArgmaxMaxParts;
+  const int64_t fit = channels > 0 ? max_blocks / channels : 1;
+  if (parts > fit) parts = fit;
+  return parts < 1 ? 1 : parts;
+}
+
+/** Pixels [*start, *end) of part p of `parts` over a channel of hw pixels: contiguous runs of
+ *  ceil(hw / parts) pixels in order; parts past the end are empty (start = end = hw). */
+AWL_HD void argmax_part_range(int64_t hw, int64_t parts, int64_t p, int64_t* start,
+                              int64_t* end) {
+  const int64_t len = hw / parts + (hw % parts != 0);
+  const int64_t s = p < hw / len + 1 ? p * len : hw; // p * len cannot overflow for p <= hw / len
+  *start = s < hw ? s : hw;
+  *end = *start + len < hw ? *start + len : hw;
+}
+
 /** Stores the result of channel ch: landmark (x = col, y = row) of index bi in rows of w and
  *  confidence best, or NaN for all three when the channel held a NaN or an infinite value. */
 AWL_HD void argmax_store(float* landmarks, float* confidence, uint64_t ch, bool bad, int64_t bi,

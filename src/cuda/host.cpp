@@ -3,6 +3,7 @@
  * on the CPU over host arrays, so that tests without a GPU check the library's math, the
  * dilation and the FFI marshalling against the float64 reference. They need no driver.
  ************************************************************************/
+#include <limits.h>
 #include <math.h>
 
 #include "_internal.h"
@@ -123,24 +124,32 @@ AWL_API awlResult_t awl_host_gaussian(const float* landmarks, const float* visib
 }
 
 AWL_API awlResult_t awl_host_argmax(const float* heatmaps, float* landmarks, float* confidence,
-                                    int32_t n, int32_t k, int32_t h, int32_t w) {
+                                    int32_t n, int32_t k, int32_t h, int32_t w, int32_t parts) {
   uint64_t pixels = 0;
   AWL_CHECK_SHAPE(n, k, h, w, &pixels);
   if (heatmaps == nullptr || landmarks == nullptr || confidence == nullptr) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_argmax: NULL array");
   }
+  if (parts < 0) return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_argmax: parts %d < 0", (int)parts);
   const uint64_t nk = (uint64_t)n * (uint64_t)k;
   if (overlaps(landmarks, 2 * nk, heatmaps, pixels) || overlaps(confidence, nk, heatmaps, pixels) ||
       overlaps(landmarks, 2 * nk, confidence, nk)) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_host_argmax: arrays overlap");
   }
   const int64_t hw = (int64_t)h * (int64_t)w;
+  const int64_t split = parts > 0 ? parts : awl::argmax_parts(hw, (int64_t)nk, INT_MAX);
   for (uint64_t ch = 0; ch < nk; ++ch) {
     const float* hm = heatmaps + ch * (uint64_t)hw;
-    float best = -INFINITY;
-    int64_t bi = -1;
-    const bool bad = awl::argmax_scan(hm, 0, hw, 1, &best, &bi);
-    awl::argmax_store(landmarks, confidence, ch, bad, bi, best, w);
+    // each part on its own, as one block of the kernel, then folded in order as the 2nd kernel
+    awl::ArgmaxPartial acc{-1, -INFINITY, 0u};
+    for (int64_t p = 0; p < split; ++p) {
+      int64_t start = 0, end = 0;
+      awl::argmax_part_range(hw, split, p, &start, &end);
+      awl::ArgmaxPartial part{-1, -INFINITY, 0u};
+      part.bad = awl::argmax_scan(hm, start, end, 1, &part.value, &part.index) ? 1u : 0u;
+      awl::argmax_combine(&acc, part);
+    }
+    awl::argmax_store(landmarks, confidence, ch, acc.bad != 0, acc.index, acc.value, w);
   }
   return AWL_SUCCESS;
 }

@@ -4,8 +4,10 @@
  * Layout of all three: a channel is one h x w map of an [n, k, h, w] batch; the fused loss and
  * the Gaussian work on 32 x 32 tiles (one block of 32 x 8 threads per tile, 4 rows per thread,
  * consecutive threads on consecutive columns: coalesced rows of 128 bytes); the grid is one
- * flat dimension of channels * tiles, so that n * k is not bounded by gridDim.y/z. Every
- * kernel guards its bounds (no divisibility assumption) and every launch is checked.
+ * flat dimension of channels * tiles, so that n * k is not bounded by gridDim.y/z. Argmax splits
+ * each channel into contiguous parts of at least 16384 pixels, one 256-thread block each (a
+ * 4096 x 4096 map is 1024 blocks), and folds the parts in a second kernel. Every kernel guards
+ * its bounds (no divisibility assumption) and every launch is checked.
  ************************************************************************/
 #include <limits.h>
 
@@ -223,20 +225,26 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-/** Argmax decoding: one block per channel; each thread scans a strided subset in increasing
- *  order, then a fixed-order reduction keeps the larger value, or the smaller index on ties. */
+/** Argmax decoding, first pass: block b scans part b % parts of channel b / parts
+ *  (argmax_part_range); each thread a strided subset in increasing order, then a fixed-order
+ *  reduction keeps the larger value, or the smaller index on ties. With one part the block
+ *  stores the channel's result; with more it writes its part's partial to the workspace. */
 __global__ void __launch_bounds__(kArgmaxThreads)
     argmax_kernel(const float* __restrict__ heatmaps, float* __restrict__ landmarks,
-                  float* __restrict__ confidence, int64_t hw, int w) {
+                  float* __restrict__ confidence, awl::ArgmaxPartial* __restrict__ partials,
+                  int64_t hw, int w, int parts) {
   __shared__ float s_val[kArgmaxThreads / 32];
   __shared__ int64_t s_idx[kArgmaxThreads / 32];
   __shared__ int s_bad[kArgmaxThreads / 32];
   const int tid = threadIdx.x;
-  const size_t chan = blockIdx.x;
-  const float* hm = heatmaps + chan * (size_t)hw;
+  const int b = blockIdx.x;
+  const int chan = b / parts;
+  int64_t start = 0, end = 0;
+  awl::argmax_part_range(hw, parts, b - chan * parts, &start, &end);
+  const float* hm = heatmaps + (size_t)chan * (size_t)hw;
   float best = -INFINITY;
   int64_t bi = -1;
-  int bad = awl::argmax_scan(hm, tid, hw, kArgmaxThreads, &best, &bi) ? 1 : 0;
+  int bad = awl::argmax_scan(hm, start + tid, end, kArgmaxThreads, &best, &bi) ? 1 : 0;
 #pragma unroll
   for (int off = 16; off > 0; off >>= 1) {
     const float ov = __shfl_down_sync(0xffffffffu, best, off);
@@ -261,8 +269,26 @@ __global__ void __launch_bounds__(kArgmaxThreads)
         bi = s_idx[k];
       }
     }
-    awl::argmax_store(landmarks, confidence, chan, bad != 0, bi, best, w);
+    if (parts == 1) {
+      awl::argmax_store(landmarks, confidence, (uint64_t)chan, bad != 0, bi, best, w);
+    } else {
+      partials[b] = awl::ArgmaxPartial{bi, best, bad != 0 ? 1u : 0u};
+    }
   }
+}
+
+/** Argmax decoding, second pass (parts > 1): one thread per channel folds the channel's parts
+ *  in order and stores its result. */
+__global__ void __launch_bounds__(kArgmaxThreads)
+    argmax_finish_kernel(const awl::ArgmaxPartial* __restrict__ partials,
+                         float* __restrict__ landmarks, float* __restrict__ confidence,
+                         int channels, int parts, int w) {
+  const int chan = blockIdx.x * kArgmaxThreads + threadIdx.x;
+  if (chan >= channels) return;
+  awl::ArgmaxPartial acc{-1, -INFINITY, 0u};
+  const awl::ArgmaxPartial* mine = partials + (size_t)chan * (size_t)parts;
+  for (int p = 0; p < parts; ++p) awl::argmax_combine(&acc, mine[p]);
+  awl::argmax_store(landmarks, confidence, (uint64_t)chan, acc.bad != 0, acc.index, acc.value, w);
 }
 
 /** Checks that a grid of blocks (tiles or channels, what) fits one launch; fn names the entry
@@ -275,11 +301,44 @@ awlResult_t check_grid(uint64_t blocks, const char* what, const char* fn) {
   return AWL_SUCCESS;
 }
 
+/** How awl_argmax splits a batch: its channels, the parts of each (awl::argmax_parts) and the
+ *  workspace bytes, 16 per part when there is more than one part a channel. */
+struct ArgmaxLayout {
+  uint64_t channels;
+  int parts; // <= 1024
+  uint64_t bytes;
+};
+
+/** Checks the shape (writing its pixel count) and that its channels fit one launch, and lays the
+ *  batch out; fn names the entry point in the message. */
+awlResult_t argmax_layout(int32_t n, int32_t k, int32_t h, int32_t w, const char* fn,
+                          uint64_t* pixels, ArgmaxLayout* lay) {
+  AWL_CHECK_SHAPE(n, k, h, w, pixels);
+  lay->channels = (uint64_t)n * (uint64_t)k;
+  AWL_TRY(check_grid(lay->channels, "channels", fn));
+  lay->parts = (int)awl::argmax_parts((int64_t)h * (int64_t)w, (int64_t)lay->channels, INT_MAX);
+  lay->bytes =
+      lay->parts > 1 ? lay->channels * (uint64_t)lay->parts * sizeof(awl::ArgmaxPartial) : 0;
+  return AWL_SUCCESS;
+}
+
 bool same(const awl_buffer* a, const awl_buffer* b) {
   return a != nullptr && b != nullptr && (a == b || (a->ptr != nullptr && a->ptr == b->ptr));
 }
 
 } // namespace
+
+namespace awl {
+
+awlResult_t kernel_code(int32_t* binary_version, int32_t* ptx_version) {
+  cudaFuncAttributes attr;
+  AWL_CUDA_TRY(cudaFuncGetAttributes(&attr, awing_kernel<true>));
+  *binary_version = attr.binaryVersion;
+  *ptx_version = attr.ptxVersion;
+  return AWL_SUCCESS;
+}
+
+} // namespace awl
 
 extern "C" {
 
@@ -393,25 +452,53 @@ AWL_API awlResult_t awl_gaussian(const awl_buffer* landmarks, const awl_buffer* 
   return AWL_SUCCESS;
 }
 
-AWL_API awlResult_t awl_argmax(const awl_buffer* heatmaps, awl_buffer* landmarks,
-                               awl_buffer* confidence, int32_t n, int32_t k, int32_t h, int32_t w,
-                               int32_t device, awl_stream_t stream) {
+AWL_API awlResult_t awl_argmax_workspace_bytes(int32_t n, int32_t k, int32_t h, int32_t w,
+                                               uint64_t* bytes) {
+  if (bytes == nullptr) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_argmax_workspace_bytes: bytes is NULL");
+  }
   uint64_t pixels = 0;
-  AWL_CHECK_SHAPE(n, k, h, w, &pixels);
-  const uint64_t channels = (uint64_t)n * (uint64_t)k;
-  AWL_TRY(check_grid(channels, "channels", "awl_argmax"));
+  ArgmaxLayout lay;
+  AWL_TRY(argmax_layout(n, k, h, w, "awl_argmax_workspace_bytes", &pixels, &lay));
+  *bytes = lay.bytes;
+  return AWL_SUCCESS;
+}
+
+AWL_API awlResult_t awl_argmax(const awl_buffer* heatmaps, awl_buffer* landmarks,
+                               awl_buffer* confidence, awl_buffer* workspace, int32_t n,
+                               int32_t k, int32_t h, int32_t w, int32_t device,
+                               awl_stream_t stream) {
+  uint64_t pixels = 0;
+  ArgmaxLayout lay;
+  AWL_TRY(argmax_layout(n, k, h, w, "awl_argmax", &pixels, &lay));
+  const uint64_t channels = lay.channels;
+  const int parts = lay.parts;
   AWL_CHECK_BUFFER(heatmaps, pixels * 4, device, false);
   AWL_CHECK_BUFFER(landmarks, channels * 8, device, false);
   AWL_CHECK_BUFFER(confidence, channels * 4, device, false);
-  if (same(landmarks, heatmaps) || same(confidence, heatmaps) || same(landmarks, confidence)) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_argmax: buffers alias each other");
+  AWL_CHECK_BUFFER(workspace, lay.bytes, device, lay.bytes == 0);
+  const awl_buffer* all[] = {heatmaps, landmarks, confidence, workspace};
+  for (int i = 0; i < 4; ++i) {
+    for (int j = i + 1; j < 4; ++j) {
+      if (same(all[i], all[j])) {
+        return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_argmax: buffers alias each other");
+      }
+    }
   }
   AWL_TRY(awl::use_device(device));
   const cudaStream_t s = (cudaStream_t)stream;
-  argmax_kernel<<<(unsigned)channels, kArgmaxThreads, 0, s>>>(
-      (const float*)heatmaps->ptr, (float*)landmarks->ptr, (float*)confidence->ptr,
-      (int64_t)h * (int64_t)w, w);
+  auto* partials = parts > 1 ? (awl::ArgmaxPartial*)workspace->ptr : nullptr;
+  // channels * parts <= INT_MAX (argmax_parts)
+  argmax_kernel<<<(unsigned)(channels * (uint64_t)parts), kArgmaxThreads, 0, s>>>(
+      (const float*)heatmaps->ptr, (float*)landmarks->ptr, (float*)confidence->ptr, partials,
+      (int64_t)h * (int64_t)w, w, parts);
   AWL_CHECK_LAUNCH("argmax_kernel", s);
+  if (parts > 1) {
+    const int ch = (int)channels;
+    argmax_finish_kernel<<<(unsigned)ceil_div(ch, kArgmaxThreads), kArgmaxThreads, 0, s>>>(
+        partials, (float*)landmarks->ptr, (float*)confidence->ptr, ch, parts, w);
+    AWL_CHECK_LAUNCH("argmax_finish_kernel", s);
+  }
   return AWL_SUCCESS;
 }
 

@@ -10,6 +10,16 @@
 
 #include "_internal.h"
 
+// The targets the build compiled for, from scripts/build_cuda.ts: -DAWL_TARGETS=sm_75+sm_80...
+// (a preprocessor token list, '+' between targets, turned into text here).
+#define AWL_STR2_(x) #x
+#define AWL_STR_(x) AWL_STR2_(x)
+#ifdef AWL_TARGETS
+#define AWL_TARGETS_TEXT AWL_STR_(AWL_TARGETS)
+#else
+#define AWL_TARGETS_TEXT ""
+#endif
+
 namespace {
 
 thread_local char t_last_error[1024] = "no error";
@@ -23,7 +33,6 @@ bool is_no_device(cudaError_t err) {
   switch (err) {
     case cudaErrorNoDevice:
     case cudaErrorInsufficientDriver:
-    case cudaErrorDevicesUnavailable:
     case cudaErrorSystemDriverMismatch:
     case cudaErrorCompatNotSupportedOnDevice:
     case cudaErrorInitializationError:
@@ -74,7 +83,7 @@ awlResult_t device_count(int* count) {
   return AWL_SUCCESS;
 }
 
-awlResult_t use_device(int32_t device) {
+awlResult_t check_device(int32_t device) {
   (void)cudaGetLastError(); // a stale error of an earlier call is not this call's
   int count = 0;
   AWL_TRY(device_count(&count));
@@ -82,6 +91,11 @@ awlResult_t use_device(int32_t device) {
     return AWL_FAIL(AWL_ERR_INVALID_ARG, "device %d does not exist: there are %d device(s)",
                     (int)device, count);
   }
+  return AWL_SUCCESS;
+}
+
+awlResult_t use_device(int32_t device) {
+  AWL_TRY(check_device(device));
   AWL_CUDA_TRY(cudaSetDevice(device));
   return AWL_SUCCESS;
 }
@@ -203,27 +217,67 @@ AWL_API awlResult_t awl_device_count(int32_t* count) {
   return status;
 }
 
-AWL_API awlResult_t awl_device_name(int32_t device, char* name, int32_t capacity) {
-  if (name == nullptr || capacity <= 0) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_device_name: no room for the name");
+AWL_API awlResult_t awl_device_properties(int32_t device, char* name, int32_t capacity,
+                                          int32_t* major, int32_t* minor, int32_t* compute_mode,
+                                          uint64_t* total_bytes) {
+  if (name == nullptr || capacity <= 0 || major == nullptr || minor == nullptr ||
+      compute_mode == nullptr || total_bytes == nullptr) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_device_properties: NULL out-parameter or no room");
   }
   name[0] = '\0';
-  AWL_TRY(use_device(device));
+  AWL_TRY(awl::check_device(device));
+  // no cudaSetDevice, no allocation: reading properties and attributes creates no context
   cudaDeviceProp prop;
   AWL_CUDA_TRY(cudaGetDeviceProperties(&prop, device));
   snprintf(name, (size_t)capacity, "%s", prop.name);
+  int mode = 0;
+  AWL_CUDA_TRY(cudaDeviceGetAttribute(&mode, cudaDevAttrComputeMode, device));
+  *major = prop.major;
+  *minor = prop.minor;
+  *compute_mode = mode;
+  *total_bytes = prop.totalGlobalMem;
   return AWL_SUCCESS;
 }
 
-AWL_API awlResult_t awl_device_memory(int32_t device, uint64_t* free_bytes, uint64_t* total_bytes) {
-  if (free_bytes == nullptr || total_bytes == nullptr) {
-    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_device_memory: NULL out-parameter");
+AWL_API awlResult_t awl_build_targets(char* text, int32_t capacity) {
+  if (text == nullptr || capacity <= 0) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_build_targets: no room for the text");
   }
-  AWL_TRY(use_device(device));
+  snprintf(text, (size_t)capacity, "%s", AWL_TARGETS_TEXT);
+  for (char* c = text; *c != '\0'; ++c) {
+    if (*c == '+') *c = ' ';
+  }
+  return AWL_SUCCESS;
+}
+
+AWL_API awlResult_t awl_device_init(int32_t device, uint64_t* free_bytes, uint64_t* total_bytes,
+                                    int32_t* binary_version, int32_t* ptx_version) {
+  if (free_bytes == nullptr || total_bytes == nullptr || binary_version == nullptr ||
+      ptx_version == nullptr) {
+    return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_device_init: NULL out-parameter");
+  }
+  AWL_TRY(use_device(device)); // creates the primary context: fails when the device is busy
   size_t f = 0, t = 0;
   AWL_CUDA_TRY(cudaMemGetInfo(&f, &t));
   *free_bytes = f;
   *total_bytes = t;
+  return awl::kernel_code(binary_version, ptx_version);
+}
+
+AWL_API awlResult_t awl_stream_create(int32_t device, awl_stream_t* out) {
+  if (out == nullptr) return AWL_FAIL(AWL_ERR_INVALID_ARG, "awl_stream_create: out is NULL");
+  *out = nullptr;
+  AWL_TRY(use_device(device));
+  cudaStream_t s = nullptr;
+  AWL_CUDA_TRY(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+  *out = (awl_stream_t)s;
+  return AWL_SUCCESS;
+}
+
+AWL_API awlResult_t awl_stream_destroy(int32_t device, awl_stream_t stream) {
+  if (stream == nullptr) return AWL_SUCCESS;
+  AWL_TRY(use_device(device));
+  AWL_CUDA_TRY(cudaStreamDestroy((cudaStream_t)stream));
   return AWL_SUCCESS;
 }
 
@@ -253,14 +307,6 @@ AWL_API awlResult_t awl_buffer_alloc(uint64_t bytes, awl_buffer** out, int32_t d
                       (unsigned long long)bytes, (int)device, cudaGetErrorName(err),
                       cudaGetErrorString(err), (unsigned long long)f, (unsigned long long)t);
     }
-    // zero-filled before the call returns: a plain cudaMemset is asynchronous on the legacy
-    // stream, which work on a non-blocking stream is not ordered after
-    cudaError_t zero = cudaMemsetAsync(ptr, 0, (size_t)bytes, cudaStreamLegacy);
-    if (zero == cudaSuccess) zero = cudaStreamSynchronize(cudaStreamLegacy);
-    if (zero != cudaSuccess) {
-      (void)cudaFree(ptr);
-      return cuda_fail(zero, "cudaMemset", __FILE__, __LINE__);
-    }
   }
   awl_buffer* b = new (std::nothrow) awl_buffer{ptr, bytes, device};
   if (b == nullptr) {
@@ -283,6 +329,16 @@ AWL_API awlResult_t awl_buffer_free(awl_buffer* buffer) {
   }
   delete buffer; // the handle goes either way: it must not be freed twice
   return status;
+}
+
+AWL_API awlResult_t awl_buffer_zero(awl_buffer* buffer, uint64_t offset, uint64_t bytes,
+                                    int32_t device, awl_stream_t stream) {
+  AWL_TRY(awl::check_buffer(buffer, "buffer", offset, bytes, device, false, __FILE__, __LINE__));
+  if (bytes == 0) return AWL_SUCCESS;
+  AWL_TRY(use_device(device));
+  AWL_CUDA_TRY(
+      cudaMemsetAsync((char*)buffer->ptr + offset, 0, (size_t)bytes, (cudaStream_t)stream));
+  return AWL_SUCCESS;
 }
 
 AWL_API awlResult_t awl_buffer_info(const awl_buffer* buffer, uint64_t* bytes, int32_t* device) {

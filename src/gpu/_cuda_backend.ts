@@ -22,6 +22,7 @@ import type { AWingLossOptions } from "../loss/awing_loss.ts";
 import type { FloatArray, HeatmapLoss } from "../types.ts";
 import { awingLossCuda } from "./awing_loss_cuda.ts";
 import { decodeArgmaxCuda } from "./decode_argmax_cuda.ts";
+import { withoutZeroFill } from "./_buffers.ts";
 import { DeviceTensor } from "./device_tensor.ts";
 import { gaussianHeatmapsCuda } from "./gaussian_heatmaps_cuda.ts";
 
@@ -42,12 +43,13 @@ export class CudaBackend {
     this.reason = reason;
   }
 
-  /** A cached device tensor of `size` floats for one purpose. */
+  /** A cached device tensor of `size` floats for one purpose (every use overwrites it whole:
+   * it is not zero-filled). */
   #slot(name: string, size: number): DeviceTensor {
     const t = this.#slots.get(name);
     if (t !== undefined && !t.disposed && t.size === size) return t;
     t?.dispose();
-    const fresh = new DeviceTensor([size], { device: this.device });
+    const fresh = new DeviceTensor([size], withoutZeroFill({ device: this.device }));
     this.#slots.set(name, fresh);
     return fresh;
   }

@@ -11,7 +11,7 @@ import { STATUS } from "./_status.ts";
 export { STATUS } from "./_status.ts";
 
 /** The ABI revision this bridge speaks (`AWL_ABI_VERSION`). */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 /** `awlWindow_t`. */
 export const WINDOW = { "3sigma": 0, full: 1 } as const;
 /** `awlOffMap_t`. */
@@ -78,19 +78,46 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
-  awl_device_name: {
+  awl_device_properties: {
     parameters: [
       "i32", // int32_t device
       "buffer", // char* name
       "i32", // int32_t capacity
+      "buffer", // int32_t* major
+      "buffer", // int32_t* minor
+      "buffer", // int32_t* compute_mode
+      "buffer", // uint64_t* total_bytes
     ],
     result: "i32",
   },
-  awl_device_memory: {
+  awl_build_targets: {
+    parameters: [
+      "buffer", // char* text
+      "i32", // int32_t capacity
+    ],
+    result: "i32",
+  },
+  awl_device_init: {
     parameters: [
       "i32", // int32_t device
       "buffer", // uint64_t* free_bytes
       "buffer", // uint64_t* total_bytes
+      "buffer", // int32_t* binary_version
+      "buffer", // int32_t* ptx_version
+    ],
+    result: "i32",
+  },
+  awl_stream_create: {
+    parameters: [
+      "i32", // int32_t device
+      "buffer", // awl_stream_t* out
+    ],
+    result: "i32",
+  },
+  awl_stream_destroy: {
+    parameters: [
+      "i32", // int32_t device
+      "pointer", // awl_stream_t stream
     ],
     result: "i32",
   },
@@ -105,6 +132,15 @@ export const SYMBOLS = {
   awl_buffer_free: {
     parameters: [
       "pointer", // awl_buffer* buffer
+    ],
+    result: "i32",
+  },
+  awl_buffer_zero: {
+    parameters: [
+      "pointer", // awl_buffer* buffer
+      "u64", // uint64_t offset
+      "u64", // uint64_t bytes
+      ...ON_STREAM,
     ],
     result: "i32",
   },
@@ -158,11 +194,19 @@ export const SYMBOLS = {
     ],
     result: "i32",
   },
+  awl_argmax_workspace_bytes: {
+    parameters: [
+      ...SHAPE,
+      "buffer", // uint64_t* bytes
+    ],
+    result: "i32",
+  },
   awl_argmax: {
     parameters: [
       "pointer", // const awl_buffer* heatmaps
       "pointer", // awl_buffer* landmarks
       "pointer", // awl_buffer* confidence
+      "pointer", // awl_buffer* workspace
       ...SHAPE,
       ...ON_STREAM,
     ],
@@ -223,6 +267,7 @@ export const SYMBOLS = {
       "buffer", // float* landmarks
       "buffer", // float* confidence
       ...SHAPE,
+      "i32", // int32_t parts
     ],
     result: "i32",
   },
@@ -284,6 +329,20 @@ function cString(pointer: Deno.PointerValue): string {
   return pointer === null ? "" : Deno.UnsafePointerView.getCString(pointer);
 }
 
+/** The text of a NUL-terminated C string written into `bytes` (all of it when there is no NUL). */
+export function cText(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0);
+  return new TextDecoder().decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+}
+
+/** The loaded library's build targets, such as `"sm_75 sm_80 sm_90 compute_75"` (`""` when the
+ * build did not record them). */
+export function libraryTargets(action: string): string {
+  const text = new Uint8Array(256);
+  unwrap(ffi().awl_build_targets(text, text.length), action);
+  return cText(text);
+}
+
 /** Opens the library on first use and returns its symbols. */
 export function ffi(): Symbols {
   if (library !== undefined) return library.symbols;
@@ -313,6 +372,18 @@ export function ffi(): Symbols {
   }
   library = lib;
   return lib.symbols;
+}
+
+/**
+ * Tests only: `lib` stands in for the library until {@link closeLibrary} (a fake whose symbols
+ * record their calls, tests/_fake_cuda.ts), so that the bridge's calls can be checked without a
+ * GPU.
+ */
+export function useLibraryForTests(
+  lib: Pick<Deno.DynamicLibrary<typeof SYMBOLS>, "symbols" | "close">,
+): void {
+  if (library !== undefined) throw new Error("Cannot use a stand-in library: one is loaded");
+  library = lib as Deno.DynamicLibrary<typeof SYMBOLS>;
 }
 
 /** Whether the library is open. */

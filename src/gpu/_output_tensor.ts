@@ -1,11 +1,12 @@
 // Output tensors of the CUDA operations: either the caller's (checked) or new ones, which are
 // recorded in `created` so that the operation can dispose them if it fails.
-import { type NativeBuffer, ownedBuffer } from "./_buffers.ts";
+import { type NativeBuffer, ownedBuffer, withoutZeroFill } from "./_buffers.ts";
 import { DeviceTensor } from "./device_tensor.ts";
 
 /**
  * The caller's output tensor `given`, checked to hold `shape`'s number of elements on
- * `device` and to be none of `inputs`; or, when none is given, a new tensor of `shape`.
+ * `device` and to be none of `inputs`; or, when none is given, a new tensor of `shape`, not
+ * zero-filled (the operation overwrites it whole).
  */
 export function outputTensor(
   given: DeviceTensor | undefined,
@@ -17,7 +18,7 @@ export function outputTensor(
   inputs: readonly NativeBuffer[] = [],
 ): DeviceTensor {
   if (given === undefined) {
-    const t = new DeviceTensor(shape, { device });
+    const t = new DeviceTensor(shape, withoutZeroFill({ device }));
     created.push(t);
     return t;
   }

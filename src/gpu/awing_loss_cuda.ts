@@ -12,9 +12,11 @@ import type { Shape4 } from "../types.ts";
 import {
   copyToDevice,
   copyToHost,
+  deviceStream,
   type NativeBuffer,
   ownedBuffer,
   scratchBuffer,
+  workspaceBuffer,
 } from "./_buffers.ts";
 import { ffi, STATS_BYTES, unwrap } from "./_ffi.ts";
 import type { DeviceTensor } from "./device_tensor.ts";
@@ -66,6 +68,11 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * With `validate` (the default) the kernel also reports NaN and infinite inputs and the
  * target's range, so the checks cost no extra pass; the offending index is located (by
  * copying the input back) only when a check fails.
+ *
+ * It is synchronous: it returns after the kernels have completed on this thread's stream (it
+ * copies the 24-byte result back). Without `out.grad` the gradient is a new tensor: dispose it
+ * each step and the next step reuses its memory (see {@link DeviceTensor}); the workspace is
+ * kept between calls.
  *
  * @example A loss and its gradient on the GPU
  * ```ts ignore
@@ -159,9 +166,12 @@ export function awingLossCuda(
       chanW = scratchBuffer(device, "landmark-weights", lw.byteLength, ACTION);
       copyToDevice(chanW, lw, 0, ACTION);
     }
-    const wsBytes = new BigUint64Array(1);
-    unwrap(symbols.awl_awing_workspace_bytes(n, k, h, w, wsBytes), ACTION);
-    const workspace = scratchBuffer(device, "awing-workspace", Number(wsBytes[0]), ACTION);
+    const workspace = workspaceBuffer(
+      device,
+      "awing-workspace",
+      (bytes) => symbols.awl_awing_workspace_bytes(n, k, h, w, bytes),
+      ACTION,
+    )!; // never empty: it holds the stats
     unwrap(
       symbols.awl_awing(
         pb.handle,
@@ -182,7 +192,7 @@ export function awingLossCuda(
         mapThreshold,
         reduction === "mean" ? 1 / size : 1,
         device,
-        null,
+        deviceStream(device, ACTION),
       ),
       ACTION,
     );

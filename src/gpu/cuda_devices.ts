@@ -1,29 +1,46 @@
-import { ffi, unwrap } from "./_ffi.ts";
+import { cText, ffi, libraryTargets, unwrap } from "./_ffi.ts";
+import { COMPUTE_MODES, unsupportedReason } from "./_targets.ts";
 
-/** A CUDA device as the awing library sees it. */
+/** A CUDA device as the awing CUDA library sees it, before anything runs on it. */
 export interface CudaDeviceInfo {
   /** The device index, as passed to `device` options. */
   index: number;
   /** The device's name, such as `"NVIDIA H200"`. */
   name: string;
+  /** Its compute capability, such as `"9.0"`. */
+  computeCapability: string;
   /** Total device memory in bytes. */
   totalMemory: number;
-  /** Free device memory in bytes, when asked. */
-  freeMemory: number;
+  /**
+   * Its compute mode: `"default"`, `"exclusive-process"` (one process at a time: busy while
+   * another holds it), `"prohibited"` or `"exclusive-thread"`.
+   */
+  computeMode: string;
+  /**
+   * Whether the library has code that runs on it (compute capability 7.5 or newer, for the
+   * architectures the library was built for) and its compute mode is not `"prohibited"`.
+   * Whether it is free (not held by another process in exclusive-process mode) is known only
+   * when it is used.
+   */
+  supported: boolean;
+  /** Why it is not supported, or `undefined`. */
+  unsupportedReason: string | undefined;
 }
 
 const ACTION = "list CUDA devices";
 
 /**
- * The CUDA devices, with their names and memory. Loads the awing CUDA library on first use
- * (`--allow-ffi`); call `closeCuda()` to unload it.
+ * The CUDA devices, with their names, compute capabilities and memory, and whether the library
+ * supports them. Creates no CUDA context (it reads device properties only), so it neither
+ * takes memory on any GPU nor fails on one that another process holds. Loads the awing CUDA
+ * library on first use (`--allow-ffi`); call `closeCuda()` to unload it.
  *
  * @example
  * ```ts ignore
  * import { closeCuda, cudaDevices } from "@facealign/awing/gpu";
  * import { ok } from "node:assert/strict";
  * const [first] = cudaDevices();
- * ok(first.totalMemory > 0 && first.name.length > 0);
+ * ok(first.totalMemory > 0 && /^\d+\.\d$/.test(first.computeCapability));
  * closeCuda();
  * ```
  *
@@ -36,18 +53,25 @@ export function cudaDevices(): CudaDeviceInfo[] {
   const symbols = ffi();
   const count = new Int32Array(1);
   unwrap(symbols.awl_device_count(count), ACTION);
+  const targets = libraryTargets(ACTION);
   const devices: CudaDeviceInfo[] = [];
   const name = new Uint8Array(256);
-  const free = new BigUint64Array(1), total = new BigUint64Array(1);
+  const major = new Int32Array(1), minor = new Int32Array(1), mode = new Int32Array(1);
+  const total = new BigUint64Array(1);
   for (let index = 0; index < count[0]!; index++) {
-    unwrap(symbols.awl_device_name(index, name, name.length), ACTION);
-    unwrap(symbols.awl_device_memory(index, free, total), ACTION);
-    const end = name.indexOf(0);
+    unwrap(
+      symbols.awl_device_properties(index, name, name.length, major, minor, mode, total),
+      ACTION,
+    );
+    const reason = unsupportedReason(major[0]!, minor[0]!, mode[0]!, targets);
     devices.push({
       index,
-      name: new TextDecoder().decode(name.subarray(0, end < 0 ? name.length : end)),
+      name: cText(name),
+      computeCapability: `${major[0]}.${minor[0]}`,
       totalMemory: Number(total[0]),
-      freeMemory: Number(free[0]),
+      computeMode: COMPUTE_MODES[mode[0]!] ?? `mode ${mode[0]}`,
+      supported: reason === undefined,
+      unsupportedReason: reason,
     });
   }
   return devices;

@@ -1,6 +1,6 @@
 import { checkCount, checkFinite, checkOptions } from "../_validate.ts";
 import type { Shape4 } from "../types.ts";
-import { ownedBuffer } from "./_buffers.ts";
+import { deviceStream, ownedBuffer, workspaceBuffer } from "./_buffers.ts";
 import { ffi, unwrap } from "./_ffi.ts";
 import type { DeviceTensor } from "./device_tensor.ts";
 import { outputTensor } from "./_output_tensor.ts";
@@ -34,7 +34,13 @@ const ACTION = "decode heatmaps";
  * Argmax decoding of device heatmaps on the GPU, as `decodeArgmax`
  * (`@facealign/awing/decode`): per channel, the first maximum in row-major order gives the
  * landmark (x = column, y = row: the pixel-centre convention of the encoders, so that an
- * encoded integer landmark decodes exactly) and the confidence (the maximum).
+ * encoded integer landmark decodes exactly) and the confidence (the maximum). A large map is
+ * split across up to 1024 blocks (16384 pixels or more each), whose maxima a second kernel
+ * folds; ties go to the first maximum however the map is split.
+ *
+ * With `validate` (the default) it returns after the kernels have completed (it copies the
+ * confidences back); with `validate: false` it returns once they are enqueued on this thread's
+ * stream, and an error they meet surfaces at a later call (a download).
  *
  * @example
  * ```ts ignore
@@ -92,7 +98,28 @@ export function decodeArgmaxCuda(
         `Cannot ${ACTION}: the outputs must differ from each other and the input`,
       );
     }
-    unwrap(ffi().awl_argmax(hb.handle, lb.handle, cb.handle, n, k, h, w, device, null), ACTION);
+    const symbols = ffi();
+    const workspace = workspaceBuffer(
+      device,
+      "argmax-workspace",
+      (bytes) => symbols.awl_argmax_workspace_bytes(n, k, h, w, bytes),
+      ACTION,
+    );
+    unwrap(
+      symbols.awl_argmax(
+        hb.handle,
+        lb.handle,
+        cb.handle,
+        workspace?.handle ?? null,
+        n,
+        k,
+        h,
+        w,
+        device,
+        deviceStream(device, ACTION),
+      ),
+      ACTION,
+    );
     if (options.validate ?? true) {
       const conf = confidence.download();
       if (conf.some(Number.isNaN)) {

@@ -7,6 +7,8 @@ import {
   finalizer,
   freeBuffer,
   type NativeBuffer,
+  skipsZeroFill,
+  withoutZeroFill,
 } from "./_buffers.ts";
 
 /** Options of {@link DeviceTensor}. */
@@ -31,9 +33,15 @@ function checkShape(shape: readonly number[]): number {
 /**
  * A float32 tensor in GPU memory, owned by the awing CUDA library: a shape, a device and an
  * allocation (zero-filled). Move data with {@link DeviceTensor.upload} and
- * {@link DeviceTensor.download}; free it with `using`, {@link DeviceTensor.dispose} (safe to
- * call twice) or, as a backstop, when it is garbage-collected. `closeCuda()` frees every
- * tensor still alive.
+ * {@link DeviceTensor.download}; release it with `using`, {@link DeviceTensor.dispose} (safe to
+ * call twice) or, as a backstop, when it is garbage-collected. A released allocation is kept
+ * for the next tensor of the same size on the device (at most 8 per device), so that a loop
+ * that makes and disposes the same tensors every step allocates nothing after its first step;
+ * `closeCuda()` frees every tensor still alive and every kept allocation.
+ *
+ * All work of a thread (the main thread or a Worker) for one device runs, in order, on one
+ * CUDA stream of that thread; {@link DeviceTensor.upload} and {@link DeviceTensor.download}
+ * wait for it.
  *
  * The first tensor loads the library (`--allow-ffi`; the library comes from `AWL_CUDA_LIB` or
  * the checkout's `build/libawing_cuda.so`, built by `deno task build:cuda`).
@@ -59,7 +67,8 @@ export class DeviceTensor implements Disposable {
   #buffer: NativeBuffer;
 
   /**
-   * Allocates a zero-filled tensor.
+   * Allocates a zero-filled tensor (the fill is enqueued on this thread's stream, before any
+   * later work on the tensor).
    *
    * @param shape The sizes of its dimensions (non-negative integers).
    * @param options The device.
@@ -79,7 +88,7 @@ export class DeviceTensor implements Disposable {
     this.size = checkShape(shape);
     this.shape = Object.freeze([...shape]);
     this.device = device;
-    this.#buffer = allocBuffer(this.size * 4, device, ACTION);
+    this.#buffer = allocBuffer(this.size * 4, device, ACTION, !skipsZeroFill(options));
     bindOwner(this, this.#buffer);
     finalizer.register(this, this.#buffer, this);
   }
@@ -111,7 +120,8 @@ export class DeviceTensor implements Disposable {
     if (!(data instanceof Float32Array)) {
       throw new TypeError(`Cannot ${ACTION}: "data" must be a Float32Array`);
     }
-    const tensor = new DeviceTensor(shape, options);
+    // the upload overwrites every element: no zero fill
+    const tensor = new DeviceTensor(shape, withoutZeroFill(options));
     try {
       tensor.upload(data);
     } catch (error) {
@@ -134,7 +144,8 @@ export class DeviceTensor implements Disposable {
   }
 
   /**
-   * Copies `data` into the tensor; returns once `data` may be reused.
+   * Copies `data` into the tensor; returns once the copy has completed, after the work enqueued
+   * before it on this thread's stream.
    *
    * @param data Exactly {@link DeviceTensor.size} values, row-major.
    * @returns This tensor.
@@ -157,7 +168,7 @@ export class DeviceTensor implements Disposable {
   }
 
   /**
-   * Copies the tensor back to host memory, after all work enqueued before on the default
+   * Copies the tensor back to host memory, after all work enqueued before on this thread's
    * stream has completed.
    *
    * @param out Where to write (exactly {@link DeviceTensor.size} floats); a new array when
@@ -182,7 +193,8 @@ export class DeviceTensor implements Disposable {
   }
 
   /**
-   * Frees the device memory. Safe to call more than once, and after `closeCuda()`.
+   * Releases the device memory: it is kept for the next tensor of the same size on the device,
+   * or freed when more than 8 are kept. Safe to call more than once, and after `closeCuda()`.
    *
    * @throws {CudaError} When the library reports a failure while freeing (the tensor counts
    * as disposed anyway).
@@ -193,7 +205,7 @@ export class DeviceTensor implements Disposable {
     freeBuffer(this.#buffer, "free a device tensor");
   }
 
-  /** Frees the device memory (for `using`). */
+  /** Releases the device memory (for `using`). */
   [Symbol.dispose](): void {
     this.dispose();
   }

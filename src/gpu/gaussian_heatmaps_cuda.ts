@@ -1,7 +1,7 @@
 import { checkCount, checkOneOf, checkOptionsShape, checkSigma } from "../_validate.ts";
 import { checkOffMap } from "../heatmap/_gaussian_params.ts";
 import type { Shape4 } from "../types.ts";
-import { type NativeBuffer, ownedBuffer } from "./_buffers.ts";
+import { deviceStream, type NativeBuffer, ownedBuffer } from "./_buffers.ts";
 import { ffi, OFF_MAP, unwrap, WINDOW } from "./_ffi.ts";
 import type { DeviceTensor } from "./device_tensor.ts";
 import { outputTensor } from "./_output_tensor.ts";
@@ -39,6 +39,9 @@ const ACTION = "generate heatmaps";
  * map (outside -0.5 <= x < W - 0.5, -0.5 <= y < H - 0.5) draws, with `offMap: "partial"`
  * (default), the part of its Gaussian on the map while -3 sigma <= x <= W - 1 + 3 sigma and
  * -3 sigma <= y <= H - 1 + 3 sigma (beyond, an all-zero channel); with `"empty"`, nothing.
+ *
+ * It returns once the kernel is enqueued on this thread's stream; downloading the heatmaps
+ * waits for it (and reports an error it met).
  *
  * @example
  * ```ts ignore
@@ -103,7 +106,7 @@ export function gaussianHeatmapsCuda(
         WINDOW[window],
         OFF_MAP[offMap],
         device,
-        null,
+        deviceStream(device, ACTION),
       ),
       ACTION,
     );

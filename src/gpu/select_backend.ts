@@ -9,17 +9,22 @@ import {
 import { awingLoss, type AWingLossOptions } from "../loss/awing_loss.ts";
 import type { FloatArray, HeatmapLoss } from "../types.ts";
 import { CudaBackend } from "./_cuda_backend.ts";
-import { probeCuda } from "./_probe.ts";
-import { cudaDevices } from "./cuda_devices.ts";
+import { chooseCudaDevice, type CudaChoice, probeCuda } from "./_probe.ts";
 
 /** Which implementation to run: the WASM SIMD core, a CUDA device, or CUDA when it can run. */
 export type BackendChoice = "wasm" | "cuda" | "auto";
 
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
-  /** `"auto"` (default): CUDA when the library loads and a device exists, else WASM. */
+  /**
+   * `"auto"` (default): CUDA when the library loads and a device it supports can be used, else
+   * WASM.
+   */
   backend?: BackendChoice | undefined;
-  /** The CUDA device. Defaults to 0. */
+  /**
+   * The CUDA device. Defaults to the first device that the library supports (compute
+   * capability 7.5 or newer) and that is free.
+   */
   device?: number | undefined;
 }
 
@@ -32,8 +37,10 @@ export interface Backend extends Disposable {
   /** The backend that runs: `"wasm"` or `"cuda"`. */
   readonly name: "wasm" | "cuda";
   /**
-   * Why it was chosen, e.g. `"CUDA device 0: NVIDIA H200 (139.8 GiB)"` or, for a fallback,
-   * `"no CUDA device (cudaGetDeviceCount failed: ...); using WASM"`.
+   * Why it was chosen, e.g. `"CUDA device 0: NVIDIA H200 (139.8 GiB, compute capability 9.0,
+   * sm_90 machine code)"` or, for a fallback, `"no CUDA device (cudaGetDeviceCount failed:
+   * ...); using WASM"` or `"no CUDA device the library can use: device 0 (Tesla V100-SXM2-16GB,
+   * compute capability 7.0): compute capability 7.0 is below 7.5, ...; using WASM"`.
    */
   readonly reason: string;
   /** The CUDA device, for `"cuda"`. */
@@ -67,16 +74,29 @@ function wasmBackend(reason: string): Backend {
   };
 }
 
-function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+function cudaBackend(choice: CudaChoice, auto: boolean): CudaBackend {
+  const d = choice.info;
+  const gib = `${(d.totalMemory / 2 ** 30).toFixed(1)} GiB`;
+  const skipped = choice.skipped.length === 0 ? "" : `; passed over ${choice.skipped.join("; ")}`;
+  return new CudaBackend(
+    d.index,
+    `CUDA device ${d.index}: ${d.name} (${gib}, compute capability ${d.computeCapability}, ` +
+      `${choice.code})${auto ? ", auto-selected" : ""}${skipped}`,
+  );
 }
 
 /**
  * Chooses where the package's operations run, and says why. `"wasm"` always works;
  * `"cuda"` needs the awing CUDA library (`deno task build:cuda`, or `AWL_CUDA_LIB`),
- * `--allow-ffi` and a device, and throws otherwise; `"auto"` tries CUDA and falls back to
- * WASM without throwing (and without prompting for permissions), with the reason in
- * `reason`. When `"auto"` loaded the library only to find no device, it unloads it again.
+ * `--allow-ffi` and a device it supports (compute capability 7.5 or newer), and throws
+ * otherwise; `"auto"` tries CUDA and falls back to WASM without throwing (and without
+ * prompting for permissions), with the reason in `reason`. When `"auto"` loaded the library
+ * only to find no device it can use, it unloads it again.
+ *
+ * Devices are listed without creating a CUDA context on any of them; only the device that is
+ * picked is initialised (its context created): `device`, or else the first supported device
+ * that initialises, so that a GPU that another process holds in exclusive-process mode is
+ * passed over (and named in `reason`) when another one is free.
  *
  * @example Falling back to WASM when CUDA cannot run
  * ```ts
@@ -99,40 +119,23 @@ function gib(bytes: number): string {
  * @throws {RangeError} For a negative or non-integer device, or (with `"cuda"`) a device that
  * does not exist.
  * @throws {CudaUnavailableError} With `"cuda"`, when the library cannot be loaded.
- * @throws {CudaNoDeviceError} With `"cuda"`, when there is no device.
+ * @throws {CudaNoDeviceError} With `"cuda"`, when there is no device, or none (or not
+ * `device`) that the library supports and can initialise; the message gives every reason.
  */
 export function selectBackend(options: SelectBackendOptions = {}): Backend {
   const action = "select a backend";
   checkOptions(options, action);
   const choice = options.backend ?? "auto";
   checkOneOf(choice, "backend", ["wasm", "cuda", "auto"], action);
-  const device = options.device ?? 0;
-  if (!Number.isInteger(device) || device < 0) {
+  const device = options.device;
+  if (device !== undefined && (!Number.isInteger(device) || device < 0)) {
     throw new RangeError(
       `Cannot ${action} as device must be a non-negative integer: current value is ${device}`,
     );
   }
   if (choice === "wasm") return wasmBackend("WASM backend requested");
-  if (choice === "cuda") {
-    const devices = cudaDevices();
-    if (device >= devices.length) {
-      throw new RangeError(
-        `Cannot ${action} as device must be < ${devices.length} (the number of CUDA devices): current value is ${device}`,
-      );
-    }
-    const d = devices[device]!;
-    return new CudaBackend(device, `CUDA device ${device}: ${d.name} (${gib(d.totalMemory)})`);
-  }
-  const probe = probeCuda();
+  if (choice === "cuda") return cudaBackend(chooseCudaDevice(device, action), false);
+  const probe = probeCuda(device);
   if (!probe.ok) return wasmBackend(`${probe.reason}; using WASM`);
-  const d = probe.devices[device];
-  if (d === undefined) {
-    return wasmBackend(
-      `CUDA device ${device} does not exist (${probe.devices.length} found); using WASM`,
-    );
-  }
-  return new CudaBackend(
-    device,
-    `CUDA device ${device}: ${d.name} (${gib(d.totalMemory)}), auto-selected`,
-  );
+  return cudaBackend(probe.choice, true);
 }
