@@ -1,5 +1,6 @@
 // File-system helpers of the folder loaders: one-line errors that say what is wrong.
 import { resolve } from "node:path";
+import { oneLine } from "../_one_line.ts";
 
 /** An Error saying why `path` could not be read, in one line. */
 export function fileError(action: string, what: string, path: string, e: unknown): Error {
@@ -9,8 +10,7 @@ export function fileError(action: string, what: string, path: string, e: unknown
   if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
     return new Error(`Cannot ${action}: reading ${what} "${path}" needs --allow-read`);
   }
-  const message = e instanceof Error ? e.message : String(e);
-  return new Error(`Cannot ${action}: cannot read ${what} "${path}": ${message.split("\n")[0]}`);
+  return new Error(`Cannot ${action}: cannot read ${what} "${path}": ${oneLine(e)}`);
 }
 
 /** The absolute path of `path`, checked to be a folder. */
