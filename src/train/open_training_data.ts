@@ -144,12 +144,8 @@ export async function openTrainingData(
   checkOptions(options, "open training data");
   let train: FaceSet, val: FaceSet, test: FaceSet;
   if (options.folder !== undefined) {
-    const all = await loadPtsFolder(options.folder);
-    if (all.numPoints !== 68) {
-      throw new Error(
-        `Cannot open data "${options.folder}": its .pts files have ${all.numPoints} points, not 68`,
-      );
-    }
+    // the model's 68 points: a .pts of another count is refused as predict refuses it
+    const all = await loadPtsFolder(options.folder, { numPoints: 68 });
     if (all.count < 2) {
       throw new Error(`Cannot open data "${options.folder}": it needs at least 2 faces`);
     }
