@@ -33,14 +33,27 @@ export function checkFaceSet(faces: FaceSet, action: string): void {
 /** Most bytes one batch's images and heatmaps may take (float32): 2 GiB. */
 export const MAX_BATCH_BYTES = 2 ** 31;
 
+/** The sizes a batch's memory depends on. */
+export type BatchSizes = Pick<
+  PlanBase,
+  "batch" | "inputSize" | "heatmapSize" | "numPoints" | "boundary" | "coord"
+>;
+
+/** Bytes of one batch's images and heatmaps (float32). */
+export function batchBytes(sizes: BatchSizes): number {
+  const { batch: b, inputSize: s, heatmapSize: h } = sizes;
+  const c = sizes.coord ? 6 : 3, k = sizes.numPoints + (sizes.boundary ? 1 : 0);
+  return 4 * b * (s * s * c + h * h * k);
+}
+
 /**
  * Checks, before anything is allocated, that one batch of `plan` (images and heatmaps, float32)
  * fits in {@link MAX_BATCH_BYTES}; the message names the options to lower.
  */
-export function checkBatchBytes(plan: PlanBase, action: string): void {
+export function checkBatchBytes(plan: BatchSizes, action: string): void {
   const { batch: b, inputSize: s, heatmapSize: h } = plan;
   const c = plan.coord ? 6 : 3, k = plan.numPoints + (plan.boundary ? 1 : 0);
-  const bytes = 4 * b * (s * s * c + h * h * k);
+  const bytes = batchBytes(plan);
   if (bytes > MAX_BATCH_BYTES) {
     throw new RangeError(
       `Cannot ${action} as one batch must fit in ${
