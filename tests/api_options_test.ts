@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { tfAwingLoss, tfL1Loss, tfMseLoss, tfSoftWingLoss, tfWingLoss } from "../src/tfjs/mod.ts";
-import { createHeatmapModel, predictHeatmaps } from "../src/train/mod.ts";
+import { createHeatmapModel, predictHeatmaps, predictLandmarks } from "../src/train/mod.ts";
 import { heatmapPair } from "./_random.ts";
 
 const LOSSES = [tfAwingLoss, tfWingLoss, tfSoftWingLoss, tfMseLoss, tfL1Loss];
@@ -99,4 +99,23 @@ Deno.test("a gradient with respect to the target is awing's TypeError; pred's is
     equal(tf.memory().numTensors, before, "no tensor left behind by the forward pass");
   }
   tf.dispose([pred, target]);
+});
+
+Deno.test("predictLandmarks checks its images before allocating their crops", async () => {
+  await tf.setBackend("cpu");
+  const model = createHeatmapModel({ width: 2, levels: 1, numLandmarks: 2, inputSize: 16 });
+  try {
+    throws(() => predictLandmarks(model, {} as never), {
+      name: "TypeError",
+      message: 'Cannot predict landmarks: "images" must be an array of images',
+    });
+    // a sparse array of 2^28 entries: refused from its length, nothing is allocated
+    const many = new Array(2 ** 28);
+    throws(() => predictLandmarks(model, many), {
+      name: "RangeError",
+      message: /^Cannot predict landmarks as the 268435456 crops of 16 x 16 x 3 must have at most/,
+    });
+  } finally {
+    model.dispose();
+  }
 });
