@@ -289,6 +289,21 @@ export async function refuseOverwrite(
 }
 
 /**
+ * The files directly in `dir`, as paths to pass to {@link refuseOverwrite}: none when `dir` is
+ * undefined or cannot be listed (the script's reading of it then says why).
+ */
+export async function filesIn(dir: string | undefined): Promise<string[]> {
+  const files: string[] = [];
+  if (dir === undefined) return files;
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.isFile) files.push(join(dir, e.name));
+  } catch {
+    // reported where the folder is read
+  }
+  return files;
+}
+
+/**
  * Writes an output file atomically (a temporary file beside it, then a rename: a reader sees
  * the old file or the new one, never half of one), making its folder when missing; a failure
  * is one line naming the flag the path came from.

@@ -32,6 +32,7 @@ import {
   choiceFlag,
   CliError,
   failedOn,
+  filesIn,
   numberListFlag,
   parseUsage,
   refuseOverwrite,
@@ -102,18 +103,6 @@ async function readLandmarks(
     throw failedOn(`--${flag}`, file, "cannot read", e);
   });
   return parseLandmarkFile(bytes, { name: basename(file), origin });
-}
-
-/** The files of the --subsets folder (none when absent or unreadable: read later, with its error). */
-async function listFiles(dir: string | undefined): Promise<string[]> {
-  const files: string[] = [];
-  if (dir === undefined) return files;
-  try {
-    for await (const e of Deno.readDir(dir)) if (e.isFile) files.push(join(dir, e.name));
-  } catch {
-    // subsetAttributes reports it
-  }
-  return files;
 }
 
 async function subsetAttributes(dir: string, gt: LandmarkFile): Promise<WflwAttributes[]> {
@@ -218,7 +207,7 @@ async function main(args: string[]): Promise<number> {
     await refuseOverwrite(outputFiles(out, format), [
       gtFile,
       predFile,
-      ...await listFiles(subsetsDir),
+      ...await filesIn(subsetsDir),
     ]);
   }
 

@@ -17,6 +17,7 @@ import type { LossName } from "../src/train/types.ts";
 import {
   checkOutDir,
   choiceFlag,
+  filesIn,
   numberFlag,
   osErrorOn,
   parseUsage,
@@ -79,17 +80,6 @@ function outputsOf(out: string): string[] {
     ...["log.csv", "metrics.json", "learning_curve.svg"].map((f) => join(out, f)),
     ...["model.json", "weights.bin"].map((f) => join(out, "checkpoint", f)),
   ];
-}
-
-/** The files of the --data folder (none when it cannot be listed: loading it says why). */
-async function filesOf(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) if (e.isFile) files.push(join(dir, e.name));
-  } catch {
-    // openTrainingData reports it
-  }
-  return files;
 }
 
 /** The model of the run, as runTraining makes it. */
@@ -161,7 +151,7 @@ async function main(args: string[]): Promise<number> {
     quiet: v.quiet === true,
   };
   await checkOutDir(o.out);
-  if (o.data !== "rendered") await refuseOverwrite(outputsOf(o.out), await filesOf(o.data));
+  if (o.data !== "rendered") await refuseOverwrite(outputsOf(o.out), await filesIn(o.data));
   await useWasmBackend();
   checkStepBatch(o);
   const data = await openTrainingData({
