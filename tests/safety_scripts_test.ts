@@ -8,7 +8,7 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { createHeatmapModel, saveCheckpoint } from "../src/train/mod.ts";
 import { maxStepBatch } from "../scripts/_train_flags.ts";
-import { needs } from "./_permissions.ts";
+import { needs, READ } from "./_permissions.ts";
 import { withTempDir } from "./_temp_dir.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -261,7 +261,10 @@ Deno.test({
   });
 });
 
-Deno.test("train's help gives the largest batch of the default model", () => {
+Deno.test({
+  name: `train's help gives the largest batch of the default model${READ.why}`,
+  ignore: READ.ignore,
+}, () => {
   const model = createHeatmapModel({ inputSize: 64, stride: 2, width: 16, levels: 3 });
   const max = maxStepBatch(model);
   model.dispose();
