@@ -78,8 +78,17 @@ export function parseCli(
     });
     return { values: values as ParsedCli["values"], positionals };
   } catch (e) {
-    // node's messages go on with advice on "--" that does not apply: keep the first sentence
-    throw new UsageError((e as Error).message.split("\n")[0]!.split(". ")[0]!.replace(/\.$/, ""));
+    const message = (e as Error).message;
+    const ambiguous = /^Option '(--[^']+)' argument is ambiguous/.exec(message);
+    if (ambiguous !== null) {
+      // a value that starts with a dash (negative numbers are joined above)
+      const flag = ambiguous[1];
+      throw new UsageError(
+        `${flag} needs a value, or takes one that starts with a dash as ${flag}=-VALUE`,
+      );
+    }
+    // node's other messages go on with advice on "--" that does not apply: the first sentence
+    throw new UsageError(message.split("\n")[0]!.split(". ")[0]!.replace(/\.$/, ""));
   }
 }
 

@@ -38,6 +38,15 @@ Deno.test("createBatchSource refuses a batch that cannot be allocated, naming th
         /^Cannot create batch source as one batch must fit in 2 GiB: current value is batch \d+ x .* GiB \(lower "batch", "inputSize" or "heatmapSize"\)$/,
     });
   }
+  // one batch of 1.5 GiB fits, 64 of them prepared ahead by the worker do not
+  await rejects(
+    createBatchSource({ faces: FACES, batch: 500, inputSize: 512, heatmapSize: 8, prefetch: 64 }),
+    {
+      name: "RangeError",
+      message:
+        /^Cannot create batch source as the prefetched batches must fit in 4 GiB: current value is prefetch 64 x 1\.47 GiB/,
+    },
+  );
   // the largest batch that fits is still made (lazily: only its first batch is checked here)
   const small = await createBatchSource({ faces: FACES, worker: false, batch: 4, inputSize: 32 });
   equal(small.shapes.images[0], 4);

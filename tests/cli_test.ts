@@ -65,7 +65,11 @@ Deno.test("parseUsage takes a negative number as a string flag's value", () => {
     message: "--n must be a number <= 4 but it is 7",
   });
   // a flag is still a flag, and a boolean flag takes no value
-  throws(() => parseUsage(["--steps", "--json"], help), UsageError);
+  throws(() => parseUsage(["--steps", "--json"], help), {
+    name: "UsageError",
+    message: "--steps needs a value, or takes one that starts with a dash as --steps=-VALUE",
+  });
+  deepEqual(parseUsage(["--steps=-x"], help)?.values, { steps: "-x" });
   throws(() => parseUsage(["--json", "-5"], help), UsageError);
 });
 

@@ -33,6 +33,9 @@ export function checkFaceSet(faces: FaceSet, action: string): void {
 /** Most bytes one batch's images and heatmaps may take (float32): 2 GiB. */
 export const MAX_BATCH_BYTES = 2 ** 31;
 
+/** Most bytes of the batches a worker prepares ahead (`prefetch` of them): 4 GiB. */
+const MAX_PREFETCH_BYTES = 2 ** 32;
+
 /** The sizes a batch's memory depends on. */
 export type BatchSizes = Pick<
   PlanBase,
@@ -109,6 +112,16 @@ export function batchSource<P extends PlanBase>(
   action: string,
 ): BatchSource {
   const prefetch = checkInt(o.prefetch ?? 2, "prefetch", 1, 64, action);
+  const bytes = batchBytes(plan);
+  if (o.worker !== false && prefetch * bytes > MAX_PREFETCH_BYTES) {
+    throw new RangeError(
+      `Cannot ${action} as the prefetched batches must fit in ${
+        MAX_PREFETCH_BYTES / 2 ** 30
+      } GiB: current value is prefetch ${prefetch} x ${
+        (bytes / 2 ** 30).toFixed(2)
+      } GiB (lower "prefetch" or the batch)`,
+    );
+  }
   const { batch, inputSize: s, heatmapSize: h, numPoints: k } = plan;
   return {
     faces,

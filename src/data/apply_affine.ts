@@ -22,7 +22,8 @@ export interface ApplyAffineOptions<T extends Landmarks> {
  * matrix is not 6 numbers, or `out` does not match or shares memory with `landmarks` other
  * than as the very same elements (in place, `out: landmarks`, works).
  * @throws {RangeError} If a matrix element is not finite, or a finite point maps beyond the
- * array type (a missing landmark, NaN, stays NaN).
+ * array type (a missing landmark, NaN, stays NaN); the points before it are then already
+ * written to `out`.
  *
  * @example Image -> crop -> image with a face-box crop
  * ```ts

@@ -38,7 +38,8 @@ export interface ImageBatchSourceOptions extends BatchOptions {
  * @throws {TypeError} If `faces` is not a face set with one image per face, or `box` is
  * unknown.
  * @throws {RangeError} If a size, count, sigma, seed or rate is out of range, or one batch
- * (images and heatmaps, float32) would take more than 2 GiB: checked before any allocation.
+ * (images and heatmaps, float32) would take more than 2 GiB, or the prefetched ones more than
+ * 4 GiB: checked before any allocation.
  * @throws {Error} One line, at creation (first face) or from `next()`: an image cannot be
  * read or decoded, or the worker may not load its module.
  *
