@@ -4,7 +4,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { tfAwingLoss, tfL1Loss, tfMseLoss, tfSoftWingLoss, tfWingLoss } from "../src/tfjs/mod.ts";
-import { createHeatmapModel, predictHeatmaps, predictLandmarks } from "../src/train/mod.ts";
+import {
+  createHeatmapModel,
+  evaluateModel,
+  predictHeatmaps,
+  predictLandmarks,
+} from "../src/train/mod.ts";
 import { heatmapPair } from "./_random.ts";
 
 const LOSSES = [tfAwingLoss, tfWingLoss, tfSoftWingLoss, tfMseLoss, tfL1Loss];
@@ -115,6 +120,32 @@ Deno.test("predictLandmarks checks its images before allocating their crops", as
       name: "RangeError",
       message: /^Cannot predict landmarks as the 268435456 crops of 16 x 16 x 3 must have at most/,
     });
+  } finally {
+    model.dispose();
+  }
+});
+
+Deno.test("evaluateModel checks its set before TensorFlow.js sees it", async () => {
+  await tf.setBackend("cpu");
+  const model = createHeatmapModel({ width: 2, levels: 1, numLandmarks: 68, inputSize: 16 });
+  const images = new Float32Array(16 * 16 * 3), landmarks = new Float32Array(136);
+  try {
+    throws(() => evaluateModel(model, null as never), {
+      name: "TypeError",
+      message: 'Cannot evaluate model: "set" must be an object or undefined but it is null',
+    });
+    throws(() => evaluateModel(model, { images: [] as never, landmarks }), {
+      name: "TypeError",
+      message: 'Cannot evaluate model: "set.images" must be a Float32Array',
+    });
+    throws(() => evaluateModel(model, { images, landmarks: new Float64Array(136) as never }), {
+      name: "TypeError",
+      message: 'Cannot evaluate model: "set.landmarks" must be a Float32Array',
+    });
+    throws(
+      () => evaluateModel(model, { images, landmarks, toImage: [1, 0, 0, 0, 1, 0] as never }),
+      { name: "TypeError", message: 'Cannot evaluate model: "set.toImage" must be a Float64Array' },
+    );
   } finally {
     model.dispose();
   }
