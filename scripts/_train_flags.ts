@@ -1,7 +1,6 @@
 // The ranges of the training flags that deno task train and deno task ablation share: a value
 // outside them is a usage error (exit 2) found before any work, not a failure deep inside
 // TensorFlow.js or an allocation.
-import type * as tfl from "@tensorflow/tfjs-layers";
 import { batchBytes, MAX_BATCH_BYTES } from "../src/data/_source.ts";
 
 /** Side of the training crops (the train script's model input). */
@@ -39,19 +38,75 @@ const WASM_HEAP_BYTES = 4294901760;
  */
 const FLOATS_PER_ACTIVATION = 6, FLOATS_PER_PARAMETER = 6;
 
+/** The sizes of the U-Net of createHeatmapModel that decide a training step's memory. */
+export interface ModelSizes {
+  /** Weights, trainable or not (`model.countParams()`). */
+  readonly params: number;
+  /** Values of every layer's output for one sample, the input layer's included. */
+  readonly activations: number;
+}
+
 /**
- * The largest batch a training step of `model` can take on the WASM backend: the model's
- * activations (the sum of its layers' outputs, per sample) and parameters against the 4 GiB
- * heap. An estimate from measured steps, so that a batch far too large is refused before the
- * data is loaded rather than failing inside TensorFlow.js.
+ * The parameter and activation counts of `createHeatmapModel(options)` (68 landmarks, 64 px
+ * input), counted from its architecture without making it: a model far too large would fail
+ * inside TensorFlow.js, or take minutes, while being made. Tested against made models.
  */
-export function maxStepBatch(model: tfl.LayersModel): number {
-  let activations = 0;
-  for (const layer of model.layers) {
-    const shape = layer.outputShape as (number | null)[];
-    activations += shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1);
+export function modelSizes(o: {
+  readonly stride: number;
+  readonly width: number;
+  readonly levels: number;
+  readonly head: number;
+  readonly coordConv: boolean;
+  readonly boundary: boolean;
+}): ModelSizes {
+  let params = 0, activations = 0;
+  let res = INPUT_SIZE, channels = 3;
+  const out = (r: number, c: number): void => {
+    activations += r * r * c;
+  };
+  out(res, channels); // the input layer
+  if (o.coordConv) out(res, channels += 3);
+  // conv (no bias) + batch norm (4 weights a channel) + ReLU
+  const conv = (filters: number, kernel = 3, stride = 1): void => {
+    params += kernel * kernel * channels * filters + 4 * filters;
+    res /= stride;
+    channels = filters;
+    out(res, channels);
+    out(res, channels);
+    out(res, channels);
+  };
+  conv(o.width, 3, o.stride);
+  conv(o.width);
+  const skips: number[] = [];
+  for (let l = 1; l <= o.levels; l++) {
+    skips.push(channels);
+    res /= 2;
+    out(res, channels); // max pooling
+    conv(o.width * (l + 1));
+    conv(o.width * (l + 1));
   }
-  const fixed = 4 * FLOATS_PER_PARAMETER * model.countParams();
+  for (let l = o.levels - 1; l >= 0; l--) {
+    res *= 2;
+    out(res, channels); // up-sampling
+    channels += skips[l]!;
+    out(res, channels); // concatenation
+    conv(o.width * (l + 1));
+  }
+  if (o.head > 0) conv(o.head, 1);
+  const k = 68 + (o.boundary ? 1 : 0);
+  params += channels * k + k; // the output layer, with biases
+  out(res, k);
+  return { params, activations };
+}
+
+/**
+ * The largest batch a training step of a model of these sizes can take on the WASM backend:
+ * its activations (per sample) and parameters against the 4 GiB heap. An estimate from
+ * measured steps, so that a batch far too large is refused before the data is loaded rather
+ * than failing inside TensorFlow.js.
+ */
+export function maxStepBatch({ params, activations }: ModelSizes): number {
+  const fixed = 4 * FLOATS_PER_PARAMETER * params;
   return Math.max(
     0,
     Math.floor((WASM_HEAP_BYTES - fixed) / (4 * FLOATS_PER_ACTIVATION * activations)),

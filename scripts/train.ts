@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { useWasmBackend } from "../src/tfjs/use_wasm_backend.ts";
-import { createHeatmapModel, type HeatmapModelOptions } from "../src/train/create_heatmap_model.ts";
+import type { HeatmapModelOptions } from "../src/train/create_heatmap_model.ts";
 import { LEARNING_RATES } from "../src/train/learning_rates.ts";
 import { LOSS_NAMES } from "../src/train/loss_function.ts";
 import { openTrainingData } from "../src/train/open_training_data.ts";
@@ -26,7 +26,7 @@ import {
   stringFlag,
   UsageError,
 } from "./_cli.ts";
-import { INPUT_SIZE, MAX_STEPS, maxBatch, maxStepBatch } from "./_train_flags.ts";
+import { INPUT_SIZE, MAX_STEPS, maxBatch, maxStepBatch, modelSizes } from "./_train_flags.ts";
 import { Progress } from "./_progress.ts";
 import { learningCurveSvg } from "./_train_plots.ts";
 
@@ -96,18 +96,6 @@ function modelOptions(o: {
   return { inputSize: INPUT_SIZE, stride, width, levels, head, sigma, coordConv, boundary };
 }
 
-/** --batch against the memory of a training step of this model (before the data is loaded). */
-function checkStepBatch(o: Parameters<typeof modelOptions>[0] & { batch: number }): void {
-  const model = createHeatmapModel(modelOptions(o));
-  const max = maxStepBatch(model);
-  model.dispose();
-  if (o.batch > max) {
-    throw new UsageError(
-      `--batch must be at most ${max} for this model (a training step must fit the WASM backend's 4 GiB) but it is ${o.batch}`,
-    );
-  }
-}
-
 async function main(args: string[]): Promise<number> {
   const cli = parseUsage(args, HELP);
   if (cli === undefined) return 0;
@@ -152,8 +140,15 @@ async function main(args: string[]): Promise<number> {
   };
   await checkOutDir(o.out);
   if (o.data !== "rendered") await refuseOverwrite(outputsOf(o.out), await filesIn(o.data));
+  const stepBatch = maxStepBatch(modelSizes(o));
+  if (o.batch > stepBatch) {
+    throw new UsageError(
+      stepBatch === 0
+        ? `--width ${o.width}, --levels ${o.levels} and --head ${o.head} make a model too large to train in the WASM backend's 4 GiB`
+        : `--batch must be at most ${stepBatch} for this model (a training step must fit the WASM backend's 4 GiB) but it is ${o.batch}`,
+    );
+  }
   await useWasmBackend();
-  checkStepBatch(o);
   const data = await openTrainingData({
     folder: o.data === "rendered" ? undefined : o.data,
     batch: o.batch,

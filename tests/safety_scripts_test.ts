@@ -7,7 +7,7 @@ import { encode } from "fast-png";
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { join } from "node:path";
 import { createHeatmapModel, saveCheckpoint } from "../src/train/mod.ts";
-import { maxStepBatch } from "../scripts/_train_flags.ts";
+import { maxStepBatch, modelSizes } from "../scripts/_train_flags.ts";
 import { needs, READ } from "./_permissions.ts";
 import { withTempDir } from "./_temp_dir.ts";
 
@@ -231,6 +231,10 @@ Deno.test({
       [["--batch", "2000"], /^train: --batch must be at most \d+ for this model .* but it is 2000/],
       [["--width", "0"], /^train: --width must be an integer >= 1 but it is 0/],
       [["--width", "100000"], /^train: --width must be an integer <= 1024/],
+      [
+        ["--width", "1024", "--levels", "5", "--stride", "1"],
+        /^train: --width 1024, --levels 5 and --head 0 make a model too large to train/,
+      ],
       [["--head", "-1"], /^train: --head must be an integer >= 0 but it is -1/],
       [["--sigma", "0"], /^train: --sigma must be a number >= 0\.001 but it is 0/],
       [["--sigma", "1e9"], /^train: --sigma must be a number <= 1000/],
@@ -261,13 +265,42 @@ Deno.test({
   });
 });
 
+Deno.test("the train script counts a model's parameters and activations as the model has them", () => {
+  const configs = [
+    { stride: 2, width: 16, levels: 3, head: 0, coordConv: false, boundary: false },
+    { stride: 1, width: 4, levels: 0, head: 0, coordConv: true, boundary: true },
+    { stride: 4, width: 3, levels: 4, head: 5, coordConv: false, boundary: true },
+    { stride: 2, width: 5, levels: 2, head: 7, coordConv: true, boundary: false },
+  ];
+  for (const c of configs) {
+    const model = createHeatmapModel({ ...c, inputSize: 64 });
+    let activations = 0;
+    for (const layer of model.layers) {
+      const shape = layer.outputShape as number[];
+      activations += shape.slice(1).reduce((a, d) => a * d, 1);
+    }
+    deepEqual(modelSizes(c), { params: model.countParams(), activations }, JSON.stringify(c));
+    model.dispose();
+  }
+  // a model too large to be made at all is counted, not made
+  const huge = modelSizes({
+    stride: 1,
+    width: 1024,
+    levels: 5,
+    head: 0,
+    coordConv: false,
+    boundary: false,
+  });
+  equal(maxStepBatch(huge), 0);
+});
+
 Deno.test({
   name: `train's help gives the largest batch of the default model${READ.why}`,
   ignore: READ.ignore,
 }, () => {
-  const model = createHeatmapModel({ inputSize: 64, stride: 2, width: 16, levels: 3 });
-  const max = maxStepBatch(model);
-  model.dispose();
+  const max = maxStepBatch(
+    modelSizes({ stride: 2, width: 16, levels: 3, head: 0, coordConv: false, boundary: false }),
+  );
   const help = Deno.readTextFileSync(new URL("../scripts/train.ts", import.meta.url));
   ok(help.includes(`(about ${max} at the defaults)`), `about ${max}`);
 });
