@@ -1,7 +1,9 @@
 // The command-line conventions every script shares: `-h`/`--help` prints the usage and exits 0;
 // a mistake in the command line is one line on stderr and exit 2; any other failure (missing
 // permission, unreadable file, no GPU) is one line and exit 1. Never a stack trace.
+import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { oneLine } from "../src/_one_line.ts";
 
 /** A mistake in the command line (unknown flag, bad value): exit code 2. */
 export class UsageError extends Error {
@@ -28,6 +30,31 @@ export interface ParsedCli {
 }
 
 /**
+ * `--steps -5` as `--steps=-5`: node's parser takes a value that starts with a dash for a
+ * flag ("argument is ambiguous"); a string flag followed by a negative number takes it as its
+ * value, so that the number's own check answers (`--steps must be an integer >= 1`).
+ */
+function joinNegativeValues(args: readonly string[], options: ParseArgsOptionsConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!, next = args[i + 1];
+    if (arg === "--") {
+      out.push(...args.slice(i));
+      break;
+    }
+    const name = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : undefined;
+    if (
+      name !== undefined && options[name]?.type === "string" && next !== undefined &&
+      /^-(?:\d|\.\d|Infinity|NaN)/.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/**
  * Parses `args` strictly (unknown flags and missing values are usage errors). `-h`/`--help`
  * prints `help` and returns undefined (the script then exits 0) before anything else is
  * looked at.
@@ -44,15 +71,24 @@ export function parseCli(
   }
   try {
     const { values, positionals } = parseArgs({
-      args: [...args],
+      args: joinNegativeValues(args, options),
       options,
       allowPositionals,
       strict: true,
     });
     return { values: values as ParsedCli["values"], positionals };
   } catch (e) {
-    // node's messages go on with advice on "--" that does not apply: keep the first sentence
-    throw new UsageError((e as Error).message.split("\n")[0]!.split(". ")[0]!.replace(/\.$/, ""));
+    const message = (e as Error).message;
+    const ambiguous = /^Option '(--[^']+)' argument is ambiguous/.exec(message);
+    if (ambiguous !== null) {
+      // a value that starts with a dash (negative numbers are joined above)
+      const flag = ambiguous[1];
+      throw new UsageError(
+        `${flag} needs a value, or takes one that starts with a dash as ${flag}=-VALUE`,
+      );
+    }
+    // node's other messages go on with advice on "--" that does not apply: the first sentence
+    throw new UsageError(message.split("\n")[0]!.split(". ")[0]!.replace(/\.$/, ""));
   }
 }
 
@@ -90,7 +126,7 @@ export function stringFlag(values: ParsedCli["values"], name: string): string | 
 export function numberFlag(
   values: ParsedCli["values"],
   name: string,
-  check: { integer?: boolean; min?: number; above?: number } = {},
+  check: { integer?: boolean; min?: number; above?: number; max?: number } = {},
 ): number | undefined {
   const text = stringFlag(values, name);
   if (text === undefined) return undefined;
@@ -104,6 +140,9 @@ export function numberFlag(
   }
   if (check.above !== undefined && !(n > check.above)) {
     throw new UsageError(`--${name} must be ${kind} > ${check.above} but it is ${text}`);
+  }
+  if (check.max !== undefined && n > check.max) {
+    throw new UsageError(`--${name} must be ${kind} <= ${check.max} but it is ${text}`);
   }
   return n;
 }
@@ -141,39 +180,154 @@ export function numberListFlag(
 }
 
 /**
- * Makes `dir` (and its parents) when missing and checks that it is a directory the script can
- * write to, before any work is done.
+ * Checks, before any work and without making anything, that the script can write into `dir`:
+ * a folder, or a path whose nearest existing parent is a folder it may write to (the folders
+ * are made when the first file is written). A file in the way is a usage error; a folder that
+ * cannot be written to is one line naming the flag.
  */
-export async function prepareOutDir(dir: string, flag = "--out"): Promise<void> {
-  let info: Deno.FileInfo | undefined;
-  try {
-    info = await Deno.stat(dir);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+export async function checkOutDir(dir: string, flag = "--out"): Promise<void> {
+  if (dir.trim() === "") throw new UsageError(`${flag} must name a folder but it is empty`);
+  let at = resolve(dir);
+  for (;;) {
+    let info: Deno.FileInfo | undefined;
+    try {
+      info = await Deno.stat(at);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) {
+        throw failedOn(flag, dir, "cannot write to", e);
+      }
+    }
+    if (info !== undefined) {
+      if (!info.isDirectory) {
+        const where = at === resolve(dir) ? "" : ` (${JSON.stringify(at)} is a file)`;
+        throw new UsageError(`${flag} ${JSON.stringify(dir)} is not a directory${where}`);
+      }
+      break;
+    }
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
   }
-  if (info !== undefined && !info.isDirectory) {
-    throw new UsageError(`${flag} ${JSON.stringify(dir)} is not a directory`);
-  }
   try {
-    if (info === undefined) await Deno.mkdir(dir, { recursive: true });
-    const probe = `${dir}/.awing-write-test-${Deno.pid}`;
-    await Deno.writeFile(probe, new Uint8Array());
+    const probe = join(at, `.awing-write-test-${Deno.pid}-${crypto.randomUUID()}`);
+    await Deno.writeFile(probe, new Uint8Array(), { createNew: true });
     await Deno.remove(probe);
   } catch (e) {
-    if (e instanceof Deno.errors.NotCapable) throw e;
-    throw new CliError(
-      `cannot write to ${flag} ${JSON.stringify(dir)}: ${(e as Error).message.split("\n")[0]}`,
-    );
+    throw failedOn(flag, dir, "cannot write to", e);
+  }
+}
+
+/**
+ * One line for an I/O failure on the path a flag gave: `cannot write to --out "x": Permission
+ * denied (os error 13)`. A missing permission stays Deno's own error (its message names the
+ * permission flag).
+ */
+export function failedOn(flag: string, path: string, what: string, e: unknown): Error {
+  if (e instanceof Deno.errors.NotCapable) return e;
+  return new CliError(`${what} ${flag} ${JSON.stringify(path)}: ${oneLine(e)}`);
+}
+
+/**
+ * `e` itself, unless it is an operating-system error (a Deno I/O error other than a missing
+ * permission): then {@link failedOn}'s line naming the flag.
+ */
+export function osErrorOn(flag: string, path: string, what: string, e: unknown): unknown {
+  const os = Object.values(Deno.errors).some((E) => e instanceof E);
+  return os ? failedOn(flag, path, what, e) : e;
+}
+
+/** Identity of an existing file (device and inode), or undefined when there is none. */
+async function fileIdentity(path: string): Promise<string | undefined> {
+  try {
+    const info = await Deno.stat(path);
+    if (info.dev !== null && info.ino !== null) return `${info.dev}:${info.ino}`;
+    return `path:${await Deno.realPath(path)}`;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/** True when both paths name the same existing file or folder (through links too). */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([fileIdentity(a), fileIdentity(b)]);
+  return x !== undefined && x === y;
+}
+
+/**
+ * Refuses, before any work, a run whose outputs would replace one of its inputs: an output
+ * path that is an input file, or that reaches one through a symbolic or hard link. A user's
+ * files are never overwritten: the message names the input and the flag to change.
+ */
+export async function refuseOverwrite(
+  outputs: readonly string[],
+  inputs: readonly string[],
+  flag = "--out",
+): Promise<void> {
+  const ids = new Map<string, string>();
+  for (const input of inputs) {
+    const id = await fileIdentity(input);
+    if (id !== undefined) ids.set(id, input);
+  }
+  for (const output of outputs) {
+    const id = await fileIdentity(output);
+    const input = id === undefined ? undefined : ids.get(id);
+    if (input !== undefined) {
+      throw new UsageError(
+        `${flag} would overwrite the input ${JSON.stringify(input)} (as ${
+          JSON.stringify(output)
+        }): outputs never replace an input; choose another ${flag}`,
+      );
+    }
+  }
+}
+
+/**
+ * The files directly in `dir`, as paths to pass to {@link refuseOverwrite}: none when `dir` is
+ * undefined or cannot be listed (the script's reading of it then says why).
+ */
+export async function filesIn(dir: string | undefined): Promise<string[]> {
+  const files: string[] = [];
+  if (dir === undefined) return files;
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.isFile) files.push(join(dir, e.name));
+  } catch {
+    // reported where the folder is read
+  }
+  return files;
+}
+
+/**
+ * Writes an output file atomically (a temporary file beside it, then a rename: a reader sees
+ * the old file or the new one, never half of one), making its folder when missing; a failure
+ * is one line naming the flag the path came from.
+ */
+export async function writeOutput(
+  path: string,
+  data: Uint8Array | string,
+  flag = "--out",
+): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${Deno.pid}-${crypto.randomUUID()}.tmp`);
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    if (typeof data === "string") await Deno.writeTextFile(temp, data, { createNew: true });
+    else await Deno.writeFile(temp, data, { createNew: true });
+    await Deno.rename(temp, path);
+  } catch (e) {
+    await Deno.remove(temp).catch(() => {});
+    throw failedOn(flag, path, "cannot write", e);
   }
 }
 
 /** The one line a failure prints, and its exit code. */
 export function describeFailure(name: string, error: unknown): { line: string; code: number } {
-  const message = error instanceof Error ? error.message : String(error);
-  const first = message.split("\n")[0]!.trim();
-  if (error instanceof UsageError) return { line: `${name}: ${first} (see --help)`, code: 2 };
+  // the whole message (and its causes) on one line: nothing is cut off after a line break
+  const text = oneLine(error);
+  if (error instanceof UsageError) return { line: `${name}: ${text} (see --help)`, code: 2 };
   // missing permissions (Deno's own one-line message names the flag), I/O, bad data, no GPU
-  return { line: `${name}: ${first}`, code: 1 };
+  return { line: `${name}: ${text}`, code: 1 };
 }
 
 /**

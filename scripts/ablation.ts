@@ -22,7 +22,8 @@ import { predictHeatmaps } from "../src/train/predict_heatmaps.ts";
 import type { TrainingMetrics } from "../src/train/run_training.ts";
 import { type MeanStd, summarizeRuns } from "../src/train/summarize_runs.ts";
 import type { EvalSet, LossName } from "../src/train/types.ts";
-import { numberFlag, parseUsage, runCli, stringFlag } from "./_cli.ts";
+import { checkOutDir, numberFlag, parseUsage, runCli, stringFlag } from "./_cli.ts";
+import { MAX_STEPS, maxBatch } from "./_train_flags.ts";
 import { formatDuration } from "./_progress.ts";
 import { cedSvg, heatmapFigureSvg } from "./_train_plots.ts";
 
@@ -259,14 +260,16 @@ async function main(args: string[]): Promise<number> {
     work: stringFlag(cli.values, "work"),
   };
   const quick = cli.values.quick === true, sweep = cli.values.sweep === true;
-  const whole = (name: string, fallback: number) =>
-    numberFlag(cli.values, name, { integer: true, min: 1 }) ?? fallback;
-  const steps = whole("steps", quick ? 3 : DEFAULT_STEPS);
-  const seeds = whole("seeds", quick ? 1 : 3);
-  const parallel = whole("jobs", 2);
-  const batch = whole("batch", quick ? 4 : 8);
+  const whole = (name: string, fallback: number, max: number) =>
+    numberFlag(cli.values, name, { integer: true, min: 1, max }) ?? fallback;
+  const steps = whole("steps", quick ? 3 : DEFAULT_STEPS, MAX_STEPS);
+  const seeds = whole("seeds", quick ? 1 : 3, 1000);
+  const parallel = whole("jobs", 2, 64);
+  const batch = whole("batch", quick ? 4 : 8, maxBatch(2, true));
   const out = values.out ?? join("out", "ablation");
   const work = values.work ?? join("out", "ablation-runs");
+  await checkOutDir(out);
+  if (cli.values.report !== true) await checkOutDir(work, "--work");
   const faces = quick ? 16 : undefined;
   const common = [
     "--steps",

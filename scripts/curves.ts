@@ -17,14 +17,15 @@ import { join, resolve } from "node:path";
 import { awingLoss, l1Loss, mseLoss, wingLoss } from "../src/loss/mod.ts";
 import type { LossResult } from "../src/loss/mod.ts";
 import {
+  checkOutDir,
   choiceFlag,
   numberFlag,
   numberListFlag,
   parseUsage,
-  prepareOutDir,
   runCli,
   stringFlag,
   UsageError,
+  writeOutput,
 } from "./_cli.ts";
 import { chartSpec, type FigureFormat, plasmaColors, renderFigure } from "./_plot.ts";
 import type { CurveRow, CurveStyle } from "./_plot.ts";
@@ -346,15 +347,14 @@ export async function renderCurves(options: CurvesOptions = {}): Promise<CurvesR
   );
 
   const out = resolve(options.out ?? "out");
-  await Deno.mkdir(out, { recursive: true });
   const files = [
     join(out, `loss.${format}`),
     join(out, `gradient.${format}`),
     join(out, "curves.csv"),
   ];
-  await Deno.writeFile(files[0]!, lossFigure);
-  await Deno.writeFile(files[1]!, gradFigure);
-  await Deno.writeTextFile(files[2]!, toCsv(rows));
+  await writeOutput(files[0]!, lossFigure);
+  await writeOutput(files[1]!, gradFigure);
+  await writeOutput(files[2]!, toCsv(rows));
   return { files };
 }
 
@@ -407,7 +407,7 @@ async function main(args: string[]): Promise<number> {
     if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message);
     throw e;
   }
-  await prepareOutDir(options.out ?? "out");
+  await checkOutDir(options.out ?? "out");
   const { files } = await renderCurves(options);
   for (const f of files) console.log(`wrote ${f}`);
   return 0;

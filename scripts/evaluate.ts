@@ -28,14 +28,18 @@ import {
   type NmeNorm,
 } from "../src/metrics/mod.ts";
 import {
+  checkOutDir,
   choiceFlag,
   CliError,
+  failedOn,
+  filesIn,
   numberListFlag,
   parseUsage,
-  prepareOutDir,
+  refuseOverwrite,
   runCli,
   stringFlag,
   UsageError,
+  writeOutput,
 } from "./_cli.ts";
 
 const HELP = `Usage: deno task eval --gt FILE --pred FILE [options]
@@ -59,7 +63,8 @@ Options:
   --gt-origin 0|1      subtract 1 from 1-based ground truth (.pts, 300W CSV, COFW-68)
   --pred-origin 0|1    the same for the predictions
   --json               print the scores as JSON instead of the table
-  --out DIR            write the CED figure and ced.csv to DIR (created when missing)
+  --out DIR            write the CED figure and ced.csv to DIR (created when missing;
+                       never over an input file)
   --format FMT         figure format: svg (default) or png
   -h, --help           print this help
 `;
@@ -95,8 +100,7 @@ async function readLandmarks(
   origin: 0 | 1 | undefined,
 ): Promise<LandmarkFile> {
   const bytes = await Deno.readFile(file).catch((e: Error) => {
-    if (e instanceof Deno.errors.NotCapable) throw e;
-    throw new CliError(`cannot read --${flag} ${JSON.stringify(file)}: ${e.message}`);
+    throw failedOn(`--${flag}`, file, "cannot read", e);
   });
   return parseLandmarkFile(bytes, { name: basename(file), origin });
 }
@@ -106,7 +110,11 @@ async function subsetAttributes(dir: string, gt: LandmarkFile): Promise<WflwAttr
     throw new UsageError("--subsets needs a WFLW list as --gt (faces are matched by image)");
   }
   const names = [];
-  for await (const entry of Deno.readDir(dir)) if (entry.isFile) names.push(entry.name);
+  try {
+    for await (const entry of Deno.readDir(dir)) if (entry.isFile) names.push(entry.name);
+  } catch (e) {
+    throw failedOn("--subsets", dir, "cannot read", e);
+  }
   const lists = {} as Record<WflwAttributeName, LandmarkFile>;
   for (const attr of WFLW_ATTRIBUTES) {
     const hits = names.filter((n) => n.endsWith(".txt") && n.includes(SUBSET_FILES[attr]));
@@ -144,6 +152,11 @@ function toJson(gtFile: string, predFile: string, norm: NmeNorm, ev: Evaluation)
   };
 }
 
+/** The files --out receives: the CED figure and its table. */
+function outputFiles(out: string, format: "svg" | "png"): [figure: string, csv: string] {
+  return [join(out, `ced.${format}`), join(out, "ced.csv")];
+}
+
 async function writeFigure(
   out: string,
   format: "svg" | "png",
@@ -163,16 +176,12 @@ async function writeFigure(
     const name = `${attr} (NME ${(100 * s.nme).toFixed(2)}%)`;
     series.push({ name, ...cedCurve(nmes, { threshold: t, steps: ev.ced.x.length - 1 }) });
   }
-  const files: string[] = [];
-  const figure = join(out, `ced.${format}`);
+  const [figure, csv] = outputFiles(out, format);
   const bytes = await renderFigure(cedSpec(series, `Cumulative error distribution`), format);
-  await Deno.writeFile(figure, bytes);
-  files.push(resolve(figure));
-  const csv = join(out, "ced.csv");
+  await writeOutput(figure, bytes);
   const rows = Array.from(ev.ced.x, (x, i) => `${x},${ev.ced.y[i]}`);
-  await Deno.writeTextFile(csv, ["nme,fraction", ...rows, ""].join("\n"));
-  files.push(resolve(csv));
-  return files;
+  await writeOutput(csv, ["nme,fraction", ...rows, ""].join("\n"));
+  return [resolve(figure), resolve(csv)];
 }
 
 async function main(args: string[]): Promise<number> {
@@ -193,7 +202,16 @@ async function main(args: string[]): Promise<number> {
   const gtOrigin = parseOrigin(stringFlag(values, "gt-origin"), "gt-origin");
   const predOrigin = parseOrigin(stringFlag(values, "pred-origin"), "pred-origin");
   const out = stringFlag(values, "out");
-  if (out !== undefined) await prepareOutDir(out);
+  const subsetsDir = stringFlag(values, "subsets");
+  if (out !== undefined) {
+    await checkOutDir(out);
+    // ced.csv or ced.svg never replaces a file read (a ground truth named ced.csv, say)
+    await refuseOverwrite(outputFiles(out, format), [
+      gtFile,
+      predFile,
+      ...await filesIn(subsetsDir),
+    ]);
+  }
 
   const gt = await readLandmarks(gtFile, "gt", gtOrigin);
   const pred = await readLandmarks(predFile, "pred", predOrigin);
@@ -202,7 +220,6 @@ async function main(args: string[]): Promise<number> {
       `--pred has ${pred.count} faces of ${pred.numPoints} points but --gt has ${gt.count} of ${gt.numPoints}`,
     );
   }
-  const subsetsDir = stringFlag(values, "subsets");
   const attributes = subsetsDir !== undefined
     ? await subsetAttributes(subsetsDir, gt)
     : gt.attributes;

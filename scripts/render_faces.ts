@@ -11,7 +11,16 @@
 import { encode } from "fast-png";
 import { join } from "node:path";
 import { createBatchSource } from "../src/data/create_batch_source.ts";
-import { numberFlag, parseUsage, prepareOutDir, runCli, stringFlag, UsageError } from "./_cli.ts";
+import {
+  checkOutDir,
+  numberFlag,
+  parseUsage,
+  refuseOverwrite,
+  runCli,
+  stringFlag,
+  UsageError,
+  writeOutput,
+} from "./_cli.ts";
 
 const HELP = `Usage: deno task faces [--split NAME] [--count N] [--size S] [--seed N] [--out DIR]
 
@@ -40,13 +49,20 @@ async function main(args: string[]): Promise<void> {
   const seed = numberFlag(cli.values, "seed", { integer: true, min: 0 }) ?? 0;
   if (count > 64 || size > 1024) throw new UsageError("--count is at most 64 and --size 1024");
   const out = stringFlag(cli.values, "out") ?? "out/faces";
-  await prepareOutDir(out);
+  await checkOutDir(out);
+  const path = join(out, "rendered_faces.png");
   const source = await createBatchSource({
     split,
     batch: count,
     inputSize: size,
     seed,
     worker: false,
+  });
+  // the annotation files read ("file.csv:line" per face) are never replaced
+  const files = new Set(source.faces.sources.map((s) => s.replace(/:\d+$/, "")));
+  await refuseOverwrite([path], [...files]).catch((e) => {
+    source.close();
+    throw e;
   });
   const batch = source.batchAt(0);
   source.close();
@@ -72,8 +88,7 @@ async function main(args: string[]): Promise<void> {
       }
     }
   }
-  const path = join(out, "rendered_faces.png");
-  await Deno.writeFile(path, encode({ width: w, height: h, data: rgb, channels: 3 }));
+  await writeOutput(path, encode({ width: w, height: h, data: rgb, channels: 3 }));
   console.log(`wrote ${path} (${count} ${split} faces at ${size} px, seed ${seed})`);
 }
 

@@ -8,12 +8,25 @@
  */
 import { join } from "node:path";
 import { useWasmBackend } from "../src/tfjs/use_wasm_backend.ts";
+import type { HeatmapModelOptions } from "../src/train/create_heatmap_model.ts";
 import { LEARNING_RATES } from "../src/train/learning_rates.ts";
 import { LOSS_NAMES } from "../src/train/loss_function.ts";
 import { openTrainingData } from "../src/train/open_training_data.ts";
 import { runTraining } from "../src/train/run_training.ts";
 import type { LossName } from "../src/train/types.ts";
-import { numberFlag, parseUsage, runCli, stringFlag, UsageError } from "./_cli.ts";
+import {
+  checkOutDir,
+  choiceFlag,
+  filesIn,
+  numberFlag,
+  osErrorOn,
+  parseUsage,
+  refuseOverwrite,
+  runCli,
+  stringFlag,
+  UsageError,
+} from "./_cli.ts";
+import { INPUT_SIZE, MAX_STEPS, maxBatch, maxStepBatch, modelSizes } from "./_train_flags.ts";
 import { Progress } from "./_progress.ts";
 import { learningCurveSvg } from "./_train_plots.ts";
 
@@ -36,8 +49,9 @@ weights.bin) and metrics.json.
 
 Options:
   --loss NAME          ${LOSS_NAMES.join(" | ")} (default: awing)
-  --steps N            optimiser steps (default: 600)
-  --batch N            batch size (default: ${BATCH})
+  --steps N            optimiser steps, at most ${MAX_STEPS} (default: 600)
+  --batch N            batch size (default: ${BATCH}); one batch must fit in 2 GiB and a
+                       training step in the WASM backend's 4 GiB (about 380 at the defaults)
   --lr R               Adam learning rate (default: the loss's rate from the sweep)
   --seed N             seed of the weights and of the data order (default: 0)
   --data SPEC          "rendered" (faces rendered from real 300W annotations, the rendered
@@ -45,16 +59,42 @@ Options:
   --out DIR            output folder (default: out/train)
   --coord-conv         add CoordConv input channels (x, y, r)
   --boundary           add a boundary heatmap output channel
-  --width N            U-Net filters at the finest level (default: 16)
-  --levels N           U-Net levels (default: 3)
+  --width N            U-Net filters at the finest level, 1 to 1024 (default: 16)
+  --levels N           U-Net levels, at most log2(64 / stride) (default: 3)
   --stride N           input pixels per heatmap pixel: 1, 2 or 4 (default: ${STRIDE})
-  --head N             width of a 1x1 layer before the output, 0 for none (default: 0)
+  --head N             width of a 1x1 layer before the output, 0 (none) to 4096 (default: 0)
   --validate-every N   steps between validations and checkpoints (default: steps / 5)
-  --sigma S            sigma of the Gaussian targets, heatmap pixels (default: ${SIGMA})
+  --sigma S            sigma of the Gaussian targets, heatmap pixels, 0.001 to 1000
+                       (default: ${SIGMA})
   --faces N            use only the first N validation and test faces (quick checks)
   --quiet              no progress output
   -h, --help           print this help
 `;
+
+/** Most --seed: the model seeds its layers with seed x 1000 + i, a safe integer. */
+const MAX_SEED = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
+/** The files a run writes into --out. */
+function outputsOf(out: string): string[] {
+  return [
+    ...["log.csv", "metrics.json", "learning_curve.svg"].map((f) => join(out, f)),
+    ...["model.json", "weights.bin"].map((f) => join(out, "checkpoint", f)),
+  ];
+}
+
+/** The model of the run, as runTraining makes it. */
+function modelOptions(o: {
+  stride: number;
+  width: number;
+  levels: number;
+  head: number;
+  sigma: number;
+  coordConv: boolean;
+  boundary: boolean;
+}): HeatmapModelOptions {
+  const { stride, width, levels, head, sigma, coordConv, boundary } = o;
+  return { inputSize: INPUT_SIZE, stride, width, levels, head, sigma, coordConv, boundary };
+}
 
 async function main(args: string[]): Promise<number> {
   const cli = parseUsage(args, HELP);
@@ -64,35 +104,57 @@ async function main(args: string[]): Promise<number> {
   if (!LOSS_NAMES.includes(loss)) {
     throw new UsageError(`unknown loss "${loss}": expected one of ${LOSS_NAMES.join(", ")}`);
   }
-  const whole = (name: string, fallback: number, min = 1) =>
-    numberFlag(v, name, { integer: true, min }) ?? fallback;
-  const steps = whole("steps", 600);
+  // every value is checked against what the model and the data sources take, before any work
+  const whole = (name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
+    numberFlag(v, name, { integer: true, min, max }) ?? fallback;
+  const steps = whole("steps", 600, 1, MAX_STEPS);
+  const stride = Number(choiceFlag(v, "stride", ["1", "2", "4"] as const, String(STRIDE)));
+  const maxLevels = Math.log2(INPUT_SIZE / stride);
+  const levels = whole("levels", 3, 0);
+  if (levels > maxLevels) {
+    throw new UsageError(
+      `--levels must be at most ${maxLevels} with --stride ${stride} (the ${
+        INPUT_SIZE / stride
+      } px heatmap halves ${maxLevels} times to 1 px) but it is ${levels}`,
+    );
+  }
+  const boundary = v.boundary === true;
   const o = {
     loss,
     steps,
     lr: numberFlag(v, "lr", { above: 0 }) ?? LEARNING_RATES[loss],
-    sigma: numberFlag(v, "sigma", { above: 0 }) ?? SIGMA,
-    batch: whole("batch", BATCH),
-    seed: whole("seed", 0, 0),
-    width: whole("width", 16),
-    levels: whole("levels", 3, 0),
-    head: whole("head", 0, 0),
-    stride: whole("stride", STRIDE),
+    sigma: numberFlag(v, "sigma", { min: 1e-3, max: 1e3 }) ?? SIGMA,
+    batch: whole("batch", BATCH, 1, maxBatch(stride, boundary)),
+    seed: whole("seed", 0, 0, MAX_SEED),
+    width: whole("width", 16, 1, 1024),
+    levels,
+    head: whole("head", 0, 0, 4096),
+    stride,
     validateEvery: whole("validate-every", Math.max(1, Math.round(steps / 5))),
-    faces: numberFlag(v, "faces", { integer: true, min: 1 }),
+    faces: numberFlag(v, "faces", { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER }),
     data: stringFlag(v, "data") ?? "rendered",
     out: stringFlag(v, "out") ?? join("out", "train"),
     coordConv: v["coord-conv"] === true,
-    boundary: v.boundary === true,
+    boundary,
     quiet: v.quiet === true,
   };
+  await checkOutDir(o.out);
+  if (o.data !== "rendered") await refuseOverwrite(outputsOf(o.out), await filesIn(o.data));
+  const stepBatch = maxStepBatch(modelSizes(o));
+  if (o.batch > stepBatch) {
+    throw new UsageError(
+      stepBatch === 0
+        ? `--width ${o.width}, --levels ${o.levels} and --head ${o.head} make a model too large to train in the WASM backend's 4 GiB`
+        : `--batch must be at most ${stepBatch} for this model (a training step must fit the WASM backend's 4 GiB) but it is ${o.batch}`,
+    );
+  }
   await useWasmBackend();
   const data = await openTrainingData({
     folder: o.data === "rendered" ? undefined : o.data,
     batch: o.batch,
     seed: o.seed,
-    inputSize: 64,
-    heatmapSize: 64 / o.stride,
+    inputSize: INPUT_SIZE,
+    heatmapSize: INPUT_SIZE / o.stride,
     sigma: o.sigma,
     boundary: o.boundary,
     faces: o.faces,
@@ -106,16 +168,7 @@ async function main(args: string[]): Promise<number> {
       learningRate: o.lr,
       seed: o.seed,
       validateEvery: o.validateEvery,
-      model: {
-        inputSize: 64,
-        stride: o.stride,
-        width: o.width,
-        levels: o.levels,
-        head: o.head,
-        sigma: o.sigma,
-        coordConv: o.coordConv,
-        boundary: o.boundary,
-      },
+      model: modelOptions(o),
       extra: { batch: o.batch, data: o.data },
       onStep: o.quiet ? undefined : (s) => progress.update(s.step, s.loss, s.seconds),
       onValidation: o.quiet
@@ -135,6 +188,8 @@ async function main(args: string[]): Promise<number> {
       } %), ${metrics.secondsPerStep.toFixed(3)} s/step; wrote ${o.out}`,
     );
     return 0;
+  } catch (e) {
+    throw osErrorOn("--out", o.out, "cannot write to", e); // names the flag, not only the OS
   } finally {
     if (!o.quiet) progress.done();
     data.close();

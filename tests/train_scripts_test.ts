@@ -122,7 +122,11 @@ Deno.test({
       join(dir, "images"),
     ]);
     equal(missing.code, 1);
-    ok(/^predict: Cannot load checkpoint: no model.json in/.test(missing.err));
+    ok(
+      /^predict: --checkpoint ".*nothing": Cannot load checkpoint: no model.json in/.test(
+        missing.err,
+      ),
+    );
     equal(missing.err.split("\n").length, 1);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -19,6 +19,18 @@ export function checkAffine(matrix: unknown, name: string, action: string): Affi
   return matrix as unknown as Affine;
 }
 
+/** Checks that a computed affine holds six finite numbers (`what` names it in the message). */
+export function checkFiniteResult(matrix: readonly number[], action: string, what: string): void {
+  const i = matrix.findIndex((v) => !Number.isFinite(v));
+  if (i >= 0) {
+    throw new RangeError(
+      `Cannot ${action} as ${what} must be finite: element ${i} is ${
+        matrix[i]
+      } (it overflows float64)`,
+    );
+  }
+}
+
 /** Checks landmarks: a Float32Array or Float64Array of (x, y) pairs, optionally K per face. */
 export function checkLandmarks(
   landmarks: unknown,

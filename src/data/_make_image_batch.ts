@@ -2,6 +2,7 @@
 // 8-bit image (box-filtered first when the photo is much larger than the crop), and every
 // sample warps that cache through its crop + augmentation affine. Exported through the
 // `./train` graph (it needs the npm codecs).
+import { oneLine } from "../_one_line.ts";
 import { composeAffine } from "./compose_affine.ts";
 import { decodeImage } from "./decode_image.ts";
 import { faceBoxAffine } from "./face_box_affine.ts";
@@ -31,8 +32,27 @@ interface Cached {
   readonly matrix: Affine;
 }
 
-const cache = new Map<string, Cached>();
-let cacheBytes = 0;
+/** The decoded crops of one source, least recently used first, and their bytes. */
+interface CropCache {
+  readonly crops: Map<string, Cached>;
+  bytes: number;
+}
+
+/**
+ * Each plan's own cache: a crop depends on the plan's options (input size, enlargement,
+ * boxes), so two sources never share one. The worker keeps the plan it was sent, and the
+ * calling thread the source's plan, so each source finds its cache again at every batch.
+ */
+const caches = new WeakMap<ImagePlan, CropCache>();
+
+function cacheOf(plan: ImagePlan): CropCache {
+  let c = caches.get(plan);
+  if (c === undefined) {
+    c = { crops: new Map(), bytes: 0 };
+    caches.set(plan, c);
+  }
+  return c;
+}
 
 /** The face's box: given, or its landmarks' box. */
 function faceBox(
@@ -69,10 +89,11 @@ function shrink(image: RasterImage, f: number): RasterImage & { readonly data: U
 function cached(plan: ImagePlan, face: number, lm: Float64Array): Cached {
   const path = plan.images[face]!;
   const key = `${face}\n${path}`;
-  const hit = cache.get(key);
+  const cache = cacheOf(plan);
+  const hit = cache.crops.get(key);
   if (hit !== undefined) {
-    cache.delete(key); // most recently used goes last
-    cache.set(key, hit);
+    cache.crops.delete(key); // most recently used goes last
+    cache.crops.set(key, hit);
     return hit;
   }
   let bytes: Uint8Array;
@@ -83,7 +104,7 @@ function cached(plan: ImagePlan, face: number, lm: Float64Array): Cached {
       ? "it was not found"
       : e instanceof Deno.errors.NotCapable
       ? "reading it needs --allow-read"
-      : String(e).split("\n")[0];
+      : oneLine(e);
     throw new Error(`Cannot read image "${path}": ${why}`);
   }
   let image: RasterImage = decodeImage(bytes, path);
@@ -108,12 +129,12 @@ function cached(plan: ImagePlan, face: number, lm: Float64Array): Cached {
     image: { data, width: side, height: side, channels: warped.channels },
     matrix: toCache,
   };
-  cache.set(key, entry);
-  cacheBytes += data.length;
-  for (const [k, v] of cache) {
-    if (cacheBytes <= plan.cacheBytes || k === key) break;
-    cache.delete(k);
-    cacheBytes -= v.image.data.length;
+  cache.crops.set(key, entry);
+  cache.bytes += data.length;
+  for (const [k, v] of cache.crops) {
+    if (cache.bytes <= plan.cacheBytes || k === key) break;
+    cache.crops.delete(k);
+    cache.bytes -= v.image.data.length;
   }
   return entry;
 }

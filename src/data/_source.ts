@@ -30,6 +30,44 @@ export function checkFaceSet(faces: FaceSet, action: string): void {
   }
 }
 
+/** Most bytes one batch's images and heatmaps may take (float32): 2 GiB. */
+export const MAX_BATCH_BYTES = 2 ** 31;
+
+/** Most bytes of the batches a worker prepares ahead (`prefetch` of them): 4 GiB. */
+const MAX_PREFETCH_BYTES = 2 ** 32;
+
+/** The sizes a batch's memory depends on. */
+export type BatchSizes = Pick<
+  PlanBase,
+  "batch" | "inputSize" | "heatmapSize" | "numPoints" | "boundary" | "coord"
+>;
+
+/** Bytes of one batch's images and heatmaps (float32). */
+export function batchBytes(sizes: BatchSizes): number {
+  const { batch: b, inputSize: s, heatmapSize: h } = sizes;
+  const c = sizes.coord ? 6 : 3, k = sizes.numPoints + (sizes.boundary ? 1 : 0);
+  return 4 * b * (s * s * c + h * h * k);
+}
+
+/**
+ * Checks, before anything is allocated, that one batch of `plan` (images and heatmaps, float32)
+ * fits in {@link MAX_BATCH_BYTES}; the message names the options to lower.
+ */
+export function checkBatchBytes(plan: BatchSizes, action: string): void {
+  const { batch: b, inputSize: s, heatmapSize: h } = plan;
+  const c = plan.coord ? 6 : 3, k = plan.numPoints + (plan.boundary ? 1 : 0);
+  const bytes = batchBytes(plan);
+  if (bytes > MAX_BATCH_BYTES) {
+    throw new RangeError(
+      `Cannot ${action} as one batch must fit in ${
+        MAX_BATCH_BYTES / 2 ** 30
+      } GiB: current value is batch ${b} x (${s} x ${s} x ${c} image + ${h} x ${h} x ${k} heatmap) floats = ${
+        (bytes / 2 ** 30).toFixed(1)
+      } GiB (lower "batch", "inputSize" or "heatmapSize")`,
+    );
+  }
+}
+
 /** The plan fields every source shares, from the checked options. */
 export function planBase(
   o: BatchOptions,
@@ -39,7 +77,7 @@ export function planBase(
 ): PlanBase {
   const inputSize = checkInt(o.inputSize ?? 128, "inputSize", 8, 4096, action);
   const augment = o.augment ?? training;
-  return {
+  const plan: PlanBase = {
     faces: faces.landmarks,
     count: faces.count,
     numPoints: faces.numPoints,
@@ -60,6 +98,8 @@ export function planBase(
     coord: o.coord ?? false,
     enlarge: checkRange(o.enlarge ?? 1.25, "enlarge", 0.1, 10, action),
   };
+  checkBatchBytes(plan, action);
+  return plan;
 }
 
 /** The batch source of a plan. */
@@ -72,6 +112,16 @@ export function batchSource<P extends PlanBase>(
   action: string,
 ): BatchSource {
   const prefetch = checkInt(o.prefetch ?? 2, "prefetch", 1, 64, action);
+  const bytes = batchBytes(plan);
+  if (o.worker !== false && prefetch * bytes > MAX_PREFETCH_BYTES) {
+    throw new RangeError(
+      `Cannot ${action} as the prefetched batches must fit in ${
+        MAX_PREFETCH_BYTES / 2 ** 30
+      } GiB: current value is prefetch ${prefetch} x ${
+        (bytes / 2 ** 30).toFixed(2)
+      } GiB (lower "prefetch" or the batch)`,
+    );
+  }
   const { batch, inputSize: s, heatmapSize: h, numPoints: k } = plan;
   return {
     faces,

@@ -1,5 +1,5 @@
 // The square crop shared by centerScaleAffine and faceBoxAffine.
-import { checkInt, checkRange, MAX_SIDE } from "./_check.ts";
+import { checkFiniteResult, checkInt, checkRange, MAX_SIDE } from "./_check.ts";
 import type { Affine } from "./types.ts";
 
 /**
@@ -27,5 +27,7 @@ export function squareCrop(
   const rad = (rotation * Math.PI) / 180;
   const cos = Math.cos(rad) * s, sin = Math.sin(rad) * s;
   const t = size / 2 - 0.5;
-  return [cos, sin, t - cos * cx - sin * cy, -sin, cos, t + sin * cx - cos * cy];
+  const m = [cos, sin, t - cos * cx - sin * cy, -sin, cos, t + sin * cx - cos * cy] as const;
+  checkFiniteResult(m, action, `the crop of side ${side} at (${cx}, ${cy})`);
+  return m;
 }

@@ -21,7 +21,9 @@ export interface ApplyAffineOptions<T extends Landmarks> {
  * @throws {TypeError} If `landmarks` is not a Float32Array or Float64Array of pairs, the
  * matrix is not 6 numbers, or `out` does not match or shares memory with `landmarks` other
  * than as the very same elements (in place, `out: landmarks`, works).
- * @throws {RangeError} If a matrix element is not finite.
+ * @throws {RangeError} If a matrix element is not finite, or a finite point maps beyond the
+ * array type (a missing landmark, NaN, stays NaN); the points before it are then already
+ * written to `out`.
  *
  * @example Image -> crop -> image with a face-box crop
  * ```ts
@@ -56,6 +58,16 @@ export function applyAffine<T extends Landmarks>(
     const x = landmarks[i]!, y = landmarks[i + 1]!;
     out[i] = a * x + b * y + c;
     out[i + 1] = d * x + e * y + f;
+    if (
+      !(Number.isFinite(out[i]) && Number.isFinite(out[i + 1])) && Number.isFinite(x) &&
+      Number.isFinite(y)
+    ) {
+      throw new RangeError(
+        `Cannot ${action} as the mapped landmarks must be finite: point ${
+          i / 2
+        } (${x}, ${y}) maps to (${out[i]}, ${out[i + 1]}), beyond a ${landmarks.constructor.name}`,
+      );
+    }
   }
   return out;
 }

@@ -47,7 +47,7 @@ export interface BatchOptions {
   readonly enlarge?: number;
   /** Prepare batches in a Worker, off the calling thread. Default true. */
   readonly worker?: boolean;
-  /** Batches prepared ahead by the worker. Default 2. */
+  /** Batches prepared ahead by the worker, 1 to 64, together at most 4 GiB. Default 2. */
   readonly prefetch?: number;
 }
 

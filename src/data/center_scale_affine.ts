@@ -29,7 +29,8 @@ export interface CenterScaleAffineOptions {
  * @param options Centre, scale, crop size, rotation.
  * @returns The image -> crop transform.
  * @throws {RangeError} If a value is not finite, the scale is not > 0, the size is not a
- * whole number in [1, 16384] or the rotation is outside [-360, 360].
+ * whole number in [1, 16384], the rotation is outside [-360, 360], or the transform has an
+ * entry float64 cannot hold (a crop far too small or too far away).
  *
  * @example A 300W CSV face (scale 1.5, so a 300 px square) into a 256 crop
  * ```ts

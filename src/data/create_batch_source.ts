@@ -46,7 +46,9 @@ export interface BatchSourceOptions extends BatchOptions {
  * {@linkcode loadRendered300w}), or the worker may not load its module (it needs
  * `--allow-read`; `worker: false` needs none).
  * @throws {TypeError} If `faces` is not a 68-point face set, or `split` is unknown.
- * @throws {RangeError} If a size, count, sigma, seed or rate is out of range.
+ * @throws {RangeError} If a size, count, sigma, seed or rate is out of range, or one batch
+ * (images and heatmaps, float32) would take more than 2 GiB, or the prefetched ones more than
+ * 4 GiB: checked before any allocation.
  *
  * @example Two in-thread batches of a tiny face set
  * ```ts

@@ -28,7 +28,8 @@ export interface ImageBatchSourceOptions extends BatchOptions {
  * augmentation affine (rotation, zoom, shift, mirror with the layout's flip pairs, chosen
  * by the number of points), and the targets are made as for rendered faces. Batches are
  * channel-last Float32Array (images in [0, 1]), prepared by a Worker ahead of the caller;
- * in thread and worker give the same batches for the same options.
+ * in thread and worker give the same batches for the same options. Each source has its own
+ * crop cache (`cacheMegabytes`): two sources with other options never share a crop.
  *
  * Needs `--allow-read` for the images (the worker inherits the caller's permissions).
  *
@@ -36,7 +37,9 @@ export interface ImageBatchSourceOptions extends BatchOptions {
  * @returns The batch source (close it when done).
  * @throws {TypeError} If `faces` is not a face set with one image per face, or `box` is
  * unknown.
- * @throws {RangeError} If a size, count, sigma, seed or rate is out of range.
+ * @throws {RangeError} If a size, count, sigma, seed or rate is out of range, or one batch
+ * (images and heatmaps, float32) would take more than 2 GiB, or the prefetched ones more than
+ * 4 GiB: checked before any allocation.
  * @throws {Error} One line, at creation (first face) or from `next()`: an image cannot be
  * read or decoded, or the worker may not load its module.
  *

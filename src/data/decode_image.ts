@@ -2,6 +2,9 @@
 // and the `./data` export has no dependency.
 import { convertIndexedToRgb, decode as decodePng } from "fast-png";
 import jpeg from "jpeg-js";
+import { oneLine } from "../_one_line.ts";
+import { MAX_SIDE } from "./_check.ts";
+import { imageHeader } from "./_image_header.ts";
 import type { RasterImage } from "./types.ts";
 
 /** Largest image accepted, in megapixels (a header cannot make the decoder allocate more). */
@@ -16,8 +19,11 @@ const MAX_MEGAPIXELS = 100;
  * @param bytes The file's bytes.
  * @param name File name for error messages.
  * @returns The image (`Uint8Array` data, 1, 3 or 4 channels).
- * @throws {Error} One line naming the file: not a JPEG or PNG, corrupt, or larger than 100
- * megapixels.
+ * @throws {Error} One line naming the file: not a JPEG or PNG, cut short or corrupt, or
+ * larger than 100 megapixels or 16384 pixels a side. The size comes from the header and is
+ * checked before anything is decoded, and the file's structure is walked to its end first
+ * (every PNG chunk up to IEND, every JPEG segment up to the end-of-image marker), so a
+ * truncated file is refused rather than decoded in part.
  * @throws {TypeError} If `bytes` is not a Uint8Array.
  *
  * @example A 2 x 1 PNG
@@ -46,10 +52,19 @@ export function decodeImage(
     throw new Error(`Cannot decode image "${name}": it is neither a PNG nor a JPEG file`);
   }
   try {
+    // the header's size is a claim: it is checked before the codec allocates anything
+    const { width, height } = imageHeader(bytes, png);
+    if (!(width >= 1 && height >= 1)) {
+      throw new Error(`its header gives a size of ${width} x ${height} pixels`);
+    }
+    if (width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_MEGAPIXELS * 1e6) {
+      throw new Error(
+        `its header gives ${width} x ${height} pixels, more than the limit of ${MAX_MEGAPIXELS} megapixels and ${MAX_SIDE} pixels a side`,
+      );
+    }
     return png ? fromPng(bytes) : fromJpeg(bytes);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    throw new Error(`Cannot decode image "${name}": ${message.split("\n")[0]}`);
+    throw new Error(`Cannot decode image "${name}": ${oneLine(e)}`);
   }
 }
 
@@ -71,9 +86,6 @@ function fromJpeg(bytes: Uint8Array): RasterImage & { readonly data: Uint8Array 
 function fromPng(bytes: Uint8Array): RasterImage & { readonly data: Uint8Array } {
   const png = decodePng(bytes);
   const { width, height } = png;
-  if (width * height > MAX_MEGAPIXELS * 1e6) {
-    throw new Error(`${width} x ${height} is over ${MAX_MEGAPIXELS} megapixels`);
-  }
   if (png.palette !== undefined) {
     const rgb = convertIndexedToRgb(png);
     const channels = rgb.length === width * height * 4 ? 4 : 3;

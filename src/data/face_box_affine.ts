@@ -32,8 +32,9 @@ export interface FaceBoxAffineOptions {
  * @returns The image -> crop transform.
  * @throws {TypeError} If `box` is not an array of 4 numbers.
  * @throws {RangeError} If a value is not finite, the box is empty (w and h both 0), the
- * enlargement is not > 0, the size is not a whole number in [1, 16384], or the rotation is
- * outside [-360, 360].
+ * enlargement is not > 0, the size is not a whole number in [1, 16384], the rotation is
+ * outside [-360, 360], or the transform has an entry float64 cannot hold (a box far too
+ * small or too far away).
  *
  * @example The box's corners in a 64 px crop without enlargement
  * ```ts

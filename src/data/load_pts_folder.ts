@@ -1,7 +1,6 @@
 import { checkOptions } from "../_validate.ts";
 import { extname, join } from "node:path";
-import { parsePts } from "../layouts/parse_pts.ts";
-import { checkFolder, fileError, readText } from "./_files.ts";
+import { checkFolder, fileError, folderAction, readFacePts } from "./_files.ts";
 import type { ImageFaceSet } from "./image_face_set.ts";
 
 /** Options of {@linkcode loadPtsFolder}. */
@@ -56,7 +55,7 @@ export async function loadPtsFolder(
   dir: string,
   options: LoadPtsFolderOptions = {},
 ): Promise<ImageFaceSet> {
-  const action = `load image folder "${dir}"`;
+  const action = folderAction(dir);
   checkOptions(options, action);
   const abs = await checkFolder(action, "folder", dir);
   const images: string[] = [];
@@ -93,17 +92,10 @@ export async function loadPtsFolder(
       throw new Error(`Cannot ${action}: "${ptsName}" is beside two images named "${stem(image)}"`);
     }
     used.add(ptsName);
-    const text = await readText(action, "landmarks", join(abs, ptsName));
-    let lm: Float64Array;
-    try {
-      lm = parsePts(text, {
-        name: ptsName,
-        origin: options.origin ?? 1,
-        ...(k === undefined ? {} : { numPoints: k }),
-      });
-    } catch (e) {
-      throw new Error(`Cannot ${action}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    const lm = await readFacePts(action, join(abs, ptsName), ptsName, {
+      origin: options.origin,
+      numPoints: k,
+    });
     k = lm.length / 2;
     faces.push(lm);
   }

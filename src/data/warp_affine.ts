@@ -1,4 +1,4 @@
-import { checkOptions } from "../_validate.ts";
+import { checkOptions, F32_MAX } from "../_validate.ts";
 import { checkAffine, checkImage, checkInt, MAX_SIDE } from "./_check.ts";
 import { checkNoOverlap } from "../_overlap.ts";
 import { invertAffine } from "./invert_affine.ts";
@@ -23,6 +23,22 @@ export interface WarpAffineOptions {
   readonly out?: Float32Array;
 }
 
+/** Float32 sources: every output value must be finite (a source value or scale may overflow). */
+function checkFiniteOutput(out: Float32Array, width: number, oc: number, action: string): void {
+  for (let o = 0; o < out.length; o++) {
+    if (!Number.isFinite(out[o])) {
+      const p = Math.floor(o / oc);
+      throw new RangeError(
+        `Cannot ${action} as the output must be finite: pixel (${p % width}, ${
+          Math.floor(p / width)
+        }) is ${
+          out[o]
+        } (the image holds a non-finite value, or scale times a value overflows float32)`,
+      );
+    }
+  }
+}
+
 /**
  * Resamples an image through an affine transform, bilinearly: output pixel (j, i) takes the
  * source value at `invertAffine(matrix)` applied to (j, i), interpolated between the four
@@ -40,8 +56,10 @@ export interface WarpAffineOptions {
  * @throws {TypeError} If the image or matrix is malformed, or `out` does not fit or shares
  * memory with the image.
  * @throws {RangeError} If the matrix is not finite or not invertible, a size is not a whole
- * number in [1, 16384], the channels cannot be produced from the input's, or `fill` or
- * `scale` is not finite.
+ * number in [1, 16384], the channels cannot be produced from the input's, `fill` or `scale`
+ * is not finite or `scale` times `fill` (or 255, for 8-bit images) overflows float32, or an
+ * output value of a float image is not finite (`out` is then partly written). Output pixels
+ * whose source position is too far away to be finite get `fill`, as any outside pixel does.
  *
  * @example Sample half-way between pixel centres
  * ```ts
@@ -78,6 +96,13 @@ export function warpAffine(
       `Cannot ${action} as fill and scale must be finite: current values are ${fill} and ${scale}`,
     );
   }
+  // every output value is scale times a blend of samples (or fill): keep it a float32
+  const largest = Math.abs(scale) * Math.max(Math.abs(fill), src instanceof Uint8Array ? 255 : 0);
+  if (!(largest <= F32_MAX)) {
+    throw new RangeError(
+      `Cannot ${action} as scale times fill (or 255) must fit a float32: current values are scale ${scale} and fill ${fill}`,
+    );
+  }
   const size = width * height * oc;
   const out = options.out ?? new Float32Array(size);
   if (!(out instanceof Float32Array) || out.length !== size) {
@@ -103,7 +128,8 @@ export function warpAffine(
             (w00 * src[p00 + k]! + w10 * src[p10 + k]! + w01 * src[p01 + k]! +
               w11 * src[p11 + k]!);
         }
-      } else if (x0 < -1 || y0 < -1 || x0 >= sw || y0 >= sh) {
+      } else if (!(x0 >= -1 && y0 >= -1 && x0 < sw && y0 < sh)) {
+        // outside, also where a far-away coordinate is no longer finite
         for (let ch = 0; ch < oc; ch++) out[o + ch] = fillScaled;
       } else {
         for (let ch = 0; ch < oc; ch++) {
@@ -119,5 +145,6 @@ export function warpAffine(
       }
     }
   }
+  if (src instanceof Float32Array) checkFiniteOutput(out, width, oc, action);
   return { data: out, width, height, channels: oc };
 }

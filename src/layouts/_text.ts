@@ -63,7 +63,9 @@ export function* _nonBlankLines(lines: readonly string[]): Generator<[n: number,
   }
 }
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// Linear in the token's length: every repetition is followed by a character it cannot match
+// (`\d+\.?\d*` would try each split of a run of digits between its two halves).
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Parses a plain decimal number (no hex, no Infinity, no NaN, no empty string). */
 export function _number(ctx: _ParseContext, line: number, what: string, token: string): number {

@@ -19,6 +19,9 @@ export interface NpyArray {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+/** Longest header read (NumPy's own default `max_header_size`): a float array's is ~120. */
+const MAX_HEADER = 10000;
+
 function field(ctx: _ParseContext, header: string, key: string, value: string): string {
   const m = new RegExp(`['"]${key}['"]\\s*:\\s*${value}`).exec(header);
   if (m === null) _fail(ctx, undefined, `the header has no valid "${key}" entry`);
@@ -37,8 +40,9 @@ function field(ctx: _ParseContext, header: string, key: string, value: string): 
  * @returns The shape, the values and the dtype.
  * @throws {TypeError} If `bytes` is not a Uint8Array, or the dtype or the order is not
  * supported.
- * @throws {SyntaxError} If the file is not a `.npy` file, its header is malformed or the data
- * does not have the size the header announces.
+ * @throws {SyntaxError} If the file is not a `.npy` file, its header is malformed or longer
+ * than 10000 bytes (NumPy's own limit), or the data does not have the size the header
+ * announces.
  *
  * @example A [1, 2, 2] float32 array
  * ```ts
@@ -73,6 +77,13 @@ export function parseNpy(bytes: Uint8Array, options: ParseNpyOptions = {}): NpyA
   const start = 8 + lengthSize;
   if (bytes.length < start) _fail(ctx, undefined, "the header is cut short");
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerLength > MAX_HEADER) {
+    _fail(
+      ctx,
+      undefined,
+      `the header is ${headerLength} bytes long, more than the ${MAX_HEADER} that NumPy itself reads`,
+    );
+  }
   const offset = start + headerLength;
   if (offset > bytes.length) _fail(ctx, undefined, "the header is cut short");
   const header = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(

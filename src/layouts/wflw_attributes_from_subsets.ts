@@ -91,14 +91,18 @@ export function wflwAttributesFromSubsets(
     if (!Array.isArray(list)) {
       throw new TypeError(`Cannot ${ACTION}: "subsets.${name}" must be an array of faces`);
     }
+    const done = new Set<string>(); // a face repeated in a list is flagged once: linear time
     list.forEach((face, j) => {
       const f = checkFace(face, `"subsets.${name}" entry ${j}`);
-      const hits = index.get(key(f));
+      const k = key(f);
+      const hits = index.get(k);
       if (hits === undefined) {
         throw new RangeError(
           `Cannot ${ACTION}: "subsets.${name}" entry ${j} (${_quote(f.image)}) is not in "faces"`,
         );
       }
+      if (done.has(k)) return;
+      done.add(k);
       for (const i of hits) flags[i]!.add(name);
     });
   }

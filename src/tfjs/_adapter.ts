@@ -45,11 +45,40 @@ function readF32(t: tf.Tensor): Float32Array {
   return t.dataSync() as Float32Array;
 }
 
-/** Reads `landmarkWeights` (a tensor or floats) as floats; the core checks their length. */
-function landmarkWeightsData(lw: tf.Tensor | Float32Array | undefined): Float32Array | undefined {
+/**
+ * Reads `landmarkWeights` (a tensor of shape `[N, K]`, or N*K floats whose length the core
+ * checks) as floats: a tensor of another shape, even with N*K elements (`[K, N]`), is refused.
+ */
+function landmarkWeightsData(
+  lw: tf.Tensor | Float32Array | undefined,
+  n: number,
+  k: number,
+): Float32Array | undefined {
   if (lw === undefined || lw instanceof Float32Array) return lw;
-  return checkTensor(lw, "landmarkWeights").dataSync() as Float32Array;
+  const t = checkTensor(lw, "landmarkWeights");
+  if (t.rank !== 2 || t.shape[0] !== n || t.shape[1] !== k) {
+    throw new TypeError(
+      `Cannot ${ACTION}: "landmarkWeights" must have shape [N, K] = [${n}, ${k}] but its shape is ${
+        JSON.stringify(t.shape)
+      }`,
+    );
+  }
+  return t.dataSync() as Float32Array;
 }
+
+/**
+ * Zero, as a function of the target whose gradient, when one is asked for (the target then
+ * depends on what is differentiated), is a TypeError: the losses have a gradient for `pred`
+ * only, and leaving the target's part out would be a wrong number.
+ */
+const targetGuard = tf.customGrad((..._target: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: tf.zeros([]),
+  gradFunc: (): tf.Tensor => {
+    throw new TypeError(
+      `Cannot ${ACTION} gradient with respect to "target": the losses are differentiable in "pred" only (pass a target that does not depend on the variables)`,
+    );
+  },
+}));
 
 /**
  * The TensorFlow.js loss of `core`: checks the tensors, reads them, and returns the loss as a
@@ -84,7 +113,8 @@ export function _tfLoss<O extends LossOptions>(
       }`,
     );
   }
-  const lw = landmarkWeightsData(landmarkWeights);
+  const [n, k] = layout === "nhwc" ? [pred.shape[0], pred.shape[3]] : pred.shape;
+  const lw = landmarkWeightsData(landmarkWeights, n, k);
   // The loss' own parameters (alpha, w, ...) travel in `rest` with the common options; the
   // core reads channel-last data as it is.
   const coreOptions = {
@@ -107,5 +137,5 @@ export function _tfLoss<O extends LossOptions>(
       },
     };
   });
-  return loss(pred) as tf.Scalar;
+  return tf.tidy(() => tf.add(loss(pred), targetGuard(target)) as tf.Scalar);
 }

@@ -11,6 +11,12 @@ export interface _ModelShapes {
 
 /** Reads the sizes of an image-to-heatmap model; throws a TypeError for another model. */
 export function _modelShapes(model: tfl.LayersModel, action: string): _ModelShapes {
+  const m = model as Partial<tfl.LayersModel> | null;
+  if (
+    typeof m !== "object" || m === null || !Array.isArray(m.inputs) || !Array.isArray(m.outputs)
+  ) {
+    throw new TypeError(`Cannot ${action}: "model" must be a tf.LayersModel`);
+  }
   const input = model.inputs[0]?.shape, output = model.outputs[0]?.shape;
   const [, s, s2, ci] = input ?? [];
   const [, h, w, c] = output ?? [];

@@ -1,4 +1,4 @@
-import { checkOptions } from "../_validate.ts";
+import { checkF32, checkOptions } from "../_validate.ts";
 import type * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 import { applyAffine } from "../data/apply_affine.ts";
 import type { Affine } from "../data/types.ts";
@@ -67,7 +67,8 @@ export interface Evaluation {
  * @param set The faces: crops, ground truth in crop pixels, crop-to-image affines.
  * @param options DARK's sigma and the failure threshold.
  * @returns Mean NME, FR, AUC, the per-face NMEs and the landmarks in image pixels.
- * @throws {TypeError} When the set's arrays do not fit the model or each other.
+ * @throws {TypeError} When the set is not an object of Float32Array images and landmarks
+ * (and Float64Array affines), or its arrays do not fit the model or each other.
  */
 export function evaluateModel(
   model: tfl.LayersModel,
@@ -75,6 +76,13 @@ export function evaluateModel(
   options: EvaluateModelOptions = {},
 ): Evaluation {
   checkOptions(options, "evaluate model");
+  checkOptions(set, "evaluate model", "set");
+  if (set === undefined) throw new TypeError(`Cannot evaluate model: "set" is required`);
+  checkF32(set.images, "set.images", "evaluate model");
+  checkF32(set.landmarks, "set.landmarks", "evaluate model");
+  if (set.toImage !== undefined && !(set.toImage instanceof Float64Array)) {
+    throw new TypeError(`Cannot evaluate model: "set.toImage" must be a Float64Array`);
+  }
   const { heatmaps, shape } = predictHeatmaps(model, set.images);
   const [n, c, h] = shape;
   const k = set.landmarks.length / (2 * n);

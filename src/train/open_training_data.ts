@@ -1,4 +1,4 @@
-import { checkOptions } from "../_validate.ts";
+import { checkOptions, MAX_ELEMENTS } from "../_validate.ts";
 import type { BatchSource } from "../data/batch_options.ts";
 import { createBatchSource } from "../data/create_batch_source.ts";
 import { createImageBatchSource } from "../data/create_image_batch_source.ts";
@@ -93,24 +93,41 @@ function sourceOf(
     : createBatchSource({ faces, ...common });
 }
 
-/** Renders every face of a set once, unaugmented, as an evaluation set. */
+/** Faces per batch of an evaluation set: the set is made in batches of at most this many. */
+const EVAL_BATCH = 64;
+
+/**
+ * Renders every face of a set once, unaugmented, as an evaluation set: in batches of at most
+ * {@link EVAL_BATCH} faces (their heatmaps are not kept), so that a large set needs no more
+ * than its crops.
+ */
 async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<EvalSet> {
-  const source = await sourceOf(faces, o, {
-    batch: faces.count,
-    augment: false,
-    shuffle: false,
-    worker: false,
-  });
+  const n = faces.count, batch = Math.min(n, EVAL_BATCH);
+  const source = await sourceOf(faces, o, { batch, augment: false, shuffle: false, worker: false });
   try {
-    const b = source.batchAt(0);
-    const toImage = new Float64Array(faces.count * 6);
-    for (let i = 0; i < faces.count; i++) {
-      toImage.set(
-        invertAffine(Array.from(b.matrices.subarray(6 * i, 6 * i + 6)) as unknown as Affine),
-        6 * i,
+    const [, s, , c] = source.shapes.images, k2 = 2 * faces.numPoints, px = s * s * c;
+    if (n * px > MAX_ELEMENTS) {
+      throw new RangeError(
+        `Cannot open training data as the ${n} evaluation faces' crops must have at most ${MAX_ELEMENTS} values: current value is ${
+          n * px
+        } (use fewer faces)`,
       );
     }
-    return { images: b.images, landmarks: b.landmarks, toImage };
+    const images = new Float32Array(n * px), landmarks = new Float32Array(n * k2);
+    const toImage = new Float64Array(n * 6);
+    for (let first = 0; first < n; first += batch) {
+      // unshuffled: batch i holds faces i * batch, ..., wrapping around after the last
+      const b = source.batchAt(first / batch), m = Math.min(batch, n - first);
+      images.set(b.images.subarray(0, m * px), first * px);
+      landmarks.set(b.landmarks.subarray(0, m * k2), first * k2);
+      for (let i = 0; i < m; i++) {
+        toImage.set(
+          invertAffine(Array.from(b.matrices.subarray(6 * i, 6 * i + 6)) as unknown as Affine),
+          6 * (first + i),
+        );
+      }
+    }
+    return { images, landmarks, toImage };
   } finally {
     source.close();
   }
@@ -144,12 +161,8 @@ export async function openTrainingData(
   checkOptions(options, "open training data");
   let train: FaceSet, val: FaceSet, test: FaceSet;
   if (options.folder !== undefined) {
-    const all = await loadPtsFolder(options.folder);
-    if (all.numPoints !== 68) {
-      throw new Error(
-        `Cannot open data "${options.folder}": its .pts files have ${all.numPoints} points, not 68`,
-      );
-    }
+    // the model's 68 points: a .pts of another count is refused as predict refuses it
+    const all = await loadPtsFolder(options.folder, { numPoints: 68 });
     if (all.count < 2) {
       throw new Error(`Cannot open data "${options.folder}": it needs at least 2 faces`);
     }

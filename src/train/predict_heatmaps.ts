@@ -1,5 +1,6 @@
 import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import type * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
+import { checkF32, MAX_ELEMENTS } from "../_validate.ts";
 import { _modelShapes } from "./_model_shapes.ts";
 
 /** What {@link predictHeatmaps} returns. */
@@ -29,18 +30,35 @@ export interface PredictedHeatmaps {
  * @param images Images `[N, S, S, 3]`.
  * @param chunk Images per forward pass. Defaults to 32.
  * @returns The heatmaps `[N, C, h, w]` and their shape.
- * @throws {TypeError} When the image count is not a whole number >= 1.
+ * @throws {TypeError} When `images` is not a Float32Array, or its length is not a whole
+ * number >= 1 of images.
+ * @throws {RangeError} When `chunk` is not a whole number >= 1, or the heatmaps would have
+ * more than 2^31 - 1 elements.
  */
 export function predictHeatmaps(
   model: tfl.LayersModel,
   images: Float32Array,
   chunk = 32,
 ): PredictedHeatmaps {
-  const { s, ci, h, w, c } = _modelShapes(model, "predict heatmaps");
+  const action = "predict heatmaps";
+  const { s, ci, h, w, c } = _modelShapes(model, action);
+  checkF32(images, "images", action);
+  if (!(typeof chunk === "number" && Number.isInteger(chunk) && chunk >= 1)) {
+    throw new RangeError(
+      `Cannot ${action} as chunk must be a whole number >= 1: current value is ${String(chunk)}`,
+    );
+  }
   const n = images.length / (s * s * ci);
   if (!(Number.isInteger(n) && n >= 1)) {
     throw new TypeError(
       `Cannot predict heatmaps: "images" has ${images.length} values, not a whole number >= 1 of [${s}, ${s}, ${ci}] images`,
+    );
+  }
+  if (n * c * h * w > MAX_ELEMENTS) {
+    throw new RangeError(
+      `Cannot ${action} as the heatmaps [${n}, ${c}, ${h}, ${w}] must have at most ${MAX_ELEMENTS} elements: current value is ${
+        n * c * h * w
+      } (predict fewer images at a time)`,
     );
   }
   const out = new Float32Array(n * c * h * w);

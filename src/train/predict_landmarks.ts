@@ -1,4 +1,4 @@
-import { checkOptions } from "../_validate.ts";
+import { checkOptions, MAX_ELEMENTS } from "../_validate.ts";
 import type * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
 import { applyAffine } from "../data/apply_affine.ts";
 import { faceBoxAffine } from "../data/face_box_affine.ts";
@@ -45,7 +45,10 @@ export interface PredictLandmarksOptions {
  * @param images 8-bit images (RGB, RGBA or grey).
  * @param options Face boxes, enlargement, sigma.
  * @returns Landmarks `[N, K, 2]` in image pixels.
- * @throws {TypeError} When `boxes` does not have one entry per image.
+ * @throws {TypeError} When `images` is not an array, or `boxes` does not have one entry per
+ * image.
+ * @throws {RangeError} When the crops of all the images would have more than 2^31 - 1
+ * values (checked before they are allocated).
  */
 export function predictLandmarks(
   model: tfl.LayersModel,
@@ -55,7 +58,17 @@ export function predictLandmarks(
   checkOptions(options, "predict landmarks");
   const action = "predict landmarks";
   const { s, h } = _modelShapes(model, action);
+  if (!Array.isArray(images)) {
+    throw new TypeError(`Cannot ${action}: "images" must be an array of images`);
+  }
   const n = images.length;
+  if (n * s * s * 3 > MAX_ELEMENTS) {
+    throw new RangeError(
+      `Cannot ${action} as the ${n} crops of ${s} x ${s} x 3 must have at most ${MAX_ELEMENTS} values: current value is ${
+        n * s * s * 3
+      } (predict fewer images at a time)`,
+    );
+  }
   if (options.boxes !== undefined && options.boxes.length !== n) {
     throw new TypeError(
       `Cannot ${action}: "boxes" has ${options.boxes.length} entries but there are ${n} images`,
