@@ -1,7 +1,8 @@
 // The training pipeline: checkpoints round-trip, a short run learns, evaluation maps
 // landmarks back to the image, and bad options are refused.
 import * as tf from "@tensorflow/tfjs-core";
-import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
+import { deepEqual, equal, notDeepEqual, ok, rejects, throws } from "node:assert/strict";
+import { createBatchSource } from "../src/data/create_batch_source.ts";
 import { useWasmBackend } from "../src/tfjs/mod.ts";
 import {
   createHeatmapModel,
@@ -192,3 +193,40 @@ Deno.test(
     }
   },
 );
+
+Deno.test({
+  name: `seeds reproduce: the same seed (0 included) gives the same weights and batches${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
+  const weights = (seed: number) => {
+    const model = createHeatmapModel({ width: 4, levels: 1, numLandmarks: 3, inputSize: 16, seed });
+    const values = model.getWeights().map((w) => Array.from(w.dataSync()));
+    model.dispose();
+    return values;
+  };
+  const zero = weights(0);
+  deepEqual(weights(0), zero);
+  deepEqual(weights(7), weights(7));
+  // every convolution kernel differs with another seed
+  const one = weights(1);
+  const kernels = zero.map((w, i) => [w, one[i]!] as const).filter(([w]) =>
+    w.some((v) => v !== 0 && v !== 1)
+  );
+  ok(kernels.length >= 4);
+  for (const [a, b] of kernels) notDeepEqual(a, b);
+  // the data sources: the same seed gives the same batch, seed 0 included
+  const faces = {
+    landmarks: Float64Array.from({ length: 2 * 136 }, (_, i) => 40 + ((i * 37) % 50)),
+    count: 2,
+    numPoints: 68,
+    sources: ["a", "b"],
+  };
+  const batch = async (seed: number) => {
+    const source = await createBatchSource({ faces, batch: 2, inputSize: 16, seed, worker: false });
+    const b = await source.next();
+    source.close();
+    return b.images;
+  };
+  deepEqual(await batch(0), await batch(0));
+  notDeepEqual(await batch(1), await batch(0));
+});
