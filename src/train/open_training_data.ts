@@ -16,8 +16,14 @@ import type { EvalSet } from "./types.ts";
 export interface OpenTrainingDataOptions {
   /** Training batch size. Defaults to 16. */
   batch?: number;
-  /** Seed of the training order, augmentation and rendering. Defaults to 0. */
+  /** Seed of the training order, augmentation and rendering of the training faces. Defaults to 0. */
   seed?: number;
+  /**
+   * Seed of the validation and test faces' rendering, the same for every run whatever `seed`,
+   * so that runs are scored on the same images. Defaults to the rendered 300W protocol's fixed
+   * `evalSeed` (also for a folder of images, where it seeds nothing that changes the faces).
+   */
+  evalSeed?: number;
   /** Input crop side. Defaults to 64. */
   inputSize?: number;
   /** Heatmap side. Defaults to inputSize / 2. */
@@ -44,6 +50,9 @@ export interface OpenTrainingDataOptions {
   /** Prepare training batches in a Worker. Defaults to true. */
   worker?: boolean;
 }
+
+/** The evaluation faces' seed for a folder of images (their rendering has no randomness). */
+const EVAL_SEED = 0;
 
 /** The training augmentation of {@link openTrainingData}: +-15 degrees, zoom 0.9-1.1, shift 5%, mirror. */
 const LIGHT_AUGMENTATION: AugmentationRanges = {
@@ -93,9 +102,9 @@ function sourceOf(
     : createBatchSource({ faces, ...common });
 }
 
-/** Renders every face of a set once, unaugmented, as an evaluation set. */
-async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<EvalSet> {
-  const source = await sourceOf(faces, o, {
+/** Renders every face of a set once, unaugmented, with `seed`, as an evaluation set. */
+async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions, seed: number): Promise<EvalSet> {
+  const source = await sourceOf(faces, { ...o, seed }, {
     batch: faces.count,
     augment: false,
     shuffle: false,
@@ -120,7 +129,8 @@ async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<Eval
  * Opens the "rendered 300W" protocol (or a folder of images with `.pts` files, every tenth
  * face held out) for training: a Worker-backed source of augmented
  * training batches (channel-last images and Gaussian targets, plus the boundary channel with
- * `boundary`), and the validation and test faces rendered once without augmentation, with
+ * `boundary`), and the validation and test faces rendered once without augmentation (with
+ * `evalSeed`, the same images for every run), with
  * their crop-to-image affines so that evaluation scores landmarks in the original image
  * frame. Close it when done (it stops the Worker).
  *
@@ -135,14 +145,14 @@ async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<Eval
  * ```
  *
  * @param options Batch, seed, sizes, sigma, boundary channel, face limit, folder.
- * @returns The training source, validation and test faces, and `close`.
+ * @returns The training source, validation and test faces, their `evalSeed`, and `close`.
  * @throws {Error} When the annotation files cannot be read (a one-line message naming them).
  */
 export async function openTrainingData(
   options: OpenTrainingDataOptions = {},
-): Promise<TrainingData & { close(): void }> {
+): Promise<TrainingData & { evalSeed: number; close(): void }> {
   checkOptions(options, "open training data");
-  let train: FaceSet, val: FaceSet, test: FaceSet;
+  let train: FaceSet, val: FaceSet, test: FaceSet, protocolSeed: number;
   if (options.folder !== undefined) {
     const all = await loadPtsFolder(options.folder);
     if (all.numPoints !== 68) {
@@ -155,19 +165,29 @@ export async function openTrainingData(
     }
     train = subset(all, (i) => i % 10 !== 9 && !(all.count < 10 && i === all.count - 1));
     val = test = subset(all, (i) => i % 10 === 9 || (all.count < 10 && i === all.count - 1));
+    protocolSeed = EVAL_SEED;
   } else {
-    ({ train, val, test } = await loadRendered300w(
+    ({ train, val, test, evalSeed: protocolSeed } = await loadRendered300w(
       options.dir === undefined ? {} : { dir: options.dir },
     ));
   }
+  const evalSeed = options.evalSeed ?? protocolSeed;
   const n = options.faces;
-  const validation = await evalSet(n === undefined ? val : subset(val, (i) => i < n), options);
-  const testSet = await evalSet(n === undefined ? test : subset(test, (i) => i < n), options);
+  const validation = await evalSet(
+    n === undefined ? val : subset(val, (i) => i < n),
+    options,
+    evalSeed,
+  );
+  const testSet = await evalSet(
+    n === undefined ? test : subset(test, (i) => i < n),
+    options,
+    evalSeed,
+  );
   const source = await sourceOf(train, options, {
     batch: options.batch ?? 16,
     augment: options.augment ?? LIGHT_AUGMENTATION,
     shuffle: true,
     worker: options.worker ?? true,
   });
-  return { source, validation, test: testSet, close: () => source.close() };
+  return { source, validation, test: testSet, evalSeed, close: () => source.close() };
 }
