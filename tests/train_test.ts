@@ -9,6 +9,7 @@ import {
   evaluateModel,
   loadCheckpoint,
   predictHeatmaps,
+  runTraining,
   saveCheckpoint,
   trainModel,
 } from "../src/train/mod.ts";
@@ -287,4 +288,54 @@ Deno.test({
   };
   deepEqual(await batch(0), await batch(0));
   notDeepEqual(await batch(1), await batch(0));
+});
+
+Deno.test({
+  name: `a training folder holds one run: a second run into it is refused${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
+  const out = await Deno.makeTempDir();
+  const set = {
+    images: new Float32Array(2 * 16 * 16 * 3),
+    landmarks: faces(2, 3).landmarks.map((v) => v / 2),
+  };
+  const batch = {
+    images: new Float32Array(2 * 16 * 16 * 3),
+    heatmaps: new Float32Array(2 * 8 * 8 * 68),
+  };
+  const data = {
+    source: { next: () => Promise.resolve(batch) },
+    validation: set,
+    test: set,
+    evalSeed: 5,
+  };
+  const options = {
+    out,
+    loss: "mse" as const,
+    steps: 10,
+    learningRate: 1e-3,
+    validateEvery: 1,
+    model: { inputSize: 16, width: 4, levels: 1 },
+  };
+  try {
+    const { metrics } = await runTraining(data, options);
+    deepEqual(metrics.valCurve.map(([step]) => step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    equal(metrics.evalSeed, 5);
+    const files = () => [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    deepEqual(files(), ["checkpoint", "log.csv", "metrics.json"]);
+    const before = await Deno.readTextFile(`${out}/metrics.json`);
+    await rejects(
+      runTraining(data, { ...options, steps: 2 }),
+      Deno.errors.AlreadyExists,
+      `already holds a training run (log.csv)`,
+    );
+    equal(await Deno.readTextFile(`${out}/metrics.json`), before);
+    deepEqual(files(), ["checkpoint", "log.csv", "metrics.json"]);
+    // a folder with only a checkpoint of an interrupted run is refused as well
+    await Deno.remove(`${out}/log.csv`);
+    await Deno.remove(`${out}/metrics.json`);
+    await rejects(runTraining(data, options), /already holds a training run \(checkpoint\)/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
 });

@@ -145,12 +145,13 @@ async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions, seed: number)
  * ```
  *
  * @param options Batch, seed, sizes, sigma, boundary channel, face limit, folder.
- * @returns The training source, validation and test faces, their `evalSeed`, and `close`.
+ * @returns The training source, validation and test faces, their `evalSeed`, the number of
+ * training faces, and `close`.
  * @throws {Error} When the annotation files cannot be read (a one-line message naming them).
  */
 export async function openTrainingData(
   options: OpenTrainingDataOptions = {},
-): Promise<TrainingData & { evalSeed: number; close(): void }> {
+): Promise<TrainingData & { evalSeed: number; trainFaces: number; close(): void }> {
   checkOptions(options, "open training data");
   let train: FaceSet, val: FaceSet, test: FaceSet, protocolSeed: number;
   if (options.folder !== undefined) {
@@ -189,5 +190,12 @@ export async function openTrainingData(
     shuffle: true,
     worker: options.worker ?? true,
   });
-  return { source, validation, test: testSet, evalSeed, close: () => source.close() };
+  return {
+    source,
+    validation,
+    test: testSet,
+    evalSeed,
+    trainFaces: train.count,
+    close: () => source.close(),
+  };
 }
