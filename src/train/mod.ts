@@ -58,6 +58,18 @@ export {
   type LearningRateChoice,
   type LearningRateTrial,
 } from "./choose_learning_rate.ts";
+export {
+  type AblationAttempt,
+  type AblationConfig,
+  type AblationFailure,
+  type AblationJob,
+  type AblationJobResult,
+  type AblationRecord,
+  type AblationResult,
+  runAblation,
+  type RunAblationOptions,
+  type SweepRecord,
+} from "./run_ablation.ts";
 export { openTrainingData, type OpenTrainingDataOptions } from "./open_training_data.ts";
 export { predictLandmarks, type PredictLandmarksOptions } from "./predict_landmarks.ts";
 // Real images: the loaders live in src/data/ but are exported here, as they need the npm
