@@ -10,7 +10,10 @@ import {
 } from "../src/train/mod.ts";
 
 /** A fake run: validation NME falls as 1/step to `floor(lr)`; lr 1e-1 diverges. */
-function fake(log: AblationJob[], active = { now: 0, max: 0 }) {
+function fake(
+  log: AblationJob[],
+  active = { now: 0, max: 0 },
+): (job: AblationJob) => Promise<AblationJobResult> {
   return async (job: AblationJob): Promise<AblationJobResult> => {
     log.push(job);
     active.now++;
