@@ -16,8 +16,8 @@ export interface RunRecord {
   peak?: number;
   /** Median seconds per training step (optional). */
   secondsPerStep?: number;
-  /** Epochs of the training faces the run saw (optional). */
-  epochs?: number;
+  /** Epochs of the training faces the run saw (optional; null when unknown). */
+  epochs?: number | null;
 }
 
 /** Mean and sample standard deviation (0 for a single value). */
@@ -85,7 +85,7 @@ export function summarizeRuns(records: readonly RunRecord[]): RunSummary[] {
       typeof r !== "object" || r === null || typeof r.name !== "string" ||
       numbers.some((k) => typeof r[k] !== "number") ||
       (["peak", "secondsPerStep", "epochs"] as const).some((k) =>
-        r[k] !== undefined && typeof r[k] !== "number"
+        r[k] !== undefined && typeof r[k] !== "number" && !(k === "epochs" && r[k] === null)
       )
     ) {
       throw new TypeError(
