@@ -224,8 +224,24 @@ const json = (value: unknown) => JSON.stringify(value, null, 1) + "\n";
 const pct = (m: MeanStd, digits = 2) =>
   `${(100 * m.mean).toFixed(digits)} ± ${(100 * m.std).toFixed(digits)}`;
 
+/** One entry of comparisons.json. */
+interface Comparison {
+  a: string;
+  b: string;
+  question: string;
+  metric: string;
+  meanDiff: number;
+  ci95: [number, number];
+  perSeed: number[];
+  seeds: number[];
+  faces: number;
+  method: string;
+  resamples: number;
+  bootstrapSeed: number;
+}
+
 /** The comparisons of {@link PAIRS} over the seeds both configurations finished. */
-function comparisons(runs: readonly AblationRecord[]) {
+function comparisons(runs: readonly AblationRecord[]): Comparison[] {
   return PAIRS.flatMap(([a, b, question]) => {
     const seeds = [...new Set(runs.map((r) => r.seed))].filter((seed) =>
       [a, b].every((n) => runs.some((r) => r.name === n && r.seed === seed))
@@ -284,7 +300,7 @@ function sweepMarkdown(sweep: readonly SweepRecord[], s: Settings): string {
 function reportMarkdown(
   runs: readonly Run[],
   sweep: readonly SweepRecord[],
-  compared: ReturnType<typeof comparisons>,
+  compared: readonly Comparison[],
   s: Settings,
   seeds: number,
 ): string {
