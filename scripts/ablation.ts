@@ -561,7 +561,6 @@ async function main(args: string[]): Promise<number> {
   const out = stringFlag(v, "out") ?? join("out", "ablation");
   const work = stringFlag(v, "work") ?? join("out", "ablation-runs");
   await Deno.mkdir(out, { recursive: true });
-  await Deno.mkdir(work, { recursive: true });
   const settingsFile = join(out, "experiment.json");
   const earlier = await readJson<Settings | null>(settingsFile, null);
   if (earlier !== null && !isDeepStrictEqual(earlier, s)) {
@@ -576,6 +575,13 @@ async function main(args: string[]): Promise<number> {
   }
   const runs = await readJson<Run[]>(join(out, "ablation.json"), []);
   const sweep = await readJson<SweepRecord[]>(join(out, "sweep.json"), []);
+  if (earlier === null && (runs.length > 0 || sweep.length > 0)) {
+    throw new CliError(
+      `--out ${
+        JSON.stringify(out)
+      } holds ablation records without experiment.json (an ablation of another version): use another --out or remove them`,
+    );
+  }
   if (v.report === true) {
     if (runs.length === 0 && sweep.length === 0) {
       throw new CliError(`cannot report: no recorded run in ${JSON.stringify(out)}`);
@@ -587,6 +593,7 @@ async function main(args: string[]): Promise<number> {
     );
     return 0;
   }
+  await Deno.mkdir(work, { recursive: true });
   await _writeFileAtomic(settingsFile, json(s));
 
   const stop = new AbortController();
