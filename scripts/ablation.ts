@@ -191,6 +191,7 @@ async function trainJob(job: AblationJob, s: Settings, work: string): Promise<Ab
     stdin: "null",
   }).spawn();
   children.add(child);
+  console.error(`ablation: training process ${child.pid} in ${dir}`);
   let out: Deno.CommandOutput;
   try {
     out = await child.output();
@@ -602,7 +603,7 @@ async function main(args: string[]): Promise<number> {
     if (signalled !== undefined) return;
     signalled = signal;
     stop.abort();
-    console.error(`ablation: ${signal}: stopping ${children.size} training processes`);
+    const count = children.size;
     for (const child of children) {
       try {
         child.kill("SIGTERM");
@@ -610,6 +611,7 @@ async function main(args: string[]): Promise<number> {
         // already ended
       }
     }
+    console.error(`ablation: ${signal}: stopped ${count} training processes`);
   };
   const handlers = (["SIGINT", "SIGTERM"] as const).map((sig) => [sig, onSignal(sig)] as const);
   for (const [sig, handler] of handlers) Deno.addSignalListener(sig, handler);
