@@ -130,6 +130,97 @@ export function cedSvg(
   return renderSvg(spec);
 }
 
+/** One validation curve of {@link validationCurvesSvg}. */
+export interface ValidationCurve {
+  /** The configuration (colour). */
+  name: string;
+  /** The seed (one line each). */
+  seed: number;
+  /** `[step, validation NME]`. */
+  curve: readonly (readonly [number, number])[];
+}
+
+/** The validation curves of every run in one figure: NME in % (log scale) against step. */
+export function validationCurvesSvg(
+  runs: readonly ValidationCurve[],
+  names: readonly string[],
+  title: string,
+  subtitle: string,
+): Promise<string> {
+  const values = runs.flatMap((r) =>
+    r.curve.filter(([, v]) => Number.isFinite(v) && v > 0).map(([step, v]) => ({
+      configuration: r.name,
+      run: `${r.name} seed ${r.seed}`,
+      step,
+      nme: 100 * v,
+    }))
+  );
+  const spec: vl.TopLevelSpec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 560,
+    height: 340,
+    background: "white",
+    padding: 8,
+    title: { text: title, subtitle, anchor: "start", fontSize: 15 },
+    config: CONFIG,
+    data: { values },
+    mark: { type: "line", strokeWidth: 1.4, opacity: 0.85 },
+    encoding: {
+      x: { field: "step", type: "quantitative", title: "step" },
+      y: {
+        field: "nme",
+        type: "quantitative",
+        title: "validation NME (%, log scale)",
+        scale: { type: "log" },
+      },
+      color: {
+        field: "configuration",
+        type: "nominal",
+        sort: [...names],
+        scale: { domain: [...names], scheme: "tableau10" },
+        legend: { title: null, orient: "top-right", labelLimit: 260 },
+      },
+      detail: { field: "run", type: "nominal" },
+    },
+  };
+  return renderSvg(spec);
+}
+
+/** The peak value of every run (one point per seed) and the mean per configuration. */
+export function peakValuesSvg(
+  runs: readonly { name: string; seed: number; peak: number }[],
+  names: readonly string[],
+  title: string,
+): Promise<string> {
+  const y = { field: "configuration", type: "nominal" as const, sort: [...names], title: null };
+  const x = {
+    field: "peak",
+    type: "quantitative" as const,
+    title: "mean predicted value at the target peaks",
+    scale: { domain: [0, 1] },
+  };
+  const spec: vl.TopLevelSpec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: 420,
+    background: "white",
+    padding: 8,
+    title: { text: title, anchor: "start", fontSize: 15 },
+    config: CONFIG,
+    data: { values: runs.map((r) => ({ configuration: r.name, seed: r.seed, peak: r.peak })) },
+    layer: [
+      {
+        mark: { type: "bar", color: "#c6dbef" },
+        encoding: { y, x: { ...x, aggregate: "mean" } },
+      },
+      {
+        mark: { type: "point", filled: true, color: "#08519c", size: 50 },
+        encoding: { y, x },
+      },
+    ],
+  };
+  return renderSvg(spec);
+}
+
 /** A colour for a heatmap value (black - red - yellow - white, clamped to [0, 1]). */
 function hot(v: number): [number, number, number] {
   const t = Math.min(1, Math.max(0, v)) * 3;

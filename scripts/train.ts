@@ -11,6 +11,7 @@ import { useWasmBackend } from "../src/tfjs/use_wasm_backend.ts";
 import type { HeatmapModelOptions } from "../src/train/create_heatmap_model.ts";
 import { LEARNING_RATES } from "../src/train/learning_rates.ts";
 import { LOSS_NAMES } from "../src/train/loss_function.ts";
+import { _writeFileAtomic } from "../src/train/_file_io.ts";
 import { openTrainingData } from "../src/train/open_training_data.ts";
 import { runTraining } from "../src/train/run_training.ts";
 import type { LossName } from "../src/train/types.ts";
@@ -45,7 +46,8 @@ Trains a small U-Net heatmap regressor (64 x 64 crops, 32 x 32 heatmaps, 68 land
 Adam on TensorFlow.js (WASM backend), validating every --validate-every steps, then evaluates
 it on the test faces (DARK decoding, landmarks mapped back to the image, inter-ocular NME,
 FR and AUC at 0.1). Writes into --out: log.csv, learning_curve.svg, checkpoint/ (model.json +
-weights.bin) and metrics.json.
+its weights) and metrics.json (when the run is done), each file atomically. A folder holds
+one run: --out must not hold a run's files already.
 
 Options:
   --loss NAME          ${LOSS_NAMES.join(" | ")} (default: awing)
@@ -169,14 +171,19 @@ async function main(args: string[]): Promise<number> {
       seed: o.seed,
       validateEvery: o.validateEvery,
       model: modelOptions(o),
-      extra: { batch: o.batch, data: o.data },
+      extra: {
+        batch: o.batch,
+        data: o.data,
+        trainFaces: data.trainFaces,
+        epochs: (o.steps * o.batch) / data.trainFaces,
+      },
       onStep: o.quiet ? undefined : (s) => progress.update(s.step, s.loss, s.seconds),
       onValidation: o.quiet
         ? undefined
         : (step, nme) =>
           progress.line(`${o.loss} step ${step}: validation NME ${(100 * nme).toFixed(2)} %`),
     });
-    await Deno.writeTextFile(
+    await _writeFileAtomic(
       join(o.out, "learning_curve.svg"),
       await learningCurveSvg(log, `${o.loss}, seed ${o.seed}, lr ${o.lr}`),
     );

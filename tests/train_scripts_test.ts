@@ -24,32 +24,121 @@ async function run(script: string, args: string[]): Promise<{ code: number; err:
 const RUN = needs("run", "read", "write");
 
 Deno.test({
-  name: `ablation --quick writes ablation.json, ablation.md and the figures${RUN.why || SKIP}`,
+  name: `ablation --quick runs the sweep, the runs, the comparisons and the report, and resumes${
+    RUN.why || SKIP
+  }`,
   ignore: RUN.ignore || !HAS_DATA,
   async fn(): Promise<void> {
     const dir = await Deno.makeTempDir();
+    const args = ["--quick", "--out", join(dir, "out"), "--work", join(dir, "runs")];
+    const read = async (name: string) =>
+      JSON.parse(await Deno.readTextFile(join(dir, "out", name)));
     try {
-      const { code, err } = await run("scripts/ablation.ts", [
-        "--quick",
-        "--out",
-        join(dir, "out"),
-        "--work",
-        join(dir, "runs"),
-      ]);
+      const { code, err } = await run("scripts/ablation.ts", args);
       equal(code, 0, err);
-      const records = JSON.parse(await Deno.readTextFile(join(dir, "out", "ablation.json")));
+      const records = await read("ablation.json");
+      const names = ["mse", "wing", "awing-nomap", "awing", "awing+coord+boundary"];
+      deepEqual(records.map((r: { name: string }) => r.name).sort(), [...names].sort());
+      for (const r of records) {
+        ok(r.steps >= 10 && r.nme > 0 && r.fr >= 0 && r.auc >= 0, r.name);
+        equal(r.testNmes.length, 16);
+        ok(r.valCurve.length >= 10);
+        equal(r.evalSeed, records[0].evalSeed);
+        equal(typeof r.flattened, "boolean");
+      }
+      // the sweep: at least 3 rates per loss, on seed 0
+      const sweep = await read("sweep.json");
+      for (const loss of ["mse", "wing", "awing-nomap", "awing"]) {
+        ok(sweep.filter((r: { loss: string }) => r.loss === loss).length >= 3, loss);
+      }
+      const comparisons = await read("comparisons.json");
       deepEqual(
-        records.map((r: { name: string }) => r.name),
-        ["mse", "wing", "awing-nomap", "awing", "awing+coord+boundary"],
+        comparisons.map((c: { a: string; b: string }) => `${c.a} ${c.b}`),
+        ["mse awing-nomap", "awing-nomap awing", "awing awing+coord+boundary", "mse wing"],
       );
-      for (const r of records) ok(r.steps === 3 && r.nme > 0 && r.fr >= 0 && r.auc >= 0, r.name);
+      for (const c of comparisons) ok(c.ci95[0] <= c.meanDiff && c.meanDiff <= c.ci95[1]);
       const md = await Deno.readTextFile(join(dir, "out", "ablation.md"));
-      ok(md.includes("| configuration | lr | seeds | NME % | FR@0.1 % | AUC@0.1 |"));
-      ok(md.includes("| awing+coord+boundary |"));
-      for (const f of ["ced.svg", "heatmaps.svg"]) {
+      ok(
+        md.includes(
+          "| configuration | lr | seeds | NME % | FR@0.1 % | AUC@0.1 | peak value | epochs |",
+        ),
+      );
+      ok(md.includes("| awing − awing+coord+boundary |"));
+      for (const f of ["ced.svg", "heatmaps.svg", "val_curves.svg", "peaks.svg"]) {
         ok((await Deno.readTextFile(join(dir, "out", f))).startsWith("<svg"), f);
       }
+      // a second call trains nothing; other settings in the same folder are refused
+      const again = await run("scripts/ablation.ts", args);
+      equal(again.code, 0, again.err);
+      ok(!again.err.includes("start "), again.err);
+      deepEqual(await read("ablation.json"), records);
+      const other = await run("scripts/ablation.ts", [...args, "--steps", "12"]);
+      equal(other.code, 1);
+      ok(other.err.includes("holds an ablation with other settings (steps, maxSteps, sweepSteps)"));
+      // scoring the checkpoints again on the same evaluation faces gives the same NMEs
+      const report = await run("scripts/ablation.ts", [...args, "--report", "--rescore"]);
+      equal(report.code, 0, report.err);
+      deepEqual(await read("ablation.json"), records);
     } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: `ablation stopped with SIGTERM ends its training processes${RUN.why || SKIP}`,
+  ignore: RUN.ignore || !HAS_DATA,
+  async fn(): Promise<void> {
+    const dir = await Deno.makeTempDir();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        ...["run", "--allow-read", "--allow-write", "--allow-env", "--allow-run"],
+        ...["scripts/ablation.ts", "--quick", "--steps", "100000", "--out", join(dir, "out")],
+        ...["--work", join(dir, "runs")],
+      ],
+      cwd: ROOT,
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    /** Whether a process is there (signal 0 is not offered: SIGCONT leaves it running). */
+    const alive = (pid: number) => {
+      try {
+        Deno.kill(pid, "SIGCONT");
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      // the ablation names each training process it starts: wait for two
+      const pids: number[] = [];
+      let text = "";
+      const decoder = new TextDecoder();
+      for await (const chunk of child.stderr) {
+        text += decoder.decode(chunk, { stream: true });
+        pids.splice(
+          0,
+          pids.length,
+          ...[...text.matchAll(/training process (\d+) in/g)].map((m) => Number(m[1])),
+        );
+        if (pids.length >= 2) break;
+      }
+      equal(pids.length, 2, text);
+      ok(pids.every(alive));
+      child.kill("SIGTERM");
+      equal((await child.status).code, 143);
+      const t0 = Date.now();
+      while (pids.some(alive) && Date.now() - t0 < 5000) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      deepEqual(pids.filter(alive), []);
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // ended
+      }
+      await child.status;
       await Deno.remove(dir, { recursive: true });
     }
   },

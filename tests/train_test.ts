@@ -1,13 +1,15 @@
 // The training pipeline: checkpoints round-trip, a short run learns, evaluation maps
 // landmarks back to the image, and bad options are refused.
 import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
-import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
+import { deepEqual, equal, notDeepEqual, ok, rejects, throws } from "node:assert/strict";
+import { createBatchSource } from "../src/data/create_batch_source.ts";
 import { useWasmBackend } from "../src/tfjs/mod.ts";
 import {
   createHeatmapModel,
   evaluateModel,
   loadCheckpoint,
   predictHeatmaps,
+  runTraining,
   saveCheckpoint,
   trainModel,
 } from "../src/train/mod.ts";
@@ -107,11 +109,69 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    `a checkpoint is replaced whole, and one whose weights or options disagree is refused${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  const a = createHeatmapModel({ width: 4, levels: 1, inputSize: 16, seed: 1 });
+  const b = createHeatmapModel({ width: 4, levels: 1, inputSize: 16, seed: 2 });
+  try {
+    await saveCheckpoint(a, dir);
+    await saveCheckpoint(b, dir);
+    // one weights file, the second model's; no temporary file left
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    equal(names.length, 2);
+    equal(names[0], "model.json");
+    ok(/^weights-[0-9a-f]{16}\.bin$/.test(names[1]!), names[1]);
+    const again = await loadCheckpoint(dir);
+    deepEqual(again.model.getWeights()[0]!.dataSync(), b.getWeights()[0]!.dataSync());
+    again.model.dispose();
+    const json = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+    const weights = `${dir}/${names[1]}`;
+    const bytes = await Deno.readFile(weights);
+    // truncated weights: the manifest's byte count is checked
+    await Deno.writeFile(weights, bytes.subarray(0, bytes.length - 4));
+    await rejects(
+      loadCheckpoint(dir),
+      new RegExp(
+        `describes ${bytes.length} bytes of weights but its weights files hold ${bytes.length - 4}`,
+      ),
+    );
+    // same length, other content: the recorded hash is checked
+    const flipped = bytes.slice();
+    flipped[10]! ^= 1;
+    await Deno.writeFile(weights, flipped);
+    await rejects(loadCheckpoint(dir), /records weights of SHA-256 [0-9a-f]{64} but .* differs/);
+    await Deno.writeFile(weights, bytes);
+    // options that claim a boundary channel the model does not have
+    json.userDefinedMetadata.awing.boundary = true;
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify(json));
+    await rejects(
+      loadCheckpoint(dir),
+      /does not match its model: its options claim 68 landmarks \+ a boundary channel, 16 x 16 inputs, stride 2 but its model maps \[16, 16, 3\] to \[8, 8, 68\]/,
+    );
+    json.userDefinedMetadata.awing.boundary = false;
+    json.userDefinedMetadata.awing.coordConv = true;
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify(json));
+    await rejects(loadCheckpoint(dir), /its options claim .*, CoordConv but its model maps/);
+    json.userDefinedMetadata.awing.coordConv = false;
+    json.weightsManifest[0].paths = ["../elsewhere.bin"];
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify(json));
+    await rejects(loadCheckpoint(dir), /names a weights file outside its folder/);
+  } finally {
+    a.dispose();
+    b.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
   name: `a short training run lowers the loss and beats the untrained network's NME${READ.why}`,
   ignore: READ.ignore,
 }, async () => {
   const test = faces(32, 7);
-  const model = createHeatmapModel({ inputSize: S, width: 8, levels: 2, head: 0, seed: 1 });
+  const model = createHeatmapModel({ inputSize: S, width: 8, levels: 2, head: 0, seed: 0 });
   try {
     const before = evaluateModel(model, test);
     let seed = 100;
@@ -192,3 +252,90 @@ Deno.test(
     }
   },
 );
+
+Deno.test({
+  name: `seeds reproduce: the same seed (0 included) gives the same weights and batches${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
+  const weights = (seed: number) => {
+    const model = createHeatmapModel({ width: 4, levels: 1, numLandmarks: 3, inputSize: 16, seed });
+    const values = model.getWeights().map((w) => Array.from(w.dataSync()));
+    model.dispose();
+    return values;
+  };
+  const zero = weights(0);
+  deepEqual(weights(0), zero);
+  deepEqual(weights(7), weights(7));
+  // every convolution kernel differs with another seed
+  const one = weights(1);
+  const kernels = zero.map((w, i) => [w, one[i]!] as const).filter(([w]) =>
+    w.some((v) => v !== 0 && v !== 1)
+  );
+  ok(kernels.length >= 4);
+  for (const [a, b] of kernels) notDeepEqual(a, b);
+  // the data sources: the same seed gives the same batch, seed 0 included
+  const faces = {
+    landmarks: Float64Array.from({ length: 2 * 136 }, (_, i) => 40 + ((i * 37) % 50)),
+    count: 2,
+    numPoints: 68,
+    sources: ["a", "b"],
+  };
+  const batch = async (seed: number) => {
+    const source = await createBatchSource({ faces, batch: 2, inputSize: 16, seed, worker: false });
+    const b = await source.next();
+    source.close();
+    return b.images;
+  };
+  deepEqual(await batch(0), await batch(0));
+  notDeepEqual(await batch(1), await batch(0));
+});
+
+Deno.test({
+  name: `a training folder holds one run: a second run into it is refused${READ.why}`,
+  ignore: READ.ignore,
+}, async () => {
+  const out = await Deno.makeTempDir();
+  const set = {
+    images: new Float32Array(2 * 16 * 16 * 3),
+    landmarks: faces(2, 3).landmarks.map((v) => v / 2),
+  };
+  const batch = {
+    images: new Float32Array(2 * 16 * 16 * 3),
+    heatmaps: new Float32Array(2 * 8 * 8 * 68),
+  };
+  const data = {
+    source: { next: () => Promise.resolve(batch) },
+    validation: set,
+    test: set,
+    evalSeed: 5,
+  };
+  const options = {
+    out,
+    loss: "mse" as const,
+    steps: 10,
+    learningRate: 1e-3,
+    validateEvery: 1,
+    model: { inputSize: 16, width: 4, levels: 1 },
+  };
+  try {
+    const { metrics } = await runTraining(data, options);
+    deepEqual(metrics.valCurve.map(([step]) => step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    equal(metrics.evalSeed, 5);
+    const files = () => [...Deno.readDirSync(out)].map((e) => e.name).sort();
+    deepEqual(files(), ["checkpoint", "log.csv", "metrics.json"]);
+    const before = await Deno.readTextFile(`${out}/metrics.json`);
+    await rejects(
+      runTraining(data, { ...options, steps: 2 }),
+      Deno.errors.AlreadyExists,
+      `already holds a training run (log.csv)`,
+    );
+    equal(await Deno.readTextFile(`${out}/metrics.json`), before);
+    deepEqual(files(), ["checkpoint", "log.csv", "metrics.json"]);
+    // a folder with only a checkpoint of an interrupted run is refused as well
+    await Deno.remove(`${out}/log.csv`);
+    await Deno.remove(`${out}/metrics.json`);
+    await rejects(runTraining(data, options), /already holds a training run \(checkpoint\)/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

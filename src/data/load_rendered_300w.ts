@@ -22,6 +22,11 @@ export interface Rendered300w {
   readonly val: FaceSet;
   /** 554 faces (300W common), only for the final score. */
   readonly test: FaceSet;
+  /**
+   * The protocol's fixed seed for rendering the validation and test faces: every run renders
+   * them with it, whatever its own seed, so that all runs are scored on the same images.
+   */
+  readonly evalSeed: number;
 }
 
 const TRAIN_FILES = [
@@ -33,6 +38,8 @@ const TEST_FILE = "300w_public_common_68pt.csv";
 /** Seed of the fixed validation draw (never change it: it defines the protocol). */
 const SPLIT_SEED = 20190407;
 const VAL_FRACTION = 0.1;
+/** Seed of the validation and test faces' rendering (never change it: it defines the protocol). */
+const EVAL_SEED = 20191027;
 
 /**
  * Loads the landmarks of the "rendered 300W" protocol, awing's face-disjoint split of the
@@ -44,13 +51,16 @@ const VAL_FRACTION = 0.1;
  *   (learning-rate choice, early stopping), the other 1,118 are the training faces;
  * - test: 300W common (LFPW + HELEN test, 554 faces), used for no choice, only for the score.
  *
+ * The validation and test faces are meant to be rendered with the protocol's fixed `evalSeed`,
+ * the same images for every run.
+ *
  * Coordinates are 0-based pixels of the original images (the files' 1-based values minus 1).
  * Each set keeps its faces in file order; `sources` names the file and line of each face.
  *
  * Needs `--allow-read` for the folder.
  *
  * @param options The folder (default `../shared/data/landmarks/` beside the repository).
- * @returns The train, val and test face sets.
+ * @returns The train, val and test face sets and the evaluation faces' rendering seed.
  * @throws {Error} If the folder or a file is missing or unreadable (one-line message naming
  * it and what to pass), or a file is malformed (the reader's message, with file and line).
  *
@@ -122,6 +132,7 @@ export async function loadRendered300w(
     train: faceSet(faces.filter((_, i) => isVal[i] === 0)),
     val: faceSet(faces.filter((_, i) => isVal[i] === 1)),
     test: faceSet(test),
+    evalSeed: EVAL_SEED,
   };
 }
 

@@ -1,5 +1,6 @@
 import { checkOptions } from "../_validate.ts";
 import * as tfl from "npm:@tensorflow/tfjs-layers@4.22.0";
+import { mixSeed } from "../data/_rng.ts";
 import { _AddCoords } from "./_add_coords.ts";
 
 /** Options of {@link createHeatmapModel}. */
@@ -93,8 +94,8 @@ export function _resolveModelOptions(options: HeatmapModelOptions): ResolvedMode
  * concatenates the skip connection and applies one 3x3 convolution per level; a 1x1
  * convolution gives the linear heatmaps (after a 1x1 convolution of width `head` + batch norm
  * + ReLU, when `head` > 0). With `coordConv` the image gets awing's CoordConv
- * channels x, y, r (`coordChannels`) first. Weights are He-normal with seeds derived from
- * `seed`, so the same options give the same network. The options are kept in the model's
+ * channels x, y, r (`coordChannels`) first. Weights are He-normal with nonzero seeds derived
+ * from `seed` (seed 0 included), so the same options give the same weights. The options are kept in the model's
  * name-independent `getUserDefinedMetadata()` for checkpoints.
  *
  * @example A 64 x 64 image to 32 x 32 x 68 heatmaps
@@ -114,7 +115,10 @@ export function _resolveModelOptions(options: HeatmapModelOptions): ResolvedMode
 export function createHeatmapModel(options: HeatmapModelOptions = {}): tfl.LayersModel {
   checkOptions(options, "create heatmap model");
   const o = _resolveModelOptions(options);
-  let seed = o.seed * 1000;
+  // each initialiser's seed is a hash of (seed, layer), never 0: TensorFlow.js takes a seed of
+  // 0 for "no seed" and would draw that layer's weights at random
+  let layer = 0;
+  const nextSeed = () => mixSeed(o.seed, layer++) || 1;
   const conv = (x: tfl.SymbolicTensor, filters: number, kernel = 3, strides = 1) => {
     const c = tfl.layers.conv2d({
       filters,
@@ -122,7 +126,7 @@ export function createHeatmapModel(options: HeatmapModelOptions = {}): tfl.Layer
       strides,
       padding: "same",
       useBias: false,
-      kernelInitializer: tfl.initializers.heNormal({ seed: seed++ }),
+      kernelInitializer: tfl.initializers.heNormal({ seed: nextSeed() }),
     }).apply(x) as tfl.SymbolicTensor;
     const n = tfl.layers.batchNormalization({ momentum: 0.9 }).apply(c) as tfl.SymbolicTensor;
     return tfl.layers.reLU().apply(n) as tfl.SymbolicTensor;
@@ -148,7 +152,7 @@ export function createHeatmapModel(options: HeatmapModelOptions = {}): tfl.Layer
   const out = tfl.layers.conv2d({
     filters: o.numLandmarks + (o.boundary ? 1 : 0),
     kernelSize: 1,
-    kernelInitializer: tfl.initializers.glorotNormal({ seed: seed++ }),
+    kernelInitializer: tfl.initializers.glorotNormal({ seed: nextSeed() }),
   }).apply(x) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: out });
   model.setUserDefinedMetadata({ awing: o });

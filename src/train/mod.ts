@@ -42,6 +42,34 @@ export {
 export { LEARNING_RATES } from "./learning_rates.ts";
 export { type MeanStd, type RunRecord, type RunSummary, summarizeRuns } from "./summarize_runs.ts";
 export { meanPeakValue } from "./mean_peak_value.ts";
+export {
+  checkConvergence,
+  type CheckConvergenceOptions,
+  type Convergence,
+} from "./check_convergence.ts";
+export {
+  pairedBootstrap,
+  type PairedBootstrapOptions,
+  type PairedComparison,
+} from "./paired_bootstrap.ts";
+export {
+  chooseLearningRate,
+  type ChooseLearningRateOptions,
+  type LearningRateChoice,
+  type LearningRateTrial,
+} from "./choose_learning_rate.ts";
+export {
+  type AblationAttempt,
+  type AblationConfig,
+  type AblationFailure,
+  type AblationJob,
+  type AblationJobResult,
+  type AblationRecord,
+  type AblationResult,
+  runAblation,
+  type RunAblationOptions,
+  type SweepRecord,
+} from "./run_ablation.ts";
 export { openTrainingData, type OpenTrainingDataOptions } from "./open_training_data.ts";
 export { predictLandmarks, type PredictLandmarksOptions } from "./predict_landmarks.ts";
 // Real images: the loaders live in src/data/ but are exported here, as they need the npm

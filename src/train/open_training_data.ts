@@ -16,8 +16,14 @@ import type { EvalSet } from "./types.ts";
 export interface OpenTrainingDataOptions {
   /** Training batch size. Defaults to 16. */
   batch?: number;
-  /** Seed of the training order, augmentation and rendering. Defaults to 0. */
+  /** Seed of the training order, augmentation and rendering of the training faces. Defaults to 0. */
   seed?: number;
+  /**
+   * Seed of the validation and test faces' rendering, the same for every run whatever `seed`,
+   * so that runs are scored on the same images. Defaults to the rendered 300W protocol's fixed
+   * `evalSeed` (also for a folder of images, where it seeds nothing that changes the faces).
+   */
+  evalSeed?: number;
   /** Input crop side. Defaults to 64. */
   inputSize?: number;
   /** Heatmap side. Defaults to inputSize / 2. */
@@ -44,6 +50,9 @@ export interface OpenTrainingDataOptions {
   /** Prepare training batches in a Worker. Defaults to true. */
   worker?: boolean;
 }
+
+/** The evaluation faces' seed for a folder of images (their rendering has no randomness). */
+const EVAL_SEED = 0;
 
 /** The training augmentation of {@link openTrainingData}: +-15 degrees, zoom 0.9-1.1, shift 5%, mirror. */
 const LIGHT_AUGMENTATION: AugmentationRanges = {
@@ -97,13 +106,18 @@ function sourceOf(
 const EVAL_BATCH = 64;
 
 /**
- * Renders every face of a set once, unaugmented, as an evaluation set: in batches of at most
- * {@link EVAL_BATCH} faces (their heatmaps are not kept), so that a large set needs no more
- * than its crops.
+ * Renders every face of a set once, unaugmented, with `seed`, as an evaluation set: in batches
+ * of at most {@link EVAL_BATCH} faces (their heatmaps are not kept), so that a large set needs
+ * no more than its crops.
  */
-async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<EvalSet> {
+async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions, seed: number): Promise<EvalSet> {
   const n = faces.count, batch = Math.min(n, EVAL_BATCH);
-  const source = await sourceOf(faces, o, { batch, augment: false, shuffle: false, worker: false });
+  const source = await sourceOf(faces, { ...o, seed }, {
+    batch,
+    augment: false,
+    shuffle: false,
+    worker: false,
+  });
   try {
     const [, s, , c] = source.shapes.images, k2 = 2 * faces.numPoints, px = s * s * c;
     if (n * px > MAX_ELEMENTS) {
@@ -137,7 +151,8 @@ async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<Eval
  * Opens the "rendered 300W" protocol (or a folder of images with `.pts` files, every tenth
  * face held out) for training: a Worker-backed source of augmented
  * training batches (channel-last images and Gaussian targets, plus the boundary channel with
- * `boundary`), and the validation and test faces rendered once without augmentation, with
+ * `boundary`), and the validation and test faces rendered once without augmentation (with
+ * `evalSeed`, the same images for every run), with
  * their crop-to-image affines so that evaluation scores landmarks in the original image
  * frame. Close it when done (it stops the Worker).
  *
@@ -152,14 +167,15 @@ async function evalSet(faces: FaceSet, o: OpenTrainingDataOptions): Promise<Eval
  * ```
  *
  * @param options Batch, seed, sizes, sigma, boundary channel, face limit, folder.
- * @returns The training source, validation and test faces, and `close`.
+ * @returns The training source, validation and test faces, their `evalSeed`, the number of
+ * training faces, and `close`.
  * @throws {Error} When the annotation files cannot be read (a one-line message naming them).
  */
 export async function openTrainingData(
   options: OpenTrainingDataOptions = {},
-): Promise<TrainingData & { close(): void }> {
+): Promise<TrainingData & { evalSeed: number; trainFaces: number; close(): void }> {
   checkOptions(options, "open training data");
-  let train: FaceSet, val: FaceSet, test: FaceSet;
+  let train: FaceSet, val: FaceSet, test: FaceSet, protocolSeed: number;
   if (options.folder !== undefined) {
     // the model's 68 points: a .pts of another count is refused as predict refuses it
     const all = await loadPtsFolder(options.folder, { numPoints: 68 });
@@ -168,19 +184,36 @@ export async function openTrainingData(
     }
     train = subset(all, (i) => i % 10 !== 9 && !(all.count < 10 && i === all.count - 1));
     val = test = subset(all, (i) => i % 10 === 9 || (all.count < 10 && i === all.count - 1));
+    protocolSeed = EVAL_SEED;
   } else {
-    ({ train, val, test } = await loadRendered300w(
+    ({ train, val, test, evalSeed: protocolSeed } = await loadRendered300w(
       options.dir === undefined ? {} : { dir: options.dir },
     ));
   }
+  const evalSeed = options.evalSeed ?? protocolSeed;
   const n = options.faces;
-  const validation = await evalSet(n === undefined ? val : subset(val, (i) => i < n), options);
-  const testSet = await evalSet(n === undefined ? test : subset(test, (i) => i < n), options);
+  const validation = await evalSet(
+    n === undefined ? val : subset(val, (i) => i < n),
+    options,
+    evalSeed,
+  );
+  const testSet = await evalSet(
+    n === undefined ? test : subset(test, (i) => i < n),
+    options,
+    evalSeed,
+  );
   const source = await sourceOf(train, options, {
     batch: options.batch ?? 16,
     augment: options.augment ?? LIGHT_AUGMENTATION,
     shuffle: true,
     worker: options.worker ?? true,
   });
-  return { source, validation, test: testSet, close: () => source.close() };
+  return {
+    source,
+    validation,
+    test: testSet,
+    evalSeed,
+    trainFaces: train.count,
+    close: () => source.close(),
+  };
 }

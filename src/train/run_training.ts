@@ -6,6 +6,7 @@ import {
   type ResolvedModelOptions,
 } from "./create_heatmap_model.ts";
 import { evaluateModel } from "./evaluate_model.ts";
+import { _writeFileAtomic } from "./_file_io.ts";
 import { saveCheckpoint } from "./save_checkpoint.ts";
 import { type StepInfo, trainModel } from "./train_model.ts";
 import type { BatchSource, EvalSet, LossName } from "./types.ts";
@@ -18,6 +19,8 @@ export interface TrainingData {
   validation: EvalSet;
   /** Test faces for the final evaluation. */
   test: EvalSet;
+  /** The seed the validation and test faces were rendered with, recorded in `metrics.json`. */
+  evalSeed?: number | undefined;
 }
 
 /** Options of {@link runTraining}. */
@@ -84,6 +87,10 @@ export interface TrainingMetrics {
   lossLast: number;
   /** Validation NME after the last step. */
   valNme: number;
+  /** Every validation: `[step, validation NME]`. */
+  valCurve: [number, number][];
+  /** The validation and test faces' rendering seed (null when the data did not say). */
+  evalSeed: number | null;
   /** Training seconds (validation included) and seconds per step. */
   seconds: number;
   /** Median seconds per training step. */
@@ -96,6 +103,46 @@ export interface TrainingMetrics {
   nmes: number[];
 }
 
+/** The files a run writes into its folder (the train script adds `learning_curve.svg`). */
+const RUN_FILES = ["log.csv", "checkpoint", "metrics.json", "learning_curve.svg"];
+
+/**
+ * Claims `out` for a new run: refuses a folder that holds any file of a run (so that a folder
+ * never holds files of two runs that look like one), then creates `log.csv` exclusively, so
+ * that a second run started at the same moment is refused too.
+ */
+async function claimFolder(out: string): Promise<void> {
+  await Deno.mkdir(out, { recursive: true });
+  const refuse = (name: string) =>
+    new Deno.errors.AlreadyExists(
+      `Cannot run training as "${out}" already holds a training run (${name}): choose another folder or remove that run's files`,
+    );
+  for (const name of RUN_FILES) {
+    try {
+      await Deno.lstat(join(out, name));
+      throw refuse(name);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  try {
+    (await Deno.open(join(out, "log.csv"), { write: true, createNew: true })).close();
+  } catch (e) {
+    throw e instanceof Deno.errors.AlreadyExists ? refuse("log.csv") : e;
+  }
+}
+
+/** The log as CSV: step, loss, lr, seconds, val_nme (empty when not validated). */
+function logCsv(log: readonly LogRow[]): string {
+  return ["step,loss,lr,seconds,val_nme"].concat(
+    log.map((r) =>
+      `${r.step},${r.loss},${r.learningRate},${r.seconds.toFixed(3)},${
+        Number.isNaN(r.valNme) ? "" : r.valNme
+      }`
+    ),
+  ).join("\n") + "\n";
+}
+
 /** What {@link runTraining} returns. */
 export interface RunTrainingResult {
   /** What was written to `metrics.json`. */
@@ -106,10 +153,14 @@ export interface RunTrainingResult {
 
 /**
  * One complete training run: creates the model (seeded), evaluates it untrained on the test
- * faces, trains it (validation NME and a checkpoint every `validateEvery` steps), evaluates it
- * on the test faces, and writes into `out`: `log.csv` (step, loss, lr, seconds, val_nme),
- * `checkpoint/` (the final model, see {@link loadCheckpoint}) and `metrics.json`
- * ({@link TrainingMetrics}).
+ * faces, trains it (validation NME, a checkpoint and the log so far every `validateEvery`
+ * steps), evaluates it on the test faces, and writes into `out`: `log.csv` (step, loss, lr,
+ * seconds, val_nme), `checkpoint/` (the final model, see {@link loadCheckpoint}) and, last,
+ * `metrics.json` ({@link TrainingMetrics}): a folder with `metrics.json` holds a finished run.
+ *
+ * A folder holds one run: `out` must not hold a run's files already (`log.csv`,
+ * `checkpoint`, `metrics.json`, `learning_curve.svg`); every file is written atomically
+ * (temporary file + rename).
  *
  * @example A few steps on blank images
  * ```ts
@@ -129,6 +180,7 @@ export interface RunTrainingResult {
  * @param data Training batches, validation and test faces.
  * @param options Output folder, loss, steps, learning rate, seed, model, hooks.
  * @returns The metrics and the log.
+ * @throws {Deno.errors.AlreadyExists} When `out` already holds a run's files.
  */
 export async function runTraining(
   data: TrainingData,
@@ -139,7 +191,7 @@ export async function runTraining(
   const model = createHeatmapModel({ ...options.model, seed });
   const sigma = (model.getUserDefinedMetadata() as { awing: ResolvedModelOptions }).awing.sigma;
   try {
-    await Deno.mkdir(options.out, { recursive: true });
+    await claimFolder(options.out);
     const untrained = evaluateModel(model, data.test, { sigma });
     const log: LogRow[] = [];
     const stepTimes: number[] = [];
@@ -161,6 +213,7 @@ export async function runTraining(
         valNme = evaluateModel(m, data.validation, { sigma }).nme;
         log[step - 1]!.valNme = valNme;
         await saveCheckpoint(m, join(options.out, "checkpoint"));
+        await _writeFileAtomic(join(options.out, "log.csv"), logCsv(log));
         options.onValidation?.(step, valNme);
         last += (performance.now() - t) / 1000;
       },
@@ -182,23 +235,18 @@ export async function runTraining(
       lossFirst: mean(result.losses.subarray(0, tenth)),
       lossLast: mean(result.losses.subarray(options.steps - tenth)),
       valNme,
+      valCurve: log.filter((r) => !Number.isNaN(r.valNme)).map((r) => [r.step, r.valNme]),
+      evalSeed: data.evalSeed ?? null,
       seconds: result.seconds,
       secondsPerStep: stepTimes[Math.floor(stepTimes.length / 2)] ?? NaN,
       params: model.countParams(),
       model: (model.getUserDefinedMetadata() as { awing: ResolvedModelOptions }).awing,
       nmes: Array.from(test.nmes),
     };
-    const csv = ["step,loss,lr,seconds,val_nme"].concat(
-      log.map((r) =>
-        `${r.step},${r.loss},${r.learningRate},${r.seconds.toFixed(3)},${
-          Number.isNaN(r.valNme) ? "" : r.valNme
-        }`
-      ),
-    );
-    await Deno.writeTextFile(join(options.out, "log.csv"), csv.join("\n") + "\n");
-    await Deno.writeTextFile(
+    await _writeFileAtomic(join(options.out, "log.csv"), logCsv(log));
+    await _writeFileAtomic(
       join(options.out, "metrics.json"),
-      JSON.stringify({ ...metrics, ...options.extra }, null, 1),
+      JSON.stringify({ ...metrics, ...options.extra }, null, 1) + "\n",
     );
     return { metrics, log };
   } finally {

@@ -3,9 +3,11 @@ import { _folderHandler } from "./_file_io.ts";
 
 /**
  * Saves a model into a folder as `model.json` (topology, the options of
- * {@link createHeatmapModel} as user metadata, weights manifest) and `weights.bin`, the
- * TensorFlow.js layers format; the folder is created if needed and both files are
- * overwritten. {@link loadCheckpoint} reads it back.
+ * {@link createHeatmapModel} as user metadata, weights manifest) and a weights file named by
+ * its hash (`weights-<hash>.bin`), the TensorFlow.js layers format; the folder is created if
+ * needed. A checkpoint already in the folder is replaced without ever being half new: the new
+ * weights file is written first, then `model.json` is replaced atomically (temporary file +
+ * rename), then the old weights file is removed. {@link loadCheckpoint} reads it back.
  *
  * @example Save a model and load it again
  * ```ts
@@ -24,7 +26,7 @@ import { _folderHandler } from "./_file_io.ts";
  *
  * @param model The model (e.g. from {@link createHeatmapModel}).
  * @param dir The checkpoint folder.
- * @returns When both files are written.
+ * @returns When the checkpoint is complete.
  */
 export async function saveCheckpoint(model: tfl.LayersModel, dir: string): Promise<void> {
   await model.save(_folderHandler(dir));

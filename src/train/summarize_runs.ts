@@ -1,3 +1,5 @@
+import { _checkArray } from "./_check_records.ts";
+
 /** One run of an experiment, as recorded in `ablation.json`. */
 export interface RunRecord {
   /** The configuration's name (e.g. `"awing"` or `"awing+coord+boundary"`). */
@@ -14,6 +16,8 @@ export interface RunRecord {
   peak?: number;
   /** Median seconds per training step (optional). */
   secondsPerStep?: number;
+  /** Epochs of the training faces the run saw (optional; null when unknown). */
+  epochs?: number | null;
 }
 
 /** Mean and sample standard deviation (0 for a single value). */
@@ -40,6 +44,8 @@ export interface RunSummary {
   peak: MeanStd;
   /** Seconds per step (NaN when the records have none). */
   secondsPerStep: MeanStd;
+  /** Epochs (NaN when the records have none). */
+  epochs: MeanStd;
 }
 
 function meanStd(values: number[]): MeanStd {
@@ -51,7 +57,7 @@ function meanStd(values: number[]): MeanStd {
 
 /**
  * Groups runs by configuration name (in order of first appearance) and gives the mean and
- * sample standard deviation over seeds of NME, FR, AUC, peak value and seconds per step.
+ * sample standard deviation over seeds of NME, FR, AUC, peak value, seconds per step and epochs.
  *
  * @example
  * ```ts
@@ -67,8 +73,28 @@ function meanStd(values: number[]): MeanStd {
  *
  * @param records The runs.
  * @returns One summary per configuration.
+ * @throws {TypeError} When records is not an array of records with a string name and numeric
+ * seed, NME, FR and AUC.
  */
 export function summarizeRuns(records: readonly RunRecord[]): RunSummary[] {
+  const action = "summarize runs";
+  _checkArray(records, "records", action);
+  for (const [i, r] of records.entries()) {
+    const numbers = ["seed", "nme", "fr", "auc"] as const;
+    if (
+      typeof r !== "object" || r === null || typeof r.name !== "string" ||
+      numbers.some((k) => typeof r[k] !== "number") ||
+      (["peak", "secondsPerStep", "epochs"] as const).some((k) =>
+        r[k] !== undefined && typeof r[k] !== "number" && !(k === "epochs" && r[k] === null)
+      )
+    ) {
+      throw new TypeError(
+        `Cannot ${action}: "records" must hold { name, seed, nme, fr, auc } runs but element ${i} is ${
+          JSON.stringify(r)
+        }`,
+      );
+    }
+  }
   const groups = new Map<string, RunRecord[]>();
   for (const r of records) groups.set(r.name, [...(groups.get(r.name) ?? []), r]);
   return [...groups].map(([name, rs]) => ({
@@ -79,5 +105,6 @@ export function summarizeRuns(records: readonly RunRecord[]): RunSummary[] {
     auc: meanStd(rs.map((r) => r.auc)),
     peak: meanStd(rs.map((r) => r.peak ?? NaN)),
     secondsPerStep: meanStd(rs.map((r) => r.secondsPerStep ?? NaN)),
+    epochs: meanStd(rs.map((r) => r.epochs ?? NaN)),
   }));
 }
