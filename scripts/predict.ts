@@ -18,6 +18,7 @@ import {
   checkOutDir,
   CliError,
   failedOn,
+  filesIn,
   parseUsage,
   refuseOverwrite,
   runCli,
@@ -38,7 +39,7 @@ square is. A NAME.pts must have the model's number of points, as for deno task t
 Inputs are never overwritten: --out may not be the --images folder, nor replace any file read.
 
 Options:
-  --checkpoint DIR   checkpoint folder (holding model.json + weights.bin), e.g.
+  --checkpoint DIR   checkpoint folder (holding model.json and its weights file), e.g.
                      out/train/checkpoint
   --images DIR       folder of face images
   --out DIR          output folder, not --images (default: out/predict)
@@ -94,7 +95,7 @@ async function checkCheckpointFlag(dir: string): Promise<void> {
     throw new UsageError(
       `--checkpoint ${
         JSON.stringify(dir)
-      } is a file: pass the folder that holds model.json and weights.bin (${
+      } is a file: pass the folder that holds model.json and its weights (${
         JSON.stringify(dirname(dir))
       })`,
     );
@@ -164,9 +165,7 @@ async function main(args: string[]): Promise<number> {
   const inputs = [
     ...listed.images,
     ...listed.pts,
-  ].map((n) => join(images, n)).concat(
-    ["model.json", "weights.bin"].map((n) => join(checkpoint, n)),
-  );
+  ].map((n) => join(images, n)).concat(await filesIn(checkpoint));
   await refuseOverwrite(outputs.map((n) => join(out, n)), inputs);
 
   await useWasmBackend();

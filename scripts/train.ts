@@ -73,14 +73,17 @@ Options:
   -h, --help           print this help
 `;
 
-/** Most --seed: the model seeds its layers with seed x 1000 + i, a safe integer. */
-const MAX_SEED = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+/** Most --seed: any safe integer (the model and the data mix all of its bits into their seeds). */
+const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
-/** The files a run writes into --out. */
+/**
+ * The files a run writes into --out under fixed names (the checkpoint's weights file is named
+ * by its content's hash, so it can only replace a file holding the same bytes).
+ */
 function outputsOf(out: string): string[] {
   return [
     ...["log.csv", "metrics.json", "learning_curve.svg"].map((f) => join(out, f)),
-    ...["model.json", "weights.bin"].map((f) => join(out, "checkpoint", f)),
+    join(out, "checkpoint", "model.json"),
   ];
 }
 

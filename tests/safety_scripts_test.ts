@@ -162,7 +162,7 @@ Deno.test({
       "--checkpoint model.json",
       json,
       2,
-      /^predict: --checkpoint ".*model\.json" is a file: pass the folder that holds model\.json and weights\.bin \(".*ckpt"\) \(see --help\)$/,
+      /^predict: --checkpoint ".*model\.json" is a file: pass the folder that holds model\.json and its weights \(".*ckpt"\) \(see --help\)$/,
     );
     oneLine("--out file", outFile, 2, /^predict: --out ".*a-file" is not a directory/);
     oneLine("--out under a file", truncated, 2, /^predict: --out ".*a-file\/x" is not a directory/);
