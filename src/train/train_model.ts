@@ -1,6 +1,6 @@
 import { checkOptions } from "../_validate.ts";
 import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
+import * as tfl from "@tensorflow/tfjs-layers";
 import { lossFunction } from "./loss_function.ts";
 import { _modelShapes } from "./_model_shapes.ts";
 import type { BatchSource, LossName } from "./types.ts";
@@ -53,6 +53,70 @@ export function _learningRate(base: number, step: number, steps: number): number
   return base * (0.01 + 0.99 * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
+function checkNumber(value: unknown, name: string): asserts value is number {
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `Cannot ${ACTION}: "${name}" must be a number but it is ${
+        value === null ? "null" : typeof value
+      }`,
+    );
+  }
+}
+
+function checkWhole(value: unknown, name: string, min: number, max = Infinity): number {
+  checkNumber(value, name);
+  if (!(Number.isInteger(value) && value >= min && value <= max)) {
+    throw new RangeError(
+      `Cannot ${ACTION} as ${name} must be a whole number ${
+        max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`
+      }: current value is ${value}`,
+    );
+  }
+  return value;
+}
+
+function checkFunction(value: unknown, name: string, what: string): void {
+  if (value !== undefined && typeof value !== "function") {
+    throw new TypeError(
+      `Cannot ${ACTION}: "${name}" must be ${what} but it is ${
+        value === null ? "null" : typeof value
+      }`,
+    );
+  }
+}
+
+/** Checks the model and options of {@link trainModel} before anything is made. */
+function checkTrainOptions(model: unknown, options: TrainModelOptions): void {
+  checkOptions(options, "train model");
+  if (options === undefined) {
+    throw new TypeError(
+      `Cannot ${ACTION}: "options" must be an object with loss, steps, learningRate and source but it is undefined`,
+    );
+  }
+  if (!(model instanceof tfl.LayersModel)) {
+    throw new TypeError(`Cannot ${ACTION}: "model" must be a tf.LayersModel`);
+  }
+  lossFunction(options.loss);
+  checkWhole(options.steps, "steps", 1);
+  checkNumber(options.learningRate, "learningRate");
+  if (!(options.learningRate > 0 && Number.isFinite(options.learningRate))) {
+    throw new RangeError(
+      `Cannot ${ACTION} as the learning rate must be > 0: current value is ${options.learningRate}`,
+    );
+  }
+  const source = options.source as unknown;
+  if (typeof (source as BatchSource | null)?.next !== "function") {
+    throw new TypeError(
+      `Cannot ${ACTION}: "source" must be a batch source with a next() method but it is ${
+        source === null ? "null" : typeof source
+      }`,
+    );
+  }
+  checkFunction(options.validate, "validate", "a function or undefined");
+  checkFunction(options.onStep, "onStep", "a function or undefined");
+  if (options.validateEvery !== undefined) checkWhole(options.validateEvery, "validateEvery", 0);
+}
+
 /**
  * Trains a heatmap model with Adam on batches from `source`: each step predicts in training
  * mode (batch norm uses and updates its batch statistics), takes the loss named by `loss`
@@ -77,26 +141,18 @@ export function _learningRate(base: number, step: number, steps: number): number
  * @param model The model (its output channels must match the target heatmaps).
  * @param options Loss, steps, learning rate, batch source, validation and progress hooks.
  * @returns The per-step losses and the time taken.
+ * @throws {TypeError} For a model that is not a `tf.LayersModel`, options of the wrong type (a
+ * source without `next()`, hooks that are not functions), or a batch that does not fit the
+ * model's input and output shapes.
  * @throws {RangeError} For steps that are not a whole number >= 1, a learning rate that is
- * not > 0, or a non-finite loss (naming the step).
- * @throws {TypeError} When a batch does not fit the model's input and output shapes.
+ * not > 0, `validateEvery` not a whole number >= 0, or a non-finite loss (naming the step).
  */
 export async function trainModel(
   model: tfl.LayersModel,
   options: TrainModelOptions,
 ): Promise<TrainModelResult> {
-  checkOptions(options, "train model");
+  checkTrainOptions(model, options);
   const { steps, learningRate, source } = options;
-  if (!(Number.isInteger(steps) && steps >= 1)) {
-    throw new RangeError(
-      `Cannot ${ACTION} as steps must be a whole number >= 1: current value is ${steps}`,
-    );
-  }
-  if (!(learningRate > 0 && Number.isFinite(learningRate))) {
-    throw new RangeError(
-      `Cannot ${ACTION} as the learning rate must be > 0: current value is ${learningRate}`,
-    );
-  }
   const lossFn = lossFunction(options.loss);
   const { s, ci, h, w, c: co } = _modelShapes(model, ACTION);
   const inSize = s * s * ci, outSize = h * w * co;
