@@ -1,8 +1,8 @@
 import { checkOptions } from "../_validate.ts";
-import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { lossFunction } from "./loss_function.ts";
 import { _modelShapes } from "./_model_shapes.ts";
+import { _checkBatch, _localStepper } from "./_train_step.ts";
 import type { BatchSource, LossName } from "./types.ts";
 
 /** Progress of one training step, for {@link TrainModelOptions.onStep}. */
@@ -125,6 +125,12 @@ function checkTrainOptions(model: unknown, options: TrainModelOptions): void {
  * a step wait. The learning rate is constant for 60% of the steps and then decays along a
  * half cosine to 1% of it.
  *
+ * A step that fails changes nothing and leaves nothing allocated: each batch is checked first
+ * (two Float32Arrays of whole samples for the model, finite values), and the update (Adam's
+ * state and the weights) and the batch-norm moving statistics of a step are kept only when its
+ * loss and gradient are finite. The model then holds the weights of the last step that
+ * succeeded when the error reaches the caller.
+ *
  * @example Ten steps towards all-zero heatmaps
  * ```ts
  * import { createHeatmapModel, trainModel } from "@facealign/awing/train";
@@ -142,10 +148,12 @@ function checkTrainOptions(model: unknown, options: TrainModelOptions): void {
  * @param options Loss, steps, learning rate, batch source, validation and progress hooks.
  * @returns The per-step losses and the time taken.
  * @throws {TypeError} For a model that is not a `tf.LayersModel`, options of the wrong type (a
- * source without `next()`, hooks that are not functions), or a batch that does not fit the
- * model's input and output shapes.
+ * source without `next()`, hooks that are not functions), or a batch that is not two
+ * Float32Arrays fitting the model's input and output shapes (naming the step).
  * @throws {RangeError} For steps that are not a whole number >= 1, a learning rate that is
- * not > 0, `validateEvery` not a whole number >= 0, or a non-finite loss (naming the step).
+ * not > 0, `validateEvery` not a whole number >= 0, NaN or infinite values in a batch, or a
+ * loss or gradient that is not finite (naming the step); errors of the loss itself (e.g.
+ * targets out of its range) name the step too.
  */
 export async function trainModel(
   model: tfl.LayersModel,
@@ -153,54 +161,40 @@ export async function trainModel(
 ): Promise<TrainModelResult> {
   checkTrainOptions(model, options);
   const { steps, learningRate, source } = options;
-  const lossFn = lossFunction(options.loss);
-  const { s, ci, h, w, c: co } = _modelShapes(model, ACTION);
-  const inSize = s * s * ci, outSize = h * w * co;
-  const optimizer = tf.train.adam(learningRate);
-  model.compile({
-    optimizer,
-    loss: (yTrue: tf.Tensor, yPred: tf.Tensor) =>
-      lossFn(yPred as tf.Tensor4D, yTrue as tf.Tensor4D),
-  });
+  const { s, ci, h, w, c } = _modelShapes(model, ACTION);
+  const sizes = { input: [s, s, ci], output: [h, w, c] } as const;
+  const stepper = _localStepper(model, options.loss, learningRate, sizes);
   const every = options.validateEvery ?? 0;
   const losses = new Float64Array(steps);
   const t0 = performance.now();
-  let pending = source.next();
+  const nextBatch = async () => await source.next();
+  let pending = nextBatch();
   try {
-    for (let step = 0; step < steps; step++) {
+    for (let step = 1; step <= steps; step++) {
       const batch = await pending;
-      if (step + 1 < steps) pending = source.next();
-      const b = batch.images.length / inSize;
-      if (!(Number.isInteger(b) && b >= 1 && batch.heatmaps.length === b * outSize)) {
-        throw new TypeError(
-          `Cannot ${ACTION}: a batch of ${batch.images.length} image and ${batch.heatmaps.length} heatmap values does not fit the model's [B, ${s}, ${s}, ${ci}] input and [B, ${h}, ${w}, ${co}] output`,
-        );
-      }
-      const lr = _learningRate(learningRate, step, steps);
-      (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      const x = tf.tensor4d(batch.images, [b, s, s, ci]);
-      const y = tf.tensor4d(batch.heatmaps, [b, h, w, co]);
-      // trainOnBatch runs the layers in training mode (batch norm on batch statistics, moving
-      // averages updated); model.apply inside optimizer.minimize would not
-      const value = Number(await model.trainOnBatch(x, y));
-      tf.dispose([x, y]);
-      if (!Number.isFinite(value)) {
-        throw new RangeError(`Cannot ${ACTION}: the loss is ${value} at step ${step + 1}`);
-      }
-      losses[step] = value;
-      const info = {
-        step: step + 1,
+      if (step < steps) pending = nextBatch();
+      const b = _checkBatch(batch, sizes, step);
+      const lr = _learningRate(learningRate, step - 1, steps);
+      const value = await stepper.step(batch.images, batch.heatmaps, b, lr, step);
+      losses[step - 1] = value;
+      options.onStep?.({
+        step,
         loss: value,
         learningRate: lr,
         seconds: (performance.now() - t0) / 1000,
-      };
-      options.onStep?.(info);
-      if (options.validate && ((every > 0 && (step + 1) % every === 0) || step + 1 === steps)) {
-        await options.validate(model, step + 1);
+      });
+      if (options.validate && ((every > 0 && step % every === 0) || step === steps)) {
+        await stepper.sync();
+        await options.validate(model, step);
       }
     }
+    await stepper.sync();
+  } catch (error) {
+    pending.catch(() => {}); // a batch asked for ahead is not wanted any more
+    await stepper.sync().catch(() => {}); // the model after the last step that succeeded
+    throw error;
   } finally {
-    optimizer.dispose();
+    stepper.close();
   }
   return { losses, seconds: (performance.now() - t0) / 1000 };
 }
