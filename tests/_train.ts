@@ -93,6 +93,7 @@ export const FAILURES: [string, (good: Batch) => unknown, ErrorConstructor, RegE
  */
 export async function assertFailedStep(
   bad: (good: Batch) => unknown,
+  workers: number,
   expected: (error: Error) => boolean,
 ): Promise<void> {
   const model = smallModel();
@@ -104,6 +105,7 @@ export async function assertFailedStep(
         loss: "awing",
         steps: 4,
         learningRate: 1e-2,
+        workers,
         source: sourceOf((i) => (i === 3 ? bad(batchOf(4, 3)) : batchOf(4, i)) as Batch),
         validateEvery: 1,
         validate: (m, step) => {

@@ -95,7 +95,7 @@ for (const [name, bad, type, message] of FAILURES) {
   Deno.test({
     name: `a step with ${name} fails clearly and leaves the model as it was${READ.why}`,
     ignore: READ.ignore,
-  }, () => assertFailedStep(bad, (e) => e instanceof type && message.test(e.message)));
+  }, () => assertFailedStep(bad, 1, (e) => e instanceof type && message.test(e.message)));
 }
 
 Deno.test({
@@ -205,6 +205,14 @@ Deno.test({
       RangeError,
       /validateEvery must be a whole number >= 0: current value is -1/,
     ],
+    [
+      model,
+      { ...good, workers: 0 },
+      RangeError,
+      /workers must be a whole number in \[1, 64\]: current value is 0/,
+    ],
+    [model, { ...good, workers: 1.5 }, RangeError, /workers must be a whole number in \[1, 64\]/],
+    [model, { ...good, workers: "2" }, TypeError, /"workers" must be a number but it is string/],
   ];
   try {
     const tensors = tf.memory().numTensors;

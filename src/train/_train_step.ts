@@ -63,6 +63,22 @@ export function _allFinite(values: Float32Array): boolean {
   return true;
 }
 
+/** The number of values of each weight. */
+export function _sizesOf(weights: readonly tfl.LayerVariable[]): number[] {
+  return weights.map((w) => w.shape.reduce((a: number, d) => a * (d ?? 1), 1));
+}
+
+/** The values of `tensors` (`sizes` values each, zeros for a null) one after the other. */
+export function _flatten(tensors: readonly (tf.Tensor | null)[], sizes: number[]): Float32Array {
+  const out = new Float32Array(sizes.reduce((s, n) => s + n, 0));
+  let at = 0;
+  tensors.forEach((t, i) => {
+    if (t !== null) out.set(t.dataSync() as Float32Array, at);
+    at += sizes[i]!;
+  });
+  return out;
+}
+
 /**
  * The error of a failed step: the same class (RangeError, TypeError or Error), its message
  * prefixed with the step, the original as the cause.
@@ -223,7 +239,7 @@ export interface _Stepper {
   ): Promise<number>;
   /** Brings the caller's model up to date with the training (a no-op on the calling thread). */
   sync(): Promise<void>;
-  /** Frees the optimiser. */
+  /** Frees the optimiser (and ends the Workers). */
   close(): void;
 }
 
