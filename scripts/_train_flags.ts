@@ -2,12 +2,13 @@
 // outside them is a usage error (exit 2) found before any work, not a failure deep inside
 // TensorFlow.js or an allocation.
 import { batchBytes, MAX_BATCH_BYTES } from "../src/data/_source.ts";
+import { _MAX_STEPS } from "../src/train/train_model.ts";
 
 /** Side of the training crops (the train script's model input). */
 export const INPUT_SIZE = 64;
 
-/** Most optimiser steps of a run (the loss log holds one number per step). */
-export const MAX_STEPS = 10_000_000;
+/** Most optimiser steps of a run: trainModel's limit. */
+export const MAX_STEPS = _MAX_STEPS;
 
 /** The data sources' own cap on a batch. */
 const SOURCE_MAX_BATCH = 65536;

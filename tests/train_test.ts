@@ -240,7 +240,7 @@ Deno.test(
       );
       await rejects(
         trainModel(model, { loss: "mse", steps: 0, learningRate: 1, source }),
-        /steps must be a whole number >= 1/,
+        /steps must be a whole number in \[1, 10000000\]/,
       );
       await rejects(
         trainModel(model, { loss: "mse", steps: 1, learningRate: 1, source }),
