@@ -4,7 +4,8 @@
  * AWing + the weighted loss map, against the same network's step in PyTorch on one thread
  * (`../shared/peers/torch_unet_step.py --threads 1`), measured in turns in the same run: each
  * round runs awing's steps, then the peer's, for each loss. Best and median step of each, and
- * their ratio. With `--profile`, the time of every kernel in one awing step (`tf.profile`).
+ * their ratio. With `--profile`, the time of every kernel in one awing step (`tf.profile`) and
+ * of every op in one PyTorch step (`torch.profiler`).
  *
  * `benchTraining()` is called by `scripts/bench.ts`; run this file alone for the table:
  * `deno run --allow-read --allow-run scripts/bench_train.ts [--rounds N] [--steps N]
@@ -48,6 +49,29 @@ export interface KernelRow {
   calls: number;
 }
 
+/**
+ * PyTorch's side of --profile: the peer's U-Net (imported from torch_unet_step.py), 10 steps
+ * under torch.profiler after 10 warm-up steps, each op's self CPU time per step, as JSON.
+ */
+const TORCH_PROFILE = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import torch, torch.nn.functional as F
+from torch.profiler import profile, ProfilerActivity
+from torch_unet_step import UNet, awing
+torch.set_num_threads(1); torch.manual_seed(0)
+m = UNet(16, 3, 68).train(); opt = torch.optim.Adam(m.parameters(), 1e-3)
+x = torch.rand(8, 3, 64, 64); y = torch.rand(8, 68, 32, 32) ** 8
+lossf = awing if sys.argv[2] == "awing" else F.mse_loss
+def step():
+    opt.zero_grad(set_to_none=True); lossf(m(x), y).backward(); opt.step()
+for _ in range(10): step()
+with profile(activities=[ProfilerActivity.CPU]) as p:
+    for _ in range(10): step()
+rows = [[e.key, e.self_cpu_time_total / 1e4, e.count / 10] for e in p.key_averages()]
+print(json.dumps(sorted(rows, key=lambda r: -r[1])))
+`;
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!;
@@ -77,7 +101,15 @@ async function awingSteps(
  */
 export async function benchTraining(
   options: { rounds?: number; steps?: number; peers?: string | undefined; profile?: boolean } = {},
-): Promise<{ rows: TrainStepRow[]; profile: KernelRow[]; notes: string[]; params: number }> {
+): Promise<
+  {
+    rows: TrainStepRow[];
+    profile: KernelRow[];
+    torchProfile: KernelRow[];
+    notes: string[];
+    params: number;
+  }
+> {
   const rounds = options.rounds ?? 3, steps = options.steps ?? 10;
   await useWasmBackend();
   const batch = {
@@ -138,13 +170,29 @@ export async function benchTraining(
     }
     profile.push(...[...byName.values()].sort((a, b) => b.ms - a.ms));
   }
+  const torchProfile: KernelRow[] = [];
+  if (options.profile && python !== undefined) {
+    const r = await runPeer(python, ["-c", TORCH_PROFILE, options.peers!, "mse"]);
+    if (typeof r === "string") notes.push(`torch profile failed: ${r}`);
+    else {
+      for (const [kernel, ms, calls] of r as unknown as [string, number, number][]) {
+        torchProfile.push({ kernel, ms, calls });
+      }
+    }
+  }
   model.dispose();
-  return { rows, profile, notes, params };
+  return { rows, profile, torchProfile, notes, params };
 }
 
 /** The tables as Markdown lines. */
 export function trainingTables(
-  result: { rows: TrainStepRow[]; profile: KernelRow[]; notes: string[]; params: number },
+  result: {
+    rows: TrainStepRow[];
+    profile: KernelRow[];
+    torchProfile: KernelRow[];
+    notes: string[];
+    params: number;
+  },
 ): string[] {
   const lines = [
     `Training step of createHeatmapModel() (${result.params} parameters, batch ${BATCH}, ` +
@@ -162,18 +210,26 @@ export function trainingTables(
       }x |`,
     );
   }
-  if (result.profile.length > 0) {
-    const total = result.profile.reduce((s, r) => s + r.ms, 0);
-    lines.push("", "Kernels of one MSE step (tf.profile, nested kernels counted in both)");
-    lines.push("| kernel | ms | calls | share |", "|---|---:|---:|---:|");
-    for (const r of result.profile.filter((r) => r.ms >= 0.1)) {
+  const profileTable = (title: string, rows: KernelRow[]): void => {
+    if (rows.length === 0) return;
+    const total = rows.reduce((s, r) => s + r.ms, 0);
+    lines.push("", title, "| kernel | ms | calls | share |", "|---|---:|---:|---:|");
+    for (const r of rows.filter((r) => r.ms >= 0.1)) {
       lines.push(
         `| ${r.kernel} | ${r.ms.toFixed(2)} | ${r.calls.toFixed(0)} | ${
           (100 * r.ms / total).toFixed(1)
         }% |`,
       );
     }
-  }
+  };
+  profileTable(
+    "awing's kernels in one MSE step (tf.profile over 3 steps; nested kernels counted in both)",
+    result.profile,
+  );
+  profileTable(
+    "PyTorch's ops in one MSE step (torch.profiler, self CPU time)",
+    result.torchProfile,
+  );
   for (const note of result.notes) lines.push(`note: ${note}`);
   return lines;
 }
@@ -191,7 +247,7 @@ Options:
   --steps N            timed steps per round (default 10)
   --peers DIR          folder of the peers (default ../shared/peers)
   --no-peers           measure awing alone
-  --profile            add the time of every kernel in one step
+  --profile            add the time of every kernel in one step, awing's and PyTorch's
   --json               print the rows as JSON
   -h, --help           print this help
 `;
