@@ -1,10 +1,12 @@
 // Calls into the wasm backend of TensorFlow.js 4.22.0 (pinned) for the kernels awing registers
 // there: the backend's own kernels by name, views into its memory and its XNNPACK matrix
-// product called directly, so that its operands and result can be such views.
+// product called directly, so that its operands and result can be such views; and the
+// replacement of its kernels.
 import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import type {
   DataId,
   KernelBackend,
+  KernelConfig,
   NamedAttrMap,
   TensorInfo,
 } from "npm:@tensorflow/tfjs-core@4.22.0";
@@ -101,4 +103,21 @@ export function matMul(backend: WasmBackend, a: TensorInfo, b: TensorInfo, out: 
   const bytes = (s: number[]) => new Uint8Array(new Int32Array(s).buffer);
   const id = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).id;
   f(id(a), bytes(a.shape), 3, id(b), bytes(b.shape), 3, false, false, id(out));
+}
+
+const replaced = new Set<string>();
+
+/**
+ * Replaces the wasm backend's kernel `name` by `make(original)`, keeping the original's setup
+ * (which binds its WASM function when the backend starts). Idempotent.
+ */
+export function replaceKernel(
+  name: string,
+  make: (original: KernelConfig) => (args: KernelArgs) => TensorInfo,
+): void {
+  if (replaced.has(name)) return;
+  replaced.add(name);
+  const original = tf.getKernel(name, BACKEND);
+  tf.unregisterKernel(name, BACKEND);
+  tf.registerKernel({ ...original, kernelFunc: make(original) as unknown as tf.KernelFunc });
 }

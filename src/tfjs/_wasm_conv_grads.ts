@@ -23,6 +23,7 @@ import {
   matMul,
   pad,
   releaseView,
+  replaceKernel,
   reshape,
   run,
   type Shape4,
@@ -164,25 +165,17 @@ function conv2dBackpropInput(original: KernelConfig): (args: KernelArgs) => Tens
   };
 }
 
-let registered = false;
-
 /**
  * Registers the wasm backend's missing `Conv2DBackpropFilter` and its faster
  * `Conv2DBackpropInput`. Idempotent.
  */
 export function registerWasmConvGradients(): void {
-  if (registered) return;
-  registered = true;
-  tf.registerKernel({
-    kernelName: tf.Conv2DBackpropFilter,
-    backendName: BACKEND,
-    kernelFunc: conv2dBackpropFilter as unknown as tf.KernelFunc,
-  });
-  const original = tf.getKernel(tf.Conv2DBackpropInput, BACKEND);
-  tf.unregisterKernel(tf.Conv2DBackpropInput, BACKEND);
-  // The original's setup (binding its WASM function) must still run when the backend starts.
-  tf.registerKernel({
-    ...original,
-    kernelFunc: conv2dBackpropInput(original) as unknown as tf.KernelFunc,
-  });
+  if (tf.getKernel(tf.Conv2DBackpropFilter, BACKEND) === undefined) {
+    tf.registerKernel({
+      kernelName: tf.Conv2DBackpropFilter,
+      backendName: BACKEND,
+      kernelFunc: conv2dBackpropFilter as unknown as tf.KernelFunc,
+    });
+  }
+  replaceKernel(tf.Conv2DBackpropInput, conv2dBackpropInput);
 }

@@ -4,7 +4,7 @@
 // order, padding never the maximum, no gradient from a window of NaN only).
 import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import type { MaxPoolGradAttrs, TensorInfo } from "npm:@tensorflow/tfjs-core@4.22.0";
-import { BACKEND, type KernelArgs, type Shape4, type WasmBackend } from "./_wasm_backend.ts";
+import { type KernelArgs, replaceKernel, type Shape4, type WasmBackend } from "./_wasm_backend.ts";
 
 function maxPoolGrad(args: KernelArgs): TensorInfo {
   const backend = args.backend as WasmBackend;
@@ -60,13 +60,7 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   return dx;
 }
 
-let registered = false;
-
 /** Registers the faster MaxPoolGrad for float32 NHWC input. Idempotent. */
 export function registerWasmMaxPoolGradient(): void {
-  if (registered) return;
-  registered = true;
-  const original = tf.getKernel(tf.MaxPoolGrad, BACKEND);
-  tf.unregisterKernel(tf.MaxPoolGrad, BACKEND);
-  tf.registerKernel({ ...original, kernelFunc: maxPoolGrad as unknown as tf.KernelFunc });
+  replaceKernel(tf.MaxPoolGrad, () => maxPoolGrad);
 }

@@ -11,9 +11,9 @@ import type {
   TensorInfo,
 } from "npm:@tensorflow/tfjs-core@4.22.0";
 import {
-  BACKEND,
   dispose,
   type KernelArgs,
+  replaceKernel,
   run,
   type Shape4,
   type WasmBackend,
@@ -48,16 +48,7 @@ function resizeNearestNeighborGrad(original: KernelConfig): (args: KernelArgs) =
   };
 }
 
-let registered = false;
-
 /** Registers the faster ResizeNearestNeighborGrad for whole factors. Idempotent. */
 export function registerWasmResizeGradient(): void {
-  if (registered) return;
-  registered = true;
-  const original = tf.getKernel(tf.ResizeNearestNeighborGrad, BACKEND);
-  tf.unregisterKernel(tf.ResizeNearestNeighborGrad, BACKEND);
-  tf.registerKernel({
-    ...original,
-    kernelFunc: resizeNearestNeighborGrad(original) as unknown as tf.KernelFunc,
-  });
+  replaceKernel(tf.ResizeNearestNeighborGrad, resizeNearestNeighborGrad);
 }
