@@ -13,8 +13,9 @@ function wasmFolder(): string | undefined {
 
 /**
  * Makes the `wasm` backend of TensorFlow.js (XNNPACK, SIMD) the current backend, with the
- * convolution gradients it lacks (`Conv2DBackpropFilter`, and a faster stride-1
- * `Conv2DBackpropInput`) registered: about 10x faster than the `cpu` backend for training.
+ * kernels it lacks or runs slowly for training registered (`Conv2DBackpropFilter`, a faster
+ * `Conv2DBackpropInput`, `MaxPoolGrad` and `ResizeNearestNeighborGrad`, and a batch-norm gradient
+ * without `Tile`): many times faster than the `cpu` backend for training.
  *
  * The backend loads its `.wasm` files from Deno's npm cache and needs read permission there
  * (`--allow-read`); without it `tf.setBackend("wasm")` returns `false` silently, while this
