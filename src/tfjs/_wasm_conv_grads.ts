@@ -5,8 +5,9 @@
 //   one XNNPACK matrix product per filter tap, each reading a shifted view of the padded,
 //   channel-major input (split into its stride phases), so that no im2col copy is made;
 // - its own Conv2DBackpropInput is a plain loop several times slower than its forward conv:
-//   it is replaced by a forward conv of dy with the rotated kernel (stride 1), with its
-//   stride-phase kernels and DepthToSpace (equal strides), or of the zero-upsampled dy.
+//   it is replaced by a forward conv of dy with the rotated kernel (stride 1), by one conv with
+//   the stride phases as output channels, interleaved in one pass (equal strides), or by a
+//   conv of the zero-upsampled dy (unequal strides).
 import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
 import type {
   Conv2DBackpropFilterAttrs,
