@@ -55,7 +55,8 @@ Deno.test({
   ignore: READ.ignore,
 }, async (t) => {
   for (const k of [1, 3, 5]) {
-    for (const stride of [1, 2, 3]) {
+    // equal strides take the stride-phase kernels, unequal ones the zero-upsampled dy
+    for (const stride of [1, 2, 3, [1, 2], [3, 2]] as (number | [number, number])[]) {
       for (const pad of ["same", "valid"] as const) {
         await t.step(`${k}x${k}, stride ${stride}, ${pad}`, async () => {
           for (const [si, shape] of SHAPES.entries()) {
