@@ -242,6 +242,7 @@ interface Comparison {
   metric: string;
   meanDiff: number;
   ci95: [number, number];
+  ci95Seeds: [number, number];
   perSeed: number[];
   seeds: number[];
   faces: number;
@@ -267,11 +268,12 @@ function comparisons(runs: readonly AblationRecord[]): Comparison[] {
       metric: "test NME (inter-ocular, fraction)",
       meanDiff: c.meanDiff,
       ci95: c.ci,
+      ci95Seeds: c.ciSeeds,
       perSeed: c.perSeed,
       seeds,
       faces: c.faces,
       method:
-        "paired bootstrap over faces: each resample draws the test faces with replacement (the same draw for every seed) and averages a - b over seeds and drawn faces; percentile interval",
+        "paired bootstrap: ci95 over faces (each resample draws the test faces with replacement, the same draw for every seed, and averages a - b over seeds and drawn faces); ci95Seeds over seeds and faces (each resample also draws the seeds with replacement); percentile intervals",
       resamples: c.resamples,
       bootstrapSeed: c.seed,
     }];
@@ -338,9 +340,9 @@ function reportMarkdown(
   const cmp = compared.map((c) =>
     `| ${c.a} − ${c.b} | ${c.question} | ${(100 * c.meanDiff).toFixed(2)} | [${
       (100 * c.ci95[0]).toFixed(2)
-    }, ${(100 * c.ci95[1]).toFixed(2)}] | ${
-      c.perSeed.map((d) => (100 * d).toFixed(2)).join(", ")
-    } |`
+    }, ${(100 * c.ci95[1]).toFixed(2)}] | [${(100 * c.ci95Seeds[0]).toFixed(2)}, ${
+      (100 * c.ci95Seeds[1]).toFixed(2)
+    }] | ${c.perSeed.map((d) => (100 * d).toFixed(2)).join(", ")} |`
   );
   const chosen = [...new Set(sweep.map((r) => r.loss))].map((loss) => {
     const c = chooseLearningRate(sweep.filter((r) => r.loss === loss), s.rateRange);
@@ -380,8 +382,10 @@ function reportMarkdown(
     `  skips recorded runs; a run interrupted part-way starts again from scratch.`,
     `- Statistics: mean ± sample std over seeds. Comparisons: a paired bootstrap over the test faces`,
     `  (${BOOTSTRAP.resamples} resamples, seed ${BOOTSTRAP.seed}; each resample draws faces with replacement, the same draw for every`,
-    `  seed, and averages a − b over seeds and drawn faces); the interval covers the variation`,
-    `  over faces with the seeds averaged; the per-seed differences show the spread over seeds.`,
+    `  seed, and averages a − b over seeds and drawn faces), which covers the variation over faces`,
+    `  with the seeds averaged; and a second interval whose resamples also draw the seeds with`,
+    `  replacement, which covers the spread between seeds too. A difference counts only when the`,
+    `  second interval excludes 0.`,
     ``,
     `## Results (test: 300W common${s.faces ? `, first ${s.faces} faces` : ", 554 faces"})`,
     ``,
@@ -399,8 +403,8 @@ function reportMarkdown(
     ``,
     `## Paired comparisons (NME difference a − b in percentage points; negative: a is better)`,
     ``,
-    `| a − b | question | mean | 95% interval | per seed |`,
-    `|---|---|---:|---:|---:|`,
+    `| a − b | question | mean | 95% interval, faces | 95% interval, seeds and faces | per seed |`,
+    `|---|---|---:|---:|---:|---:|`,
     ...cmp,
     ``,
     `Figures: val_curves.svg (validation NME of every run), ced.svg (CED, seeds pooled),`,

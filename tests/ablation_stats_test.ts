@@ -99,6 +99,23 @@ Deno.test("pairedBootstrap: the mean difference, and an interval like the normal
   ok(Math.abs(k.ci[0] - 0.25) < 1e-12 && Math.abs(k.ci[1] - 0.25) < 1e-12);
 });
 
+Deno.test("pairedBootstrap: ciSeeds covers seeds that disagree, where ci over faces does not", () => {
+  const b = table(3, 600, 4);
+  // every face differs by the seed's shift: the seeds disagree in sign, the faces not at all
+  const shifts = [0.01, -0.02, 0.005];
+  const a = b.map((s, k) => s.map((v) => v + shifts[k]!));
+  const c = pairedBootstrap(a, b, { resamples: 4000, seed: 3 });
+  const mean = (0.01 - 0.02 + 0.005) / 3;
+  ok(Math.abs(c.meanDiff - mean) < 1e-12);
+  ok(Math.abs(c.ci[0] - mean) < 1e-12 && Math.abs(c.ci[1] - mean) < 1e-12, `${c.ci}`);
+  // drawing the seeds: the means of 3 draws from {0.01, -0.02, 0.005}, from -0.02 to 0.01
+  ok(c.ciSeeds[0] < 0 && c.ciSeeds[1] > 0, `${c.ciSeeds}`);
+  ok(c.ciSeeds[0] >= -0.02 - 1e-12 && c.ciSeeds[1] <= 0.01 + 1e-12, `${c.ciSeeds}`);
+  // seeds that agree: both intervals exclude 0
+  const agree = pairedBootstrap(b.map((s) => s.map((v) => v - 0.01)), b, { resamples: 1000 });
+  ok(agree.ci[1] < 0 && agree.ciSeeds[1] < 0);
+});
+
 Deno.test("pairedBootstrap refuses mismatched or non-numeric runs with a TypeError", () => {
   const b = table(2, 5, 1);
   throws(

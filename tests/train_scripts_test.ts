@@ -56,7 +56,10 @@ Deno.test({
         comparisons.map((c: { a: string; b: string }) => `${c.a} ${c.b}`),
         ["mse awing-nomap", "awing-nomap awing", "awing awing+coord+boundary", "mse wing"],
       );
-      for (const c of comparisons) ok(c.ci95[0] <= c.meanDiff && c.meanDiff <= c.ci95[1]);
+      for (const c of comparisons) {
+        ok(c.ci95[0] <= c.meanDiff && c.meanDiff <= c.ci95[1]);
+        ok(c.ci95Seeds[0] <= c.meanDiff && c.meanDiff <= c.ci95Seeds[1]);
+      }
       const md = await Deno.readTextFile(join(dir, "out", "ablation.md"));
       ok(
         md.includes(

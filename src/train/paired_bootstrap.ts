@@ -16,8 +16,13 @@ export interface PairedBootstrapOptions {
 export interface PairedComparison {
   /** Mean of a - b over seeds and faces (negative: a has the lower values). */
   meanDiff: number;
-  /** The percentile bootstrap interval of `meanDiff` at `level`. */
+  /** The percentile bootstrap interval of `meanDiff` at `level`, over faces (seeds averaged). */
   ci: [number, number];
+  /**
+   * The same over seeds and faces: each resample also draws the seeds with replacement, so the
+   * interval covers the spread between seeds too (for one seed, it is over faces alone, like `ci`).
+   */
+  ciSeeds: [number, number];
   /** The mean difference of each seed. */
   perSeed: number[];
   /** Seeds and faces compared. */
@@ -37,8 +42,9 @@ export interface PairedComparison {
  * (e.g. NMEs) of seed s on the same face i. The mean difference a - b over seeds and faces,
  * and a percentile interval from a paired bootstrap over faces: each resample draws the faces
  * with replacement (the same draw for every seed, as every seed sees the same faces) and
- * takes the mean difference over seeds and drawn faces. The interval therefore covers the
- * variation over faces with the seeds averaged; `perSeed` shows the spread over seeds.
+ * takes the mean difference over seeds and drawn faces. That interval (`ci`) covers the
+ * variation over faces with the seeds averaged; `ciSeeds` draws the seeds with replacement too
+ * (a two-level bootstrap), so it also covers the spread between seeds, which `perSeed` shows.
  *
  * @example A is better than B on every face by 0.01
  * ```ts
@@ -49,12 +55,13 @@ export interface PairedComparison {
  * const c = pairedBootstrap(a, b, { resamples: 1000 });
  * equal(c.meanDiff.toFixed(4), "-0.0100");
  * ok(c.ci[0] <= c.meanDiff && c.meanDiff <= c.ci[1] && c.ci[1] < 0);
+ * ok(c.ciSeeds[0] <= c.meanDiff && c.meanDiff <= c.ciSeeds[1]);
  * ```
  *
  * @param a Per-face values of configuration a, one array per seed.
  * @param b Per-face values of configuration b, the same seeds and faces in the same order.
  * @param options Resamples, seed, level.
- * @returns The mean difference, its interval, the per-seed means.
+ * @returns The mean difference, its intervals, the per-seed means.
  * @throws {TypeError} When a or b is not an array of arrays of finite numbers of matching sizes.
  * @throws {RangeError} When resamples is not a whole number >= 1, level not in (0, 1), or seed
  * not a whole number.
@@ -101,13 +108,15 @@ export function pairedBootstrap(
       );
     }
   }
-  // the per-face difference averaged over seeds: the statistic is its mean over drawn faces
-  const d = new Float64Array(faces);
+  // the per-face difference of each seed, and averaged over seeds: the statistic is the mean
+  // over drawn faces (and, for ciSeeds, drawn seeds)
+  const d = new Float64Array(faces), bySeed = new Float64Array(seeds * faces);
   const perSeed = [];
   for (let s = 0; s < seeds; s++) {
     let sum = 0;
     for (let i = 0; i < faces; i++) {
       const v = a[s]![i]! - b[s]![i]!;
+      bySeed[s * faces + i] = v;
       d[i]! += v / seeds;
       sum += v;
     }
@@ -115,18 +124,36 @@ export function pairedBootstrap(
   }
   const meanDiff = d.reduce((s, v) => s + v, 0) / faces;
   const rng = new Rng(seed);
+  const tail = (1 - level) / 2;
+  const interval = (means: Float64Array): [number, number] => {
+    means.sort();
+    const at = (q: number) =>
+      means[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))]!;
+    return [at(tail), at(1 - tail)];
+  };
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let sum = 0;
     for (let i = 0; i < faces; i++) sum += d[rng.int(faces)]!;
     means[r] = sum / faces;
   }
-  means.sort();
-  const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))]!;
-  const tail = (1 - level) / 2;
+  const ci = interval(means);
+  const weights = new Float64Array(seeds);
+  for (let r = 0; r < resamples; r++) {
+    weights.fill(0);
+    for (let k = 0; k < seeds; k++) weights[rng.int(seeds)]! += 1 / seeds;
+    let sum = 0;
+    for (let j = 0; j < faces; j++) {
+      const i = rng.int(faces);
+      for (let s = 0; s < seeds; s++) sum += weights[s]! * bySeed[s * faces + i]!;
+    }
+    means[r] = sum / faces;
+  }
+  const ciSeeds = interval(means);
   return {
     meanDiff,
-    ci: [at(tail), at(1 - tail)],
+    ci,
+    ciSeeds,
     perSeed,
     seeds,
     faces,
