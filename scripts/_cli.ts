@@ -1,9 +1,10 @@
 // The command-line conventions every script shares: `-h`/`--help` prints the usage and exits 0;
 // a mistake in the command line is one line on stderr and exit 2; any other failure (missing
 // permission, unreadable file, no GPU) is one line and exit 1. Never a stack trace.
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { oneLine } from "../src/_one_line.ts";
+import { _writeFileAtomic } from "../src/_write_file_atomic.ts";
 
 /** A mistake in the command line (unknown flag, bad value): exit code 2. */
 export class UsageError extends Error {
@@ -309,14 +310,10 @@ export async function writeOutput(
   data: Uint8Array | string,
   flag = "--out",
 ): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${Deno.pid}-${crypto.randomUUID()}.tmp`);
   try {
     await Deno.mkdir(dirname(path), { recursive: true });
-    if (typeof data === "string") await Deno.writeTextFile(temp, data, { createNew: true });
-    else await Deno.writeFile(temp, data, { createNew: true });
-    await Deno.rename(temp, path);
+    await _writeFileAtomic(path, data);
   } catch (e) {
-    await Deno.remove(temp).catch(() => {});
     throw failedOn(flag, path, "cannot write", e);
   }
 }

@@ -16,7 +16,6 @@ import { gaussianHeatmaps } from "../src/heatmap/gaussian_heatmaps.ts";
 import { toHeatmapCoords } from "../src/heatmap/to_heatmap_coords.ts";
 import { cedCurve } from "../src/metrics/ced_curve.ts";
 import { useWasmBackend } from "../src/tfjs/use_wasm_backend.ts";
-import { _writeFileAtomic } from "../src/train/_file_io.ts";
 import { evaluateModel } from "../src/train/evaluate_model.ts";
 import { loadCheckpoint } from "../src/train/load_checkpoint.ts";
 import { openTrainingData } from "../src/train/open_training_data.ts";
@@ -43,6 +42,7 @@ import {
   parseUsage,
   runCli,
   stringFlag,
+  writeOutput,
 } from "./_cli.ts";
 import { MAX_STEPS, maxBatch } from "./_train_flags.ts";
 import { formatDuration } from "./_progress.ts";
@@ -192,7 +192,7 @@ async function trainJob(job: AblationJob, s: Settings, work: string): Promise<Ab
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   });
   await Deno.mkdir(dir, { recursive: true });
-  await _writeFileAtomic(join(dir, "job.json"), JSON.stringify({ args }, null, 1) + "\n");
+  await writeOutput(join(dir, "job.json"), JSON.stringify({ args }, null, 1) + "\n", "--work");
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-read", "--allow-write", "--allow-env", TRAIN, ...args],
     stdout: "piped",
@@ -209,7 +209,7 @@ async function trainJob(job: AblationJob, s: Settings, work: string): Promise<Ab
   }
   const text = new TextDecoder();
   const stderr = text.decode(out.stderr);
-  await _writeFileAtomic(join(dir, "run.log"), text.decode(out.stdout) + stderr);
+  await writeOutput(join(dir, "run.log"), text.decode(out.stdout) + stderr, "--work");
   if (!out.success) {
     const last = stderr.trim().split("\n").at(-1) ?? "";
     if (/the loss is (NaN|-?Infinity) at step/.test(last)) {
@@ -425,14 +425,14 @@ async function writeOutputs(
 ): Promise<void> {
   const done = runs.filter((r) => !_isFailure(r)) as AblationRecord[];
   const compared = comparisons(done);
-  await _writeFileAtomic(join(out, "sweep.json"), json(sweep));
-  await _writeFileAtomic(join(out, "sweep.md"), sweepMarkdown(sweep, s));
-  await _writeFileAtomic(join(out, "ablation.json"), json(runs));
-  await _writeFileAtomic(join(out, "comparisons.json"), json(compared));
-  await _writeFileAtomic(join(out, "ablation.md"), reportMarkdown(runs, sweep, compared, s, seeds));
+  await writeOutput(join(out, "sweep.json"), json(sweep));
+  await writeOutput(join(out, "sweep.md"), sweepMarkdown(sweep, s));
+  await writeOutput(join(out, "ablation.json"), json(runs));
+  await writeOutput(join(out, "comparisons.json"), json(compared));
+  await writeOutput(join(out, "ablation.md"), reportMarkdown(runs, sweep, compared, s, seeds));
   if (!figures || done.length === 0) return;
   const names = s.configs.map((c) => c.name).filter((n) => done.some((r) => r.name === n));
-  await _writeFileAtomic(
+  await writeOutput(
     join(out, "val_curves.svg"),
     await validationCurvesSvg(
       done.map((r) => ({ name: r.name, seed: r.seed, curve: r.valCurve })),
@@ -445,11 +445,11 @@ async function writeOutputs(
     const nmes = done.filter((r) => r.name === name).flatMap((r) => r.testNmes);
     return { name, ...cedCurve(nmes, { threshold: 0.5, steps: 500 }) };
   });
-  await _writeFileAtomic(
+  await writeOutput(
     join(out, "ced.svg"),
     await cedSvg(ced, "CED on the test faces", "all seeds pooled"),
   );
-  await _writeFileAtomic(
+  await writeOutput(
     join(out, "peaks.svg"),
     await peakValuesSvg(
       done.map((r) => ({ name: r.name, seed: r.seed, peak: r.peak })),
@@ -509,7 +509,7 @@ async function writeHeatmapFigure(
     model.dispose();
     columns.push({ label: r.name, heatmaps: p.heatmaps, channels: p.shape[1] });
   }
-  await _writeFileAtomic(
+  await writeOutput(
     join(out, "heatmaps.svg"),
     heatmapFigureSvg(
       { images, size, columns, k, h },
@@ -610,7 +610,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   await Deno.mkdir(work, { recursive: true });
-  await _writeFileAtomic(settingsFile, json(s));
+  await writeOutput(settingsFile, json(s));
 
   const stop = new AbortController();
   let signalled: Deno.Signal | undefined;
@@ -653,8 +653,8 @@ async function main(args: string[]): Promise<number> {
     signal: stop.signal,
     onSweep: async (all) => {
       sweepSoFar = all;
-      await _writeFileAtomic(join(out, "sweep.json"), json(all));
-      await _writeFileAtomic(join(out, "sweep.md"), sweepMarkdown(all, s));
+      await writeOutput(join(out, "sweep.json"), json(all));
+      await writeOutput(join(out, "sweep.md"), sweepMarkdown(all, s));
     },
     onRun: async (all) => {
       await writeOutputs(out, work, s, seeds, all, sweepSoFar, false);

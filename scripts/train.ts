@@ -11,7 +11,6 @@ import { useWasmBackend } from "../src/tfjs/use_wasm_backend.ts";
 import type { HeatmapModelOptions } from "../src/train/create_heatmap_model.ts";
 import { LEARNING_RATES } from "../src/train/learning_rates.ts";
 import { LOSS_NAMES } from "../src/train/loss_function.ts";
-import { _writeFileAtomic } from "../src/train/_file_io.ts";
 import { openTrainingData } from "../src/train/open_training_data.ts";
 import { runTraining } from "../src/train/run_training.ts";
 import type { LossName } from "../src/train/types.ts";
@@ -26,6 +25,7 @@ import {
   runCli,
   stringFlag,
   UsageError,
+  writeOutput,
 } from "./_cli.ts";
 import { INPUT_SIZE, MAX_STEPS, maxBatch, maxStepBatch, modelSizes } from "./_train_flags.ts";
 import { Progress } from "./_progress.ts";
@@ -186,7 +186,7 @@ async function main(args: string[]): Promise<number> {
         : (step, nme) =>
           progress.line(`${o.loss} step ${step}: validation NME ${(100 * nme).toFixed(2)} %`),
     });
-    await _writeFileAtomic(
+    await writeOutput(
       join(o.out, "learning_curve.svg"),
       await learningCurveSvg(log, `${o.loss}, seed ${o.seed}, lr ${o.lr}`),
     );

@@ -1,27 +1,8 @@
-// Files of the training pipeline: one atomic write (temporary file + rename in the same
-// folder) for every output, and a tf.io handler that saves a model as model.json + a weights
+// Files of the training pipeline: a tf.io handler that saves a model as model.json + a weights
 // file in a folder and reads it back with checks (Deno has no tfjs-node file:// handler).
 import * as tf from "npm:@tensorflow/tfjs-core@4.22.0";
-import { basename, dirname, join } from "node:path";
-
-let tempCount = 0;
-
-/**
- * Writes `data` to `path` atomically: into a hidden temporary file in the same folder, then
- * renamed over `path`, so that a reader (or a crash) sees the old file or the new one, never
- * a part of it. The folder must exist.
- */
-export async function _writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.tmp-${Deno.pid}-${tempCount++}`);
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(temp, data);
-    else await Deno.writeFile(temp, data);
-    await Deno.rename(temp, path);
-  } catch (e) {
-    await Deno.remove(temp).catch(() => {});
-    throw e;
-  }
-}
+import { join } from "node:path";
+import { _writeFileAtomic } from "../_write_file_atomic.ts";
 
 /** Hex SHA-256 of bytes. */
 async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {

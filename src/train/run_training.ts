@@ -6,7 +6,7 @@ import {
   type ResolvedModelOptions,
 } from "./create_heatmap_model.ts";
 import { evaluateModel } from "./evaluate_model.ts";
-import { _writeFileAtomic } from "./_file_io.ts";
+import { _writeFileAtomic } from "../_write_file_atomic.ts";
 import { saveCheckpoint } from "./save_checkpoint.ts";
 import { type StepInfo, trainModel } from "./train_model.ts";
 import type { BatchSource, EvalSet, LossName } from "./types.ts";
