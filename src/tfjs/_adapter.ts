@@ -5,6 +5,7 @@ import "./_register.ts";
 import { checkOneOf, checkOptions } from "../_validate.ts";
 import type { LossOptions, LossResult, Shape4 } from "../types.ts";
 import type { TfLossOptions } from "./types.ts";
+import type { WasmBackend } from "./_wasm_backend.ts";
 
 const ACTION = "compute loss";
 
@@ -26,12 +27,6 @@ function checkTensor(t: unknown, name: string): tf.Tensor {
   return t;
 }
 
-/** The wasm backend's own view of its tensors' memory. */
-interface WasmHeap {
-  dataIdMap: { has(dataId: object): boolean };
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
-
 /**
  * A float32 tensor's values, read without a copy where the backend allows: a view of the wasm
  * backend's heap (valid until the next TensorFlow.js allocation), or the cpu backend's own
@@ -39,7 +34,7 @@ interface WasmHeap {
  */
 function readF32(t: tf.Tensor): Float32Array {
   if (tf.getBackend() === "wasm") {
-    const heap = tf.backend() as unknown as WasmHeap;
+    const heap = tf.backend() as unknown as WasmBackend;
     if (heap.dataIdMap.has(t.dataId)) return heap.typedArrayFromHeap(t);
   }
   return t.dataSync() as Float32Array;

@@ -23,8 +23,10 @@ export type KernelArgs = {
 export interface WasmBackend extends KernelBackend {
   dataIdMap: {
     get(dataId: DataId): { id: number; memoryOffset: number };
+    has(dataId: DataId): boolean;
     delete(dataId: DataId): boolean;
   };
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
   makeOutput(shape: number[], dtype: "float32", memoryOffset?: number): TensorInfo;
   wasm: {
     cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
